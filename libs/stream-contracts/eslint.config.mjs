@@ -1,0 +1,34 @@
+import baseConfig from '../../eslint.config.mjs';
+import typedConfig from '../../eslint.typed.config.mjs';
+
+export default [
+  ...baseConfig,
+  ...typedConfig(import.meta.dirname),
+  {
+    // Platform-neutral: both a browser and Node run this code, so neither's own globals may appear.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'localStorage', 'sessionStorage', 'navigator', 'location'].map(
+          (name) => ({ name, message: 'stream-contracts runs outside browsers too.' }),
+        ),
+        ...['process', 'Buffer', 'require', '__dirname', 'global', 'setImmediate'].map((name) => ({
+          name,
+          message: 'stream-contracts runs in browsers too.',
+        })),
+      ],
+    },
+  },
+  {
+    files: ['**/*.json'],
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        { ignoredFiles: ['{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}'] },
+      ],
+    },
+    languageOptions: { parser: await import('jsonc-eslint-parser') },
+  },
+];

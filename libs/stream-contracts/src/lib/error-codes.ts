@@ -1,0 +1,25 @@
+/**
+ * The stable codes of `error` frames (after the stream opened) and of JSON error bodies (before it).
+ * Clients branch on the code, never on the message.
+ */
+export const ErrorCodes = {
+  /** The request body broke the schema or a limit (HTTP 400). */
+  invalidRequest: 'invalid_request',
+  /** The request named a model this api does not offer (HTTP 400). */
+  unknownModel: 'unknown_model',
+  /** The upstream could not be reached, or the connection to it broke mid-reply. */
+  upstreamUnavailable: 'upstream_unavailable',
+  /** The upstream refused the request for its rate or quota limits. */
+  upstreamRateLimited: 'upstream_rate_limited',
+  /** The upstream refused the api's own credentials: an operator must fix the configuration. */
+  upstreamAuthFailed: 'upstream_auth_failed',
+  /** The upstream failed in another way (a 5xx, a malformed reply, a refused request). */
+  upstreamError: 'upstream_error',
+  /** The api is shutting down; the request can be retried and will reach another instance. */
+  serverShuttingDown: 'server_shutting_down',
+  /** Something failed inside the api itself. */
+  internalError: 'internal_error',
+} as const;
+
+/** One of the stable error codes in {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,21 @@
+/** Response header carrying the id of the stream a `POST /api/chat/stream` opened. */
+export const STREAM_ID_HEADER = 'X-Stream-Id';
+
+/** Request header a reconnecting client sends with the id of the last frame it received (WHATWG SSE). */
+export const LAST_EVENT_ID_HEADER = 'Last-Event-ID';
+
+/** Request and response header correlating one request across the api's logs. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** The media type of a Server-Sent Events stream. */
+export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream';
+
+/** The text of the keep-alive comment line (`: keep-alive`) sent while a stream is quiet. */
+export const KEEP_ALIVE_COMMENT = 'keep-alive';
+
+/** Paths of the native protocol's routes, relative to the api's origin. */
+export const ApiPaths = {
+  chatStream: '/api/chat/stream',
+  models: '/api/models',
+  health: '/api/health',
+} as const;
