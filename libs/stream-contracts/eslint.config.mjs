@@ -9,6 +9,18 @@ export default [
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.spec.ts'],
     rules: {
+      // Nx's module boundaries do not see Node's built-in modules as dependencies; ban them here.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:.*|fs|path|http|https|net|stream|crypto|buffer|util|events|os|child_process|url|zlib)(/.*)?$',
+              message: 'stream-contracts runs in browsers too: no Node built-in modules.',
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': [
         'error',
         ...['window', 'document', 'localStorage', 'sessionStorage', 'navigator', 'location'].map(

@@ -2,3 +2,8 @@ export * from './lib/frames';
 export * from './lib/error-codes';
 export * from './lib/headers';
 export * from './lib/chat-request';
+export * from './lib/api-responses';
+export * from './lib/sse-parser';
+export * from './lib/sse-encoder';
+export * from './lib/stream-protocol-error';
+export * from './lib/read-frames';

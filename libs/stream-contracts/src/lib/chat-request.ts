@@ -82,8 +82,7 @@ export interface RequestProblem {
 
 /** The outcome of {@link parseChatRequest}. */
 export type ChatRequestParseResult =
-  | { ok: true; request: ChatRequest }
-  | { ok: false; problems: RequestProblem[] };
+  { ok: true; request: ChatRequest } | { ok: false; problems: RequestProblem[] };
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {
@@ -98,7 +97,10 @@ export function parseChatRequest(input: unknown): ChatRequestParseResult {
   if (result.success) return { ok: true, request: result.data };
   const problems = result.error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { path: formatPath(issue.path) || '(body)', message: `unknown field(s): ${issue.keys.join(', ')}` };
+      return {
+        path: formatPath(issue.path) || '(body)',
+        message: `unknown field(s): ${issue.keys.join(', ')}`,
+      };
     }
     return { path: formatPath(issue.path) || '(body)', message: issue.message };
   });

@@ -4,7 +4,12 @@ import { ErrorCode } from './error-codes';
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'cancelled';
 
 /** Every finish reason, for runtime checks. */
-export const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'content_filter', 'cancelled'];
+export const FINISH_REASONS: readonly FinishReason[] = [
+  'stop',
+  'length',
+  'content_filter',
+  'cancelled',
+];
 
 /** Token counts the upstream reported for one reply. */
 export interface Usage {
@@ -105,7 +110,9 @@ export function isErrorFrame(value: unknown): value is ErrorFrame {
 
 /** True when `value` is any well-formed frame of protocol v1. */
 export function isStreamFrame(value: unknown): value is StreamFrame {
-  return isStartFrame(value) || isTextDeltaFrame(value) || isFinishFrame(value) || isErrorFrame(value);
+  return (
+    isStartFrame(value) || isTextDeltaFrame(value) || isFinishFrame(value) || isErrorFrame(value)
+  );
 }
 
 /** True for the frames that end a stream (`finish` and `error`): nothing follows them. */
