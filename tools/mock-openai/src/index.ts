@@ -1,0 +1,19 @@
+export {
+  startMockOpenAi,
+  type MockOpenAi,
+  type StartMockOpenAiOptions,
+} from './lib/mock-openai-server';
+export {
+  DEFAULT_MOCK_OPTIONS,
+  DEFAULT_REPLY,
+  MOCK_FAULTS,
+  MOCK_FINISH_REASONS,
+  MockOptionsError,
+  type MockFault,
+  type MockFinishReason,
+  type MockOptions,
+} from './lib/mock-options';
+export type { MockStats, RecordedRequest } from './lib/mock-stats';
+export type { ChatCompletionRequestBody } from './lib/chat-request';
+export type { OpenAiErrorBody } from './lib/openai-errors';
+export { splitIntoChunks } from './lib/split-into-chunks';

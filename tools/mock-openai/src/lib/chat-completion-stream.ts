@@ -1,0 +1,114 @@
+import type { ServerResponse } from 'node:http';
+import type { CompletionUsage } from 'openai/resources/completions';
+import {
+  contentChunk,
+  finishChunk,
+  roleChunk,
+  usageChunk,
+  type CompletionIdentity,
+} from './chat-completion-chunks';
+import type { MockOptions } from './mock-options';
+import { SSE_DONE, SSE_MALFORMED, sseEvent } from './sse';
+
+/** Everything one streamed completion needs, fixed when the request arrives. */
+export interface StreamScript {
+  identity: CompletionIdentity;
+  /** Content pieces, in order (see splitIntoChunks). */
+  pieces: readonly string[];
+  options: Pick<
+    MockOptions,
+    'chunkDelayMs' | 'firstTokenDelayMs' | 'finishReason' | 'cutAfterChunks'
+  >;
+  fault: 'none' | 'cut' | 'malformed';
+  /** Present only when the client asked for stream_options.include_usage. */
+  usage: CompletionUsage | undefined;
+  requestId: string;
+}
+
+/** Callbacks through which the stream reports what happened to it. */
+export interface StreamObserver {
+  onChunkSent(): void;
+  onCompleted(): void;
+  onAborted(): void;
+}
+
+// Order: role chunk, content chunks paced by the delays, finish chunk, usage chunk (if asked), [DONE].
+// A `cut`/`malformed` fault replaces content chunk number `cutAfterChunks` and everything after it.
+/** Writes an OpenAI chat completion stream, or the scripted fault, stopping if the client leaves. */
+export function writeChatCompletionStream(
+  res: ServerResponse,
+  script: StreamScript,
+  observer: StreamObserver,
+): void {
+  const { identity, pieces, options, fault, usage } = script;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const settle = (): void => {
+    settled = true;
+    clearTimeout(timer);
+  };
+  const schedule = (delayMs: number, step: () => void): void => {
+    timer = setTimeout(() => {
+      if (!settled) step();
+    }, delayMs);
+  };
+
+  // 'close' fires on the response when its socket goes away; before we settled, that is the client leaving.
+  res.on('close', () => {
+    if (settled) return;
+    settle();
+    observer.onAborted();
+  });
+
+  const faultAt = fault === 'none' ? Infinity : Math.min(options.cutAfterChunks, pieces.length);
+
+  const injectFault = (): void => {
+    settle();
+    if (fault === 'malformed') {
+      res.end(SSE_MALFORMED);
+      return;
+    }
+    // destroySoon flushes the chunks already written, then drops the connection without ending the body.
+    res.socket?.destroySoon();
+  };
+
+  const finish = (): void => {
+    settle();
+    res.write(sseEvent(finishChunk(identity, options.finishReason)));
+    if (usage) res.write(sseEvent(usageChunk(identity, usage)));
+    res.end(SSE_DONE);
+    observer.onCompleted();
+  };
+
+  const sendPiece = (index: number): void => {
+    if (index === faultAt) {
+      injectFault();
+      return;
+    }
+    if (index === pieces.length) {
+      finish();
+      return;
+    }
+    res.write(sseEvent(contentChunk(identity, pieces[index])));
+    observer.onChunkSent();
+    const next = index + 1;
+    // The finish chunk follows the last piece at once, so a stream lasts
+    // firstTokenDelayMs + (pieces - 1) * chunkDelayMs; a fault arrives when the next piece would have.
+    if (next === pieces.length && next !== faultAt) {
+      finish();
+      return;
+    }
+    schedule(options.chunkDelayMs, () => sendPiece(next));
+  };
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': script.requestId,
+  });
+  // Writing the role chunk right away also flushes the headers, so firstTokenDelayMs is time-to-first-token.
+  res.write(sseEvent(roleChunk(identity)));
+  schedule(options.firstTokenDelayMs, () => sendPiece(0));
+}
