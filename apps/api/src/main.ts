@@ -1,19 +1,53 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
-import { Logger } from '@nestjs/common';
+import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
+import { serveWebApp } from './common/serve-web-app';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
+/** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
+const JSON_BODY_LIMIT = '1mb';
+
+function readConfig(): AppConfig {
+  try {
+    // Built, the api sits in dist/apps/api and the web app in dist/apps/web/browser.
+    return loadAppConfig(process.env, { webDistDir: join(__dirname, '..', 'web', 'browser') });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems)
+      console.error(`tokenstream api: invalid configuration: ${problem}`);
+    process.exit(1);
+  }
 }
 
-bootstrap();
+async function bootstrap(): Promise<void> {
+  const config = readConfig();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  const servesWeb = serveWebApp(app, config.webDistDir);
+  await app.listen(config.port, config.host ?? '0.0.0.0');
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+  logger.log(
+    {
+      url,
+      provider: config.provider,
+      defaultModel: config.defaultModel,
+      models: config.models,
+      webApp: servesWeb ? config.webDistDir : null,
+    },
+    config.provider === 'demo'
+      ? `tokenstream api on ${url} with the DEMO model (set OPENAI_API_KEY to use a real one)`
+      : `tokenstream api on ${url}`,
+  );
+}
+
+void bootstrap();

@@ -1,0 +1,37 @@
+import { ApiPaths, type HealthResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
+import { startApi, type ApiProcess } from './support/api-process';
+import { chat } from './support/stream-client';
+
+describe('with no configuration at all', () => {
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    api = await startApi({});
+  });
+  afterAll(() => api?.stop());
+
+  it('says it runs the demo model', async () => {
+    const models = (await (
+      await fetch(new URL(ApiPaths.models, api.url))
+    ).json()) as ModelsResponse;
+    expect(models).toEqual({ provider: 'demo', defaultModel: 'demo', models: ['demo'] });
+    const health = (await (
+      await fetch(new URL(ApiPaths.health, api.url))
+    ).json()) as HealthResponse;
+    expect(health).toMatchObject({ status: 'ok', live: true, ready: true, provider: 'demo' });
+  });
+
+  it('streams a labelled demo reply at a realistic pace', async () => {
+    const transcript = await chat(
+      api.url,
+      { messages: [{ role: 'user', content: 'Hello there' }] },
+      30_000,
+    );
+    const deltas = transcript.frames.filter(({ frame }) => frame.type === 'text-delta');
+    expect(transcript.text()).toContain('demo model');
+    expect(transcript.text()).toContain('"Hello there"');
+    expect(deltas.length).toBeGreaterThan(50);
+    expect(deltas.at(-1)!.at - deltas[0].at).toBeGreaterThan(1000);
+    expect(transcript.frames.at(-1)!.frame).toMatchObject({ type: 'finish', finishReason: 'stop' });
+  });
+});

@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Serves the built web app from `dir` on the api's own port (how it is deployed), with unknown
+ * non-API paths answered by `index.html` so client-side routes survive a reload.
+ * @returns whether a built web app was found there.
+ */
+export function serveWebApp(app: NestExpressApplication, dir: string | undefined): boolean {
+  const index = dir && join(dir, 'index.html');
+  if (!dir || !index || !existsSync(index)) return false;
+  app.useStaticAssets(dir, { index: false, maxAge: '1h', immutable: false });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const isPage = req.method === 'GET' && !req.path.startsWith('/api') && req.accepts('html');
+    if (!isPage) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+  return true;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Which model provider answers chat requests. */
+export type ChatProviderName = 'demo' | 'openai';
+
+/** The api's configuration, read from the environment once at boot. */
+export interface AppConfig {
+  port: number;
+  host: string | undefined;
+  provider: ChatProviderName;
+  openai: { apiKey: string | undefined; baseUrl: string | undefined };
+  defaultModel: string;
+  models: string[];
+  heartbeatMs: number;
+  demoTokenDelayMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Folder of the built web app served at `/`; absent in development (the web dev server serves it). */
+  webDistDir: string | undefined;
+}
+
+/** A configuration the api refuses to start with; its message holds one line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+const DEFAULT_DEMO_MODEL = 'demo';
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `expected at least ${min}` })
+        .max(max, { error: `expected at most ${max}` }),
+    );
+
+const envSchema = z.object({
+  PORT: wholeNumber(0, 65_535).default(3000),
+  HOST: z.string().min(1).optional(),
+  CHAT_PROVIDER: z.enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' }).optional(),
+  OPENAI_API_KEY: z.string().min(1, { error: 'expected a key, or leave it unset' }).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  CHAT_MODEL: z.string().min(1).max(200).optional(),
+  CHAT_MODELS: z.string().optional(),
+  STREAM_HEARTBEAT_MS: wholeNumber(10, 600_000).default(15_000),
+  DEMO_TOKEN_DELAY_MS: wholeNumber(0, 10_000).default(30),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  WEB_DIST_DIR: z.string().min(1).optional(),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and checks the configuration. Empty variables count as unset, so `FOO=` in a `.env` file
+ * behaves like no `FOO` at all. Throws {@link ConfigError} naming each bad variable and its value.
+ */
+export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const vars = parsed.data;
+  const provider: ChatProviderName =
+    vars.CHAT_PROVIDER ?? (vars.OPENAI_API_KEY ? 'openai' : 'demo');
+  const problems: string[] = [];
+  if (provider === 'openai' && !vars.OPENAI_API_KEY) {
+    problems.push(
+      'OPENAI_API_KEY is unset: CHAT_PROVIDER=openai needs a key (local servers such as Ollama accept any value)',
+    );
+  }
+  const defaultModel =
+    vars.CHAT_MODEL ?? (provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_DEMO_MODEL);
+  const models = vars.CHAT_MODELS
+    ? [
+        ...new Set(
+          vars.CHAT_MODELS.split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+        ),
+      ]
+    : [defaultModel];
+  if (!models.includes(defaultModel)) {
+    problems.push(
+      `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: vars.PORT,
+    host: vars.HOST,
+    provider,
+    openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
+    defaultModel,
+    models,
+    heartbeatMs: vars.STREAM_HEARTBEAT_MS,
+    demoTokenDelayMs: vars.DEMO_TOKEN_DELAY_MS,
+    logLevel: vars.LOG_LEVEL,
+    webDistDir: vars.WEB_DIST_DIR ?? defaults.webDistDir,
+  };
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { HealthResponse } from '@tokenstream/stream-contracts';
+import type { Response } from 'express';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { ActiveStreams } from '../streams/active-streams';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly active: ActiveStreams,
+  ) {}
+
+  /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
+  @Get()
+  health(@Res({ passthrough: true }) res: Response): HealthResponse {
+    const ready = !this.active.isDraining;
+    if (!ready) res.status(503);
+    return {
+      status: ready ? 'ok' : 'shutting_down',
+      live: true,
+      ready,
+      provider: this.config.provider,
+      activeStreams: this.active.size,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import type { StreamFrame } from '@tokenstream/stream-contracts';
+import { APIConnectionError, RateLimitError } from 'openai';
+import { ModelEvent, ModelProvider, ModelRequest } from '../models/model-provider';
+import { Generation } from './generation';
+import type { StreamOutcome } from './stream-stats';
+
+/** A provider that plays a script: events to yield, then optionally an error to throw. */
+class ScriptedProvider extends ModelProvider {
+  readonly kind = 'demo' as const;
+  signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly events: ModelEvent[],
+    private readonly failure?: unknown,
+    private readonly waitForAbortAfter?: number,
+  ) {
+    super();
+  }
+
+  async *stream(_request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+    this.signal = signal;
+    for (const [index, event] of this.events.entries()) {
+      if (index === this.waitForAbortAfter) {
+        if (!signal.aborted) {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        }
+        return;
+      }
+      yield event;
+    }
+    if (this.failure) throw this.failure;
+  }
+}
+
+function run(
+  provider: ModelProvider,
+  act?: (generation: Generation, frames: StreamFrame[]) => void,
+) {
+  const frames: StreamFrame[] = [];
+  const outcomes: StreamOutcome[] = [];
+  const generation = new Generation('s-1', { model: 'm', messages: [] }, provider, {
+    onFrame: (frame) => {
+      frames.push(frame);
+      act?.(generation, frames);
+    },
+    onEnd: (outcome) => outcomes.push(outcome),
+  });
+  return generation.run().then(() => ({ frames, outcomes }));
+}
+
+const hello: ModelEvent[] = [
+  { type: 'delta', text: 'Hel' },
+  { type: 'delta', text: 'lo' },
+];
+
+describe('Generation', () => {
+  it('maps a provider reply to start, text-deltas and finish with usage, ending once', async () => {
+    const usage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 };
+    const { frames, outcomes } = await run(
+      new ScriptedProvider([...hello, { type: 'finish', finishReason: 'length', usage }]),
+    );
+    expect(frames).toEqual([
+      { type: 'start', streamId: 's-1', model: 'm' },
+      { type: 'text-delta', delta: 'Hel' },
+      { type: 'text-delta', delta: 'lo' },
+      { type: 'finish', finishReason: 'length', usage },
+    ]);
+    expect(outcomes).toEqual([{ kind: 'finished', finishReason: 'length' }]);
+  });
+
+  it('ends with a safe, typed error frame when the upstream fails mid-reply', async () => {
+    const failure = new RateLimitError(
+      429,
+      { message: 'secret quota details' },
+      undefined,
+      new Headers(),
+    );
+    const { frames, outcomes } = await run(new ScriptedProvider(hello, failure));
+    expect(frames.at(-1)).toEqual({
+      type: 'error',
+      code: 'upstream_rate_limited',
+      message: expect.not.stringContaining('secret'),
+      retryable: true,
+    });
+    expect(outcomes).toEqual([{ kind: 'failed', code: 'upstream_rate_limited' }]);
+  });
+
+  it('reports a lost upstream connection as retryable upstream_unavailable', async () => {
+    const { frames } = await run(
+      new ScriptedProvider([], new APIConnectionError({ message: 'x' })),
+    );
+    expect(frames.at(-1)).toMatchObject({ code: 'upstream_unavailable', retryable: true });
+  });
+
+  it('never leaks an unexpected error message to the user', async () => {
+    const { frames } = await run(
+      new ScriptedProvider([], new Error('at /srv/app.js:12 password=x')),
+    );
+    expect(frames.at(-1)).toEqual({
+      type: 'error',
+      code: 'internal_error',
+      message: 'Something went wrong while generating the reply.',
+      retryable: true,
+    });
+  });
+
+  it('treats a provider that ends without finishing as a failure, not a success', async () => {
+    const { frames } = await run(new ScriptedProvider(hello));
+    expect(frames.at(-1)).toMatchObject({ type: 'error' });
+  });
+
+  it('aborts the provider and sends nothing more when the client goes away', async () => {
+    const provider = new ScriptedProvider([...hello, ...hello], undefined, 2);
+    const { frames, outcomes } = await run(provider, (generation, seen) => {
+      if (seen.length === 3) generation.interrupt('client-gone');
+    });
+    expect(provider.signal?.aborted).toBe(true);
+    expect(frames.map((frame) => frame.type)).toEqual(['start', 'text-delta', 'text-delta']);
+    expect(outcomes).toEqual([{ kind: 'client-gone' }]);
+  });
+
+  it('ends with a retryable server_shutting_down frame when the server shuts down', async () => {
+    const provider = new ScriptedProvider([...hello, ...hello], undefined, 2);
+    const { frames, outcomes } = await run(provider, (generation, seen) => {
+      if (seen.length === 3) generation.interrupt('shutdown');
+    });
+    expect(provider.signal?.aborted).toBe(true);
+    expect(frames.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'server_shutting_down',
+      retryable: true,
+    });
+    expect(outcomes).toHaveLength(1);
+  });
+});

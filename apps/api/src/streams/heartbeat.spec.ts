@@ -1,0 +1,31 @@
+import { Heartbeat } from './heartbeat';
+
+describe('Heartbeat', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('beats after each quiet interval, and not while something is being written', () => {
+    const beats: number[] = [];
+    const heartbeat = new Heartbeat(1000, () => beats.push(Date.now()));
+    heartbeat.touch();
+    jest.advanceTimersByTime(900);
+    heartbeat.touch();
+    jest.advanceTimersByTime(900);
+    expect(beats).toHaveLength(0);
+    jest.advanceTimersByTime(100);
+    expect(beats).toHaveLength(1);
+    jest.advanceTimersByTime(2000);
+    expect(beats).toHaveLength(3);
+    heartbeat.stop();
+  });
+
+  it('never beats again once stopped', () => {
+    let beats = 0;
+    const heartbeat = new Heartbeat(10, () => beats++);
+    heartbeat.touch();
+    heartbeat.stop();
+    jest.advanceTimersByTime(1000);
+    expect(beats).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
