@@ -1,20 +1,19 @@
 import { TestBed } from '@angular/core/testing';
 import { App } from './app';
-import { NxWelcome } from './nx-welcome';
+import { ModelCatalog } from './chat/model-catalog';
 
 describe('App', () => {
-  beforeEach(async () => {
-    await TestBed.configureTestingModule({
-      imports: [App, NxWelcome],
-    }).compileComponents();
-  });
-
-  it('should render title', async () => {
+  it('hosts the chat', async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: ModelCatalog, useValue: { load: () => new Promise(() => undefined) } },
+      ],
+    });
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
-    const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain(
-      'Welcome web'
-    );
+
+    const root = fixture.nativeElement as HTMLElement;
+    expect(root.querySelector('app-chat')).not.toBeNull();
+    expect(root.querySelector('h1')?.textContent).toContain('tokenstream');
   });
 });

@@ -1,0 +1,434 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import {
+  ChatRequest,
+  ModelsResponse,
+  ReceivedFrame,
+  StreamFrame,
+} from '@tokenstream/stream-contracts';
+import { Observable, Subject } from 'rxjs';
+import { Chat } from './chat';
+import { ChatStream } from './chat-stream';
+import { ChatStreamError } from './chat-stream-error';
+import { ModelCatalog } from './model-catalog';
+
+/** Stands in for the network: each request gets a Subject the test pushes frames through. */
+class FakeChatStream {
+  readonly requests: ChatRequest[] = [];
+  readonly replies: Subject<ReceivedFrame>[] = [];
+
+  stream(request: ChatRequest): Observable<ReceivedFrame> {
+    const reply = new Subject<ReceivedFrame>();
+    this.requests.push(request);
+    this.replies.push(reply);
+    return reply;
+  }
+
+  get reply(): Subject<ReceivedFrame> {
+    const reply = this.replies.at(-1);
+    if (!reply) throw new Error('no request was sent');
+    return reply;
+  }
+}
+
+/** Animation frames that run only when the test says so. */
+class ManualAnimationFrames {
+  private readonly pending = new Map<number, FrameRequestCallback>();
+  private nextHandle = 1;
+
+  install(): void {
+    jest.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => {
+      const handle = this.nextHandle++;
+      this.pending.set(handle, callback);
+      return handle;
+    });
+    jest
+      .spyOn(window, 'cancelAnimationFrame')
+      .mockImplementation((handle) => this.pending.delete(handle));
+  }
+
+  run(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    due.forEach((callback) => callback(performance.now()));
+  }
+}
+
+const DEMO: ModelsResponse = { provider: 'demo', defaultModel: 'demo', models: ['demo'] };
+let frameId = 0;
+
+function received(frame: StreamFrame): ReceivedFrame {
+  return { id: String(frameId++), frame };
+}
+
+const start = () => received({ type: 'start', streamId: 's-1', model: 'demo' });
+const delta = (text: string) => received({ type: 'text-delta', delta: text });
+const finish = () => received({ type: 'finish', finishReason: 'stop' });
+
+describe('Chat', () => {
+  let chatStream: FakeChatStream;
+  let frames: ManualAnimationFrames;
+  let fixture: ComponentFixture<Chat>;
+  let page: HTMLElement;
+
+  async function create(catalog: ModelsResponse | null = DEMO): Promise<void> {
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: ChatStream, useValue: chatStream },
+        {
+          provide: ModelCatalog,
+          useValue: {
+            load: () => (catalog ? Promise.resolve(catalog) : Promise.reject(new Error('down'))),
+          },
+        },
+      ],
+    });
+    fixture = TestBed.createComponent(Chat);
+    page = fixture.nativeElement as HTMLElement;
+    await fixture.whenStable();
+  }
+
+  const settle = () => fixture.whenStable();
+  const byTestId = <T extends HTMLElement = HTMLElement>(id: string) =>
+    page.querySelector<T>(`[data-testid="${id}"]`);
+  const allByTestId = (id: string) => [...page.querySelectorAll(`[data-testid="${id}"]`)];
+  const composer = () => byTestId<HTMLTextAreaElement>('composer') as HTMLTextAreaElement;
+  const assistant = () => allByTestId('assistant-message').at(-1) as HTMLElement;
+  const replyText = () => assistant().querySelector('app-markdown-view')?.textContent ?? '';
+
+  function type(text: string): void {
+    composer().value = text;
+    composer().dispatchEvent(new Event('input'));
+  }
+
+  function pressEnter(shiftKey = false): KeyboardEvent {
+    const event = new KeyboardEvent('keydown', {
+      key: 'Enter',
+      shiftKey,
+      bubbles: true,
+      cancelable: true,
+    });
+    composer().dispatchEvent(event);
+    return event;
+  }
+
+  async function sendPrompt(text: string): Promise<void> {
+    type(text);
+    pressEnter();
+    await settle();
+  }
+
+  async function showFrames(): Promise<void> {
+    frames.run();
+    await settle();
+  }
+
+  beforeEach(() => {
+    chatStream = new FakeChatStream();
+    frames = new ManualAnimationFrames();
+    frames.install();
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('sends the prompt on Enter, shows it as a user message and clears the composer', async () => {
+    await create();
+    type('Hello there');
+
+    const event = pressEnter();
+    await settle();
+
+    expect(chatStream.requests).toEqual([
+      { messages: [{ role: 'user', content: 'Hello there' }], model: 'demo' },
+    ]);
+    expect(byTestId('user-message')?.textContent).toBe('Hello there');
+    expect(composer().value).toBe('');
+    expect(event.defaultPrevented).toBe(true);
+  });
+
+  it('does not send on Shift+Enter, leaving the new line to the textarea', async () => {
+    await create();
+    type('line one');
+
+    const event = pressEnter(true);
+    await settle();
+
+    expect(chatStream.requests).toEqual([]);
+    expect(event.defaultPrevented).toBe(false);
+  });
+
+  it('does not send empty or blank input, and its Send button is disabled', async () => {
+    await create();
+
+    pressEnter();
+    type('   \n ');
+    pressEnter();
+    byTestId('send')?.click();
+    await settle();
+
+    expect(chatStream.requests).toEqual([]);
+    expect(byTestId<HTMLButtonElement>('send')?.disabled).toBe(true);
+  });
+
+  it('sends with the Send button', async () => {
+    await create();
+    type('Clicked');
+    await settle();
+
+    byTestId('send')?.click();
+    await settle();
+
+    expect(chatStream.requests).toHaveLength(1);
+  });
+
+  it('renders deltas as they arrive, applying them once per animation frame', async () => {
+    await create();
+    await sendPrompt('Hi');
+
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Hel'));
+    chatStream.reply.next(delta('lo'));
+    await settle();
+    expect(replyText()).toBe('');
+
+    await showFrames();
+    expect(replyText()).toBe('Hello');
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+    expect(assistant().querySelector('.cursor')).not.toBeNull();
+
+    chatStream.reply.next(delta(', **world**'));
+    await showFrames();
+    expect(replyText()).toBe('Hello, world');
+    expect(assistant().querySelector('strong')?.textContent).toBe('world');
+
+    chatStream.reply.next(finish());
+    chatStream.reply.complete();
+    await settle();
+    expect(assistant().getAttribute('data-state')).toBe('done');
+    expect(assistant().querySelector('.cursor')).toBeNull();
+  });
+
+  it('disables the composer and offers Stop while a reply streams, and enables it after', async () => {
+    await create();
+    await sendPrompt('Hi');
+
+    expect(composer().disabled).toBe(true);
+    expect(byTestId('stop')).not.toBeNull();
+    expect(byTestId('send')).toBeNull();
+    type('next');
+    pressEnter();
+    expect(chatStream.requests).toHaveLength(1);
+
+    chatStream.reply.next(finish());
+    await settle();
+
+    expect(composer().disabled).toBe(false);
+    expect(byTestId('stop')).toBeNull();
+  });
+
+  it('Stop ends the stream and keeps the partial reply, marked Stopped', async () => {
+    await create();
+    await sendPrompt('Tell me a story');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Once upon'));
+    await showFrames();
+    chatStream.reply.next(delta(' a time')); // received but not yet shown when Stop is pressed
+
+    byTestId('stop')?.click();
+    await settle();
+
+    expect(chatStream.reply.observed).toBe(false);
+    expect(replyText()).toBe('Once upon a time');
+    expect(assistant().getAttribute('data-state')).toBe('stopped');
+    expect(assistant().querySelector('[data-testid="status"]')?.textContent).toContain('Stopped');
+    expect(composer().disabled).toBe(false);
+  });
+
+  it('Escape stops the streaming reply', async () => {
+    await create();
+    await sendPrompt('Hi');
+
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await settle();
+
+    expect(chatStream.reply.observed).toBe(false);
+    expect(assistant().getAttribute('data-state')).toBe('stopped');
+  });
+
+  it('shows the message of an error frame, and Retry re-sends the same request in its place', async () => {
+    await create();
+    await sendPrompt('Hi');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Half a'));
+    chatStream.reply.next(
+      received({
+        type: 'error',
+        code: 'upstream_unavailable',
+        message: 'The model could not be reached.',
+        retryable: true,
+      }),
+    );
+    await settle();
+
+    expect(assistant().getAttribute('data-state')).toBe('failed');
+    expect(byTestId('error-message')?.textContent).toContain('The model could not be reached.');
+
+    byTestId('retry')?.click();
+    await settle();
+
+    expect(chatStream.requests).toHaveLength(2);
+    expect(chatStream.requests[1]).toEqual(chatStream.requests[0]);
+    expect(allByTestId('assistant-message')).toHaveLength(1);
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+    expect(byTestId('error-message')).toBeNull();
+    expect(replyText()).toBe('');
+
+    chatStream.reply.next(delta('Whole'));
+    chatStream.reply.next(finish());
+    await settle();
+    expect(replyText()).toBe('Whole');
+  });
+
+  it('shows the message of a ChatStreamError, with Retry', async () => {
+    await create();
+    await sendPrompt('Hi');
+
+    chatStream.reply.error(
+      new ChatStreamError({
+        kind: 'network',
+        retryable: true,
+        message: 'Could not reach the chat service.',
+      }),
+    );
+    await settle();
+
+    expect(byTestId('error-message')?.textContent).toContain('Could not reach the chat service.');
+    expect(byTestId('retry')).not.toBeNull();
+  });
+
+  it('asks to sign in again, with a link that reloads the app, when the session expired', async () => {
+    await create();
+    await sendPrompt('Hi');
+
+    chatStream.reply.error(
+      new ChatStreamError({ kind: 'unauthenticated', retryable: false, message: 'expired' }),
+    );
+    await settle();
+
+    expect(byTestId('error-message')?.textContent).toContain('Your session has expired — sign in');
+    expect(byTestId('sign-in')?.getAttribute('href')).toBe('/');
+    expect(byTestId('retry')).toBeNull();
+  });
+
+  it('sends the completed exchanges as history, leaving out a stopped one', async () => {
+    await create();
+    await sendPrompt('First');
+    chatStream.reply.next(delta('Answer one'));
+    chatStream.reply.next(finish());
+    await settle();
+    await sendPrompt('Second');
+    chatStream.reply.next(delta('Half'));
+    byTestId('stop')?.click();
+    await settle();
+
+    await sendPrompt('Third');
+
+    expect(chatStream.requests[2].messages).toEqual([
+      { role: 'user', content: 'First' },
+      { role: 'assistant', content: 'Answer one' },
+      { role: 'user', content: 'Third' },
+    ]);
+  });
+
+  describe('auto-scroll', () => {
+    /** Gives the jsdom log element a scrollable geometry: `height` of content, 200px visible. */
+    function scrollable(log: HTMLElement, height: () => number): { top: number } {
+      const position = { top: 0 };
+      Object.defineProperty(log, 'clientHeight', { configurable: true, get: () => 200 });
+      Object.defineProperty(log, 'scrollHeight', { configurable: true, get: height });
+      Object.defineProperty(log, 'scrollTop', {
+        configurable: true,
+        get: () => position.top,
+        set: (value: number) => (position.top = Math.max(0, Math.min(value, height() - 200))),
+      });
+      return position;
+    }
+
+    async function userScrollsTo(log: HTMLElement, top: number): Promise<void> {
+      log.scrollTop = top;
+      log.dispatchEvent(new Event('scroll'));
+      await settle();
+    }
+
+    it('follows the reply, stops when the user scrolls up, and resumes at the bottom', async () => {
+      await create();
+      const log = page.querySelector('main') as HTMLElement;
+      let contentHeight = 1000;
+      const position = scrollable(log, () => contentHeight);
+      await sendPrompt('Hi');
+      chatStream.reply.next(delta('Some text'));
+      await showFrames();
+      expect(position.top).toBe(800); // followed to the bottom
+
+      await userScrollsTo(log, 300);
+      contentHeight = 1400;
+      chatStream.reply.next(delta(' and more'));
+      await showFrames();
+      expect(position.top).toBe(300); // left where the user is reading
+      expect(byTestId('jump-to-latest')).not.toBeNull();
+
+      await userScrollsTo(log, 1200);
+      contentHeight = 1600;
+      chatStream.reply.next(delta(' and more'));
+      await showFrames();
+      expect(position.top).toBe(1400); // following again
+      expect(byTestId('jump-to-latest')).toBeNull();
+    });
+
+    it('jumps to the latest text and follows again from the Latest button', async () => {
+      await create();
+      const log = page.querySelector('main') as HTMLElement;
+      const position = scrollable(log, () => 1000);
+      await sendPrompt('Hi');
+      await userScrollsTo(log, 800);
+      await userScrollsTo(log, 100);
+
+      byTestId('jump-to-latest')?.click();
+      await settle();
+
+      expect(position.top).toBe(800);
+      expect(byTestId('jump-to-latest')).toBeNull();
+    });
+  });
+
+  it('shows the demo badge when the api runs the demo model', async () => {
+    await create(DEMO);
+
+    expect(byTestId('demo-badge')?.textContent).toContain('Demo model — no real AI is connected');
+    expect(byTestId('model-picker')).toBeNull();
+  });
+
+  it('shows no badge for a real provider, and sends no model when the list is unavailable', async () => {
+    await create(null);
+    expect(byTestId('demo-badge')).toBeNull();
+
+    await sendPrompt('Hi');
+    expect(chatStream.requests[0]).toEqual({ messages: [{ role: 'user', content: 'Hi' }] });
+  });
+
+  it('offers a model picker when several models are offered, and sends the picked one', async () => {
+    await create({
+      provider: 'openai',
+      defaultModel: 'gpt-4o-mini',
+      models: ['gpt-4o-mini', 'o3'],
+    });
+    const picker = byTestId<HTMLSelectElement>('model-picker') as HTMLSelectElement;
+    expect(byTestId('demo-badge')).toBeNull();
+    expect(picker.value).toBe('gpt-4o-mini');
+
+    picker.value = 'o3';
+    picker.dispatchEvent(new Event('change'));
+    await sendPrompt('Hi');
+
+    expect(chatStream.requests[0].model).toBe('o3');
+  });
+});
