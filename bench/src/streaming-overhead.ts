@@ -1,0 +1,148 @@
+/**
+ * How much tokenstream costs on top of a plain Node passthrough, measured in one run against the
+ * same fake upstream: time to first text, whole-stream time, throughput and peak memory.
+ *
+ *   npx nx bench bench [-- --streams 400 --concurrency 20 --chunks 200]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { measureStream, percentile, runLoad } from './load';
+import { residentMiB, watchPeakRss } from './process-memory';
+
+const ROOT = resolve(__dirname, '../..');
+
+function flag(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const STREAMS = flag('streams', 400);
+const CONCURRENCY = flag('concurrency', 20);
+const CHUNKS = flag('chunks', 200);
+const DEADLINE_MS = flag('deadline-ms', 120_000);
+const WARMUP = 20;
+
+/** Starts a node program and waits for the JSON line that carries its `url`. */
+async function startChild(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${args.join(' ')} did not start`)), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      // The api logs JSON with a `url` field; the mock prints "listening on <url>".
+      const url = /"url":"([^"]+)"|listening on (\S+)/.exec(line);
+      if (url) {
+        clearTimeout(timer);
+        done(url[1] ?? url[2]);
+      }
+    });
+  });
+  return { url, child };
+}
+
+interface Target {
+  name: string;
+  url: string;
+  body: string;
+  pid: number;
+}
+
+async function measure(target: Target) {
+  const once = () => measureStream(target.url, target.body, 'tok0');
+  await runLoad(WARMUP, CONCURRENCY, DEADLINE_MS, once);
+  const idleMiB = residentMiB(target.pid);
+  const peak = watchPeakRss(target.pid);
+  const run = await runLoad(STREAMS, CONCURRENCY, DEADLINE_MS, once);
+  const peakMiB = peak.stop();
+  const first = run.samples.map((s) => s.firstTextMs);
+  const total = run.samples.map((s) => s.totalMs);
+  return {
+    target: target.name,
+    streams: run.samples.length,
+    failed: run.failed,
+    skipped: run.skipped,
+    streamsPerSecond: run.samples.length / (run.wallMs / 1000),
+    tokensPerSecond: (run.samples.length * CHUNKS) / (run.wallMs / 1000),
+    firstTextP50: percentile(first, 50),
+    firstTextP99: percentile(first, 99),
+    totalP50: percentile(total, 50),
+    totalP99: percentile(total, 99),
+    idleMiB,
+    peakMiB,
+  };
+}
+
+async function main(): Promise<void> {
+  const reply = Array.from({ length: CHUNKS }, (_, i) => `tok${i} `).join('');
+  // Every server runs in a process of its own, so this one is only the load generator.
+  const tsNode = ['-r', 'ts-node/register/transpile-only'];
+  const mock = await startChild(
+    [
+      ...tsNode,
+      'tools/mock-openai/src/main.ts',
+      '--port',
+      '0',
+      '--reply',
+      reply,
+      '--chunks',
+      String(CHUNKS),
+      '--chunk-delay-ms',
+      '0',
+    ],
+    { TS_NODE_PROJECT: 'tools/mock-openai/tsconfig.lib.json' },
+  );
+  const passthrough = await startChild(['bench/src/passthrough-proxy.cjs', mock.url], {});
+  // Logging stays at its production level (info): its cost is part of what is measured.
+  const api = await startChild(['dist/apps/api/main.js'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: mock.url,
+    WEB_DIST_DIR: '/nonexistent',
+  });
+  const message = { messages: [{ role: 'user', content: 'hi' }] };
+  const targets: Target[] = [
+    {
+      name: 'node passthrough',
+      url: `${passthrough.url}/v1/chat/completions`,
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, ...message }),
+      pid: passthrough.child.pid!,
+    },
+    {
+      name: 'tokenstream api',
+      url: `${api.url}/api/chat/stream`,
+      body: JSON.stringify(message),
+      pid: api.child.pid!,
+    },
+  ];
+  try {
+    const results = [];
+    for (const target of targets) results.push(await measure(target));
+    const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+    console.log(
+      `\n${STREAMS} streams of ${CHUNKS} tokens, ${CONCURRENCY} at a time, upstream at full speed; node ${process.version}\n`,
+    );
+    console.log(
+      '| target | streams ok/failed | streams/s | tokens/s | first text p50 / p99 ms | whole stream p50 / p99 ms | RSS idle / peak MiB |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      console.log(
+        `| ${r.target} | ${r.streams}/${r.failed} | ${f(r.streamsPerSecond)} | ${f(r.tokensPerSecond)} | ${f(r.firstTextP50)} / ${f(r.firstTextP99)} | ${f(r.totalP50)} / ${f(r.totalP99)} | ${f(r.idleMiB)} / ${f(r.peakMiB)} |`,
+      );
+    }
+  } finally {
+    passthrough.child.kill();
+    api.child.kill();
+    mock.child.kill();
+  }
+}
+
+void main();
