@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -27,8 +28,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
   });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
+  app.useLogger(app.get(Logger));
+  const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.setGlobalPrefix('api');
@@ -36,6 +37,13 @@ async function bootstrap(): Promise<void> {
   const servesWeb = serveWebApp(app, config.webDistDir);
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+  const where = servesWeb
+    ? `tokenstream: chat and api on ${url}`
+    : `tokenstream api on ${url} (the chat is served by the web dev server in development)`;
+  const model =
+    config.provider === 'demo'
+      ? 'the DEMO model; set OPENAI_API_KEY (and OPENAI_BASE_URL) for a real one'
+      : `${config.defaultModel} at ${config.openai.baseUrl ?? 'OpenAI'}`;
   logger.log(
     {
       url,
@@ -44,9 +52,7 @@ async function bootstrap(): Promise<void> {
       models: config.models,
       webApp: servesWeb ? config.webDistDir : null,
     },
-    config.provider === 'demo'
-      ? `tokenstream api on ${url} with the DEMO model (set OPENAI_API_KEY to use a real one)`
-      : `tokenstream api on ${url}`,
+    `${where}, answering with ${model}`,
   );
 }
 
