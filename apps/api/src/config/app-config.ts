@@ -13,6 +13,31 @@ export interface AppConfig {
   models: string[];
   heartbeatMs: number;
   demoTokenDelayMs: number;
+  streams: {
+    /** How long a generation outlives its last reader before it is cancelled (0: at once). */
+    resumeGraceMs: number;
+    /** How long a finished stream stays readable. */
+    retentionMs: number;
+    /** The most one stream's frames may take (bytes of JSON); past it the reply is ended. */
+    maxStreamBytes: number;
+    /** The most all streams' frames may take; the oldest finished streams are evicted past it. */
+    maxStoreBytes: number;
+    /** On SIGTERM, how long generations in flight may take to finish before they are ended. */
+    drainMs: number;
+  };
+  upstream: {
+    /** Longest wait for the first token (including retries before it). */
+    firstTokenTimeoutMs: number;
+    /** Longest silence between two chunks once the reply has started. */
+    idleTimeoutMs: number;
+    /** Longest a whole reply may take. */
+    totalTimeoutMs: number;
+    /** Retries of a failed upstream request before any text was produced. */
+    maxRetries: number;
+    /** The first retry's delay; each further one doubles it (with jitter), up to `retryMaxDelayMs`. */
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Folder of the built web app served at `/`; absent in development (the web dev server serves it). */
   webDistDir: string | undefined;
@@ -51,6 +76,17 @@ const envSchema = z.object({
   CHAT_MODELS: z.string().optional(),
   STREAM_HEARTBEAT_MS: wholeNumber(10, 600_000).default(15_000),
   DEMO_TOKEN_DELAY_MS: wholeNumber(0, 10_000).default(30),
+  STREAM_RESUME_GRACE_MS: wholeNumber(0, 3_600_000).default(10_000),
+  STREAM_RETENTION_MS: wholeNumber(0, 86_400_000).default(300_000),
+  STREAM_MAX_BYTES: wholeNumber(1_024, 1_073_741_824).default(8 * 1024 * 1024),
+  STREAM_STORE_MAX_BYTES: wholeNumber(1_024, 17_179_869_184).default(256 * 1024 * 1024),
+  STREAM_DRAIN_MS: wholeNumber(0, 3_600_000).default(10_000),
+  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(60_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
+  UPSTREAM_TOTAL_TIMEOUT_MS: wholeNumber(100, 86_400_000).default(600_000),
+  UPSTREAM_MAX_RETRIES: wholeNumber(0, 10).default(2),
+  UPSTREAM_RETRY_BASE_MS: wholeNumber(0, 60_000).default(500),
+  UPSTREAM_RETRY_MAX_DELAY_MS: wholeNumber(0, 600_000).default(8_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -111,6 +147,21 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     models,
     heartbeatMs: vars.STREAM_HEARTBEAT_MS,
     demoTokenDelayMs: vars.DEMO_TOKEN_DELAY_MS,
+    streams: {
+      resumeGraceMs: vars.STREAM_RESUME_GRACE_MS,
+      retentionMs: vars.STREAM_RETENTION_MS,
+      maxStreamBytes: vars.STREAM_MAX_BYTES,
+      maxStoreBytes: vars.STREAM_STORE_MAX_BYTES,
+      drainMs: vars.STREAM_DRAIN_MS,
+    },
+    upstream: {
+      firstTokenTimeoutMs: vars.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
+      idleTimeoutMs: vars.UPSTREAM_IDLE_TIMEOUT_MS,
+      totalTimeoutMs: vars.UPSTREAM_TOTAL_TIMEOUT_MS,
+      maxRetries: vars.UPSTREAM_MAX_RETRIES,
+      retryBaseDelayMs: vars.UPSTREAM_RETRY_BASE_MS,
+      retryMaxDelayMs: vars.UPSTREAM_RETRY_MAX_DELAY_MS,
+    },
     logLevel: vars.LOG_LEVEL,
     webDistDir: vars.WEB_DIST_DIR ?? defaults.webDistDir,
   };

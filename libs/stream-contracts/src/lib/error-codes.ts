@@ -15,6 +15,12 @@ export const ErrorCodes = {
   upstreamAuthFailed: 'upstream_auth_failed',
   /** The upstream failed in another way (a 5xx, a malformed reply, a refused request). */
   upstreamError: 'upstream_error',
+  /** The model provider was too slow: no first token, a long silence, or a reply past the time limit. */
+  upstreamTimeout: 'upstream_timeout',
+  /** The reply grew past the per-stream size limit and was ended. */
+  replyTooLarge: 'reply_too_large',
+  /** No such stream: it never existed, belongs to someone else, or has expired (HTTP 404). */
+  streamNotFound: 'stream_not_found',
   /** The api is shutting down; the request can be retried and will reach another instance. */
   serverShuttingDown: 'server_shutting_down',
   /** Something failed inside the api itself. */

@@ -7,6 +7,15 @@ export const LAST_EVENT_ID_HEADER = 'Last-Event-ID';
 /** Request and response header correlating one request across the api's logs. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
+/**
+ * Response header with the api's keep-alive interval in milliseconds: a client that hears nothing,
+ * not even a keep-alive, for about twice this long can treat the connection as dead and resume.
+ */
+export const HEARTBEAT_HEADER = 'X-Stream-Heartbeat-Ms';
+
+/** Query parameter that stands in for `Last-Event-ID` where a client cannot set headers. */
+export const LAST_EVENT_ID_PARAM = 'lastEventId';
+
 /** The media type of a Server-Sent Events stream. */
 export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream';
 
@@ -18,4 +27,7 @@ export const ApiPaths = {
   chatStream: '/api/chat/stream',
   models: '/api/models',
   health: '/api/health',
+  /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
+  stream: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}`,
+  streamEvents: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}/events`,
 } as const;
