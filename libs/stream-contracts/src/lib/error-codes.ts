@@ -21,6 +21,8 @@ export const ErrorCodes = {
   replyTooLarge: 'reply_too_large',
   /** No such stream: it never existed, belongs to someone else, or has expired (HTTP 404). */
   streamNotFound: 'stream_not_found',
+  /** Every reader left and none came back within the grace period, so the reply was cancelled. */
+  streamAbandoned: 'stream_abandoned',
   /** The api is shutting down; the request can be retried and will reach another instance. */
   serverShuttingDown: 'server_shutting_down',
   /** Something failed inside the api itself. */
