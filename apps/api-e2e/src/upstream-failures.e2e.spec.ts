@@ -12,7 +12,12 @@ describe('upstream failures become typed error frames', () => {
 
   beforeAll(async () => {
     mock = await startMockOpenAi({ reply: REPLY, chunks: 8, chunkDelayMs: 5 });
-    api = await startApi({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url });
+    // Failures still go through the api's retries (they fail every time), just with short waits.
+    api = await startApi({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.url,
+      UPSTREAM_RETRY_BASE_MS: '10',
+    });
   });
   afterAll(async () => {
     await api?.stop();

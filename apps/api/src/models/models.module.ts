@@ -7,11 +7,18 @@ import { ModelCatalog } from './model-catalog';
 import { ModelProvider } from './model-provider';
 import { ModelsController } from './models.controller';
 import { OpenAiModelProvider } from './openai-model.provider';
+import { ResilientModelProvider } from './resilient-model.provider';
+
+/** The provider the configuration names, bounded in time and retried per the `upstream` settings. */
+function createModelProvider(config: AppConfig): ModelProvider {
+  return new ResilientModelProvider(createUpstream(config), config.upstream);
+}
 
 /** Picks the provider the configuration names. */
-function createModelProvider(config: AppConfig): ModelProvider {
+function createUpstream(config: AppConfig): ModelProvider {
   if (config.provider === 'demo') return new DemoModelProvider(config.demoTokenDelayMs);
-  // Retries are left to the caller: the SDK's own would retry silently and hide the upstream's state.
+  // ResilientModelProvider retries: the SDK's own retries would be silent and blind to the time
+  // limits (a Retry-After could outlast the first-token budget).
   const client = new OpenAI({
     apiKey: config.openai.apiKey,
     baseURL: config.openai.baseUrl,

@@ -1,18 +1,29 @@
 import { APIConnectionError, APIError } from 'openai';
 import { ErrorCodes, type ErrorFrame } from '@tokenstream/stream-contracts';
+import { UpstreamTimeoutError, type UpstreamTimeoutKind } from './upstream-timeout-error';
+
+/** What a user is told for each time limit: what happened, and that trying again may help. */
+const TIMEOUT_MESSAGES: Readonly<Record<UpstreamTimeoutKind, string>> = {
+  'first-token': 'The model took too long to start answering. Please try again.',
+  idle: 'The model stopped sending its reply partway through. Please try again.',
+  total: 'The model took too long to finish its reply. Please try again.',
+};
 
 /** Whether a failure was caused by the upstream's connection breaking (undici's own errors). */
-function isBrokenConnection(error: unknown): boolean {
+export function isBrokenConnection(error: unknown): boolean {
   if (error instanceof APIConnectionError) return true;
-  if (!(error instanceof Error)) return false;
+  if (typeof error !== 'object' || error === null) return false;
+  // Read by shape, not `instanceof`: undici's errors come from Node's own realm, which is not the
+  // realm of a Jest sandbox (nor of any other vm context the api may run in).
+  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
   // undici reports a body cut mid-read as `TypeError: terminated`, with the socket error as cause.
   if (
-    error instanceof TypeError &&
-    /terminated|fetch failed|other side closed/i.test(error.message)
+    name === 'TypeError' &&
+    typeof message === 'string' &&
+    /terminated|fetch failed|other side closed/i.test(message)
   ) {
     return true;
   }
-  const code = (error as { code?: unknown }).code;
   return (
     typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_)/.test(code)
   );
@@ -29,6 +40,9 @@ export function toErrorFrame(error: unknown): ErrorFrame {
     message,
     retryable,
   });
+  if (error instanceof UpstreamTimeoutError) {
+    return frame(ErrorCodes.upstreamTimeout, TIMEOUT_MESSAGES[error.kind], true);
+  }
   if (isBrokenConnection(error)) {
     return frame(
       ErrorCodes.upstreamUnavailable,
