@@ -17,6 +17,8 @@ describe('POST /api/chat/stream with the openai provider', () => {
       OPENAI_BASE_URL: mock.url,
       CHAT_MODELS: 'gpt-4o-mini,gpt-4o',
       STREAM_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      // No grace period here: a client that leaves has the upstream aborted at once.
+      STREAM_RESUME_GRACE_MS: '0',
     });
   });
   afterAll(async () => {

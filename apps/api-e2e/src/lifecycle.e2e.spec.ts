@@ -1,13 +1,38 @@
+import { ApiPaths } from '@tokenstream/stream-contracts';
 import { spawnApi, startApi } from './support/api-process';
 import { openStream, readStream } from './support/stream-client';
 
+const hi = { messages: [{ role: 'user', content: 'Hi' }] };
+
 describe('process lifecycle', () => {
-  it('ends open streams with a retryable server_shutting_down frame on SIGTERM, then exits cleanly', async () => {
-    const api = await startApi({ DEMO_TOKEN_DELAY_MS: '100' });
-    const response = await openStream(api.url, { messages: [{ role: 'user', content: 'Hi' }] });
-    const reading = readStream(response, { timeoutMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const exitCode = api.stop('SIGTERM');
+  it('on SIGTERM lets a reply in flight finish within the drain time, refusing new streams with 503', async () => {
+    // The demo reply takes about 1.5 s at 10 ms a token: well inside a 10 s drain.
+    const api = await startApi({ DEMO_TOKEN_DELAY_MS: '10', STREAM_DRAIN_MS: '10000' });
+    const reading = readStream(await openStream(api.url, hi), { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = api.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const refused = await openStream(api.url, hi);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ code: 'server_shutting_down' });
+    const health = await fetch(new URL(ApiPaths.health, api.url));
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ready: false });
+
+    const transcript = await reading;
+    expect(transcript.frames.at(-1)!.frame).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    expect(transcript.text()).toContain('demo model');
+    // Nest re-raises the signal once its shutdown hooks have run, as a process manager expects.
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('ends what is still running after the drain time with a retryable server_shutting_down frame', async () => {
+    const api = await startApi({ DEMO_TOKEN_DELAY_MS: '100', STREAM_DRAIN_MS: '300' });
+    const reading = readStream(await openStream(api.url, hi), { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const exited = api.stop('SIGTERM');
     const transcript = await reading;
     expect(transcript.frames.length).toBeGreaterThan(2);
     expect(transcript.frames.at(-1)!.frame).toMatchObject({
@@ -15,8 +40,7 @@ describe('process lifecycle', () => {
       code: 'server_shutting_down',
       retryable: true,
     });
-    // Nest re-raises the signal once its shutdown hooks have run, as a process manager expects.
-    expect(await exitCode).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
   it('refuses to start on a bad setting, with one line naming it', async () => {

@@ -8,7 +8,7 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
-import { STREAM_ID_HEADER, type ChatRequest } from '@tokenstream/stream-contracts';
+import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { StreamsService } from '../streams/streams.service';
@@ -18,7 +18,10 @@ import { ChatRequestPipe } from './chat-request.pipe';
 export class ChatController {
   constructor(private readonly streams: StreamsService) {}
 
-  /** Starts a reply and streams its frames as SSE. POST, so the conversation travels in the body. */
+  /**
+   * Starts a reply and delivers its frames from the first. POST, so the conversation travels in the
+   * body; a client that loses the connection resumes with `GET /api/streams/:id/events`.
+   */
   @Sse('stream', { method: RequestMethod.POST })
   @HttpCode(200)
   stream(
@@ -26,9 +29,7 @@ export class ChatController {
     @Req() req: Request & { id?: unknown },
     @Res({ passthrough: true }) res: Response,
   ): Observable<MessageEvent> {
-    const responseClosed = new Promise<void>((resolve) => res.once('close', () => resolve()));
-    const stream = this.streams.start(request, { requestId: String(req.id), responseClosed });
-    res.setHeader(STREAM_ID_HEADER, stream.streamId);
-    return stream.events;
+    const streamId = this.streams.start(request, { requestId: String(req.id) });
+    return this.streams.deliver(streamId, 0, res);
   }
 }

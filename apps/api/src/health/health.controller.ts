@@ -3,26 +3,26 @@ import type { HealthResponse } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { ActiveStreams } from '../streams/active-streams';
+import { GenerationRegistry } from '../streams/generation-registry';
 
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly active: ActiveStreams,
+    private readonly registry: GenerationRegistry,
   ) {}
 
   /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
   @Get()
   health(@Res({ passthrough: true }) res: Response): HealthResponse {
-    const ready = !this.active.isDraining;
+    const ready = !this.registry.isDraining;
     if (!ready) res.status(503);
     return {
       status: ready ? 'ok' : 'shutting_down',
       live: true,
       ready,
       provider: this.config.provider,
-      activeStreams: this.active.size,
+      activeStreams: this.registry.size,
     };
   }
 }

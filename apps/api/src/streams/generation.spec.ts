@@ -65,7 +65,9 @@ describe('Generation', () => {
       { type: 'text-delta', delta: 'lo' },
       { type: 'finish', finishReason: 'length', usage },
     ]);
-    expect(outcomes).toEqual([{ kind: 'finished', finishReason: 'length' }]);
+    expect(outcomes).toEqual([
+      { kind: 'finished', finishReason: 'length', interruptedBy: undefined },
+    ]);
   });
 
   it('ends with a safe, typed error frame when the upstream fails mid-reply', async () => {
@@ -82,7 +84,9 @@ describe('Generation', () => {
       message: expect.not.stringContaining('secret'),
       retryable: true,
     });
-    expect(outcomes).toEqual([{ kind: 'failed', code: 'upstream_rate_limited' }]);
+    expect(outcomes).toEqual([
+      { kind: 'failed', code: 'upstream_rate_limited', interruptedBy: undefined },
+    ]);
   });
 
   it('reports a lost upstream connection as retryable upstream_unavailable', async () => {
@@ -109,14 +113,67 @@ describe('Generation', () => {
     expect(frames.at(-1)).toMatchObject({ type: 'error' });
   });
 
-  it('aborts the provider and sends nothing more when the client goes away', async () => {
+  it.each(['stop'] as const)(
+    'aborts the provider and ends with finish: cancelled on %s',
+    async (reason) => {
+      const provider = new ScriptedProvider([...hello, ...hello], undefined, 2);
+      const { frames, outcomes } = await run(provider, (generation, seen) => {
+        if (seen.length === 3) generation.interrupt(reason);
+      });
+      expect(provider.signal?.aborted).toBe(true);
+      expect(frames.map((frame) => frame.type)).toEqual([
+        'start',
+        'text-delta',
+        'text-delta',
+        'finish',
+      ]);
+      expect(frames.at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
+      expect(outcomes).toEqual([
+        { kind: 'finished', finishReason: 'cancelled', interruptedBy: reason },
+      ]);
+    },
+  );
+
+  it('aborts the provider and ends with a retryable stream_abandoned error when nobody came back', async () => {
     const provider = new ScriptedProvider([...hello, ...hello], undefined, 2);
     const { frames, outcomes } = await run(provider, (generation, seen) => {
-      if (seen.length === 3) generation.interrupt('client-gone');
+      if (seen.length === 3) generation.interrupt('abandoned');
     });
     expect(provider.signal?.aborted).toBe(true);
-    expect(frames.map((frame) => frame.type)).toEqual(['start', 'text-delta', 'text-delta']);
-    expect(outcomes).toEqual([{ kind: 'client-gone' }]);
+    expect(frames.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'stream_abandoned',
+      retryable: true,
+    });
+    expect(outcomes).toEqual([
+      { kind: 'failed', code: 'stream_abandoned', interruptedBy: 'abandoned' },
+    ]);
+  });
+
+  it('ends with a non-retryable reply_too_large error when the reply outgrows its limit', async () => {
+    const provider = new ScriptedProvider([...hello, ...hello], undefined, 2);
+    const { frames } = await run(provider, (generation, seen) => {
+      if (seen.length === 3) generation.interrupt('too-large');
+    });
+    expect(frames.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'reply_too_large',
+      retryable: false,
+    });
+  });
+
+  it('ignores an interrupt once it has ended, so it ends exactly once', async () => {
+    const done: StreamFrame[] = [];
+    const generation = new Generation(
+      's-2',
+      { model: 'm', messages: [] },
+      new ScriptedProvider([{ type: 'finish', finishReason: 'stop' }]),
+      { onFrame: (frame) => done.push(frame), onEnd: () => undefined },
+    );
+    await generation.run();
+    generation.interrupt('stop');
+    expect(generation.isRunning).toBe(false);
+    expect(done.map((frame) => frame.type)).toEqual(['start', 'finish']);
   });
 
   it('ends with a retryable server_shutting_down frame when the server shuts down', async () => {

@@ -1,22 +1,50 @@
-import { ErrorCodes, type ErrorFrame, type StreamFrame } from '@tokenstream/stream-contracts';
+import {
+  ErrorCodes,
+  type ErrorFrame,
+  type FinishFrame,
+  type StreamFrame,
+} from '@tokenstream/stream-contracts';
 import type { ModelProvider, ModelRequest } from '../models/model-provider';
 import { toErrorFrame } from '../models/upstream-failure';
 import type { StreamOutcome } from './stream-stats';
 import { StreamStats } from './stream-stats';
 
-/** Why a generation was ended from outside before the model finished. */
-export type InterruptReason = 'client-gone' | 'shutdown';
+/**
+ * Why a generation was ended from outside before the model finished:
+ * - `stop`: the user asked for it;
+ * - `abandoned`: every reader left and none came back within the grace period;
+ * - `shutdown`: the process is shutting down and the drain time is over;
+ * - `too-large`: the reply passed the per-stream size limit.
+ */
+export type InterruptReason = 'stop' | 'abandoned' | 'shutdown' | 'too-large';
 
-const SHUTTING_DOWN_FRAME: ErrorFrame = {
-  type: 'error',
-  code: ErrorCodes.serverShuttingDown,
-  message: 'The server is restarting. Please send your message again.',
-  retryable: true,
+/** The last frame a generation writes when it is interrupted, by reason. */
+const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
+  stop: { type: 'finish', finishReason: 'cancelled' },
+  // Not `cancelled`: nobody asked for it to stop, and whoever comes back should be told why.
+  abandoned: {
+    type: 'error',
+    code: ErrorCodes.streamAbandoned,
+    message: 'The reply was cancelled because the connection was lost for too long.',
+    retryable: true,
+  },
+  shutdown: {
+    type: 'error',
+    code: ErrorCodes.serverShuttingDown,
+    message: 'The server is restarting. Please send your message again.',
+    retryable: true,
+  },
+  'too-large': {
+    type: 'error',
+    code: ErrorCodes.replyTooLarge,
+    message: 'The reply grew past the size this server allows, so it was ended.',
+    retryable: false,
+  },
 };
 
 /** What a generation reports as it runs. */
 export interface GenerationListener {
-  /** A frame to deliver, in order. Never called after `onEnd`. */
+  /** A frame to store, in order. Never called after `onEnd`. */
   onFrame(frame: StreamFrame): void;
   /** Called exactly once, when the generation is over, with its summary figures. */
   onEnd(outcome: StreamOutcome, stats: ReturnType<StreamStats['summary']>, failure?: unknown): void;
@@ -24,12 +52,15 @@ export interface GenerationListener {
 
 /**
  * One reply being generated: it runs the provider and turns what it yields into frames, `start`
- * first and exactly one `finish` or `error` last. Interrupting it aborts the upstream request.
+ * first and exactly one `finish` or `error` last, however it ends. Interrupting it aborts the
+ * upstream request at once.
  */
 export class Generation {
   private readonly abortController = new AbortController();
   private readonly stats = new StreamStats();
   private interruptedBy: InterruptReason | undefined;
+  private running: Promise<void> | undefined;
+  private ended = false;
 
   constructor(
     readonly streamId: string,
@@ -38,15 +69,25 @@ export class Generation {
     private readonly listener: GenerationListener,
   ) {}
 
+  /** True until the generation has written its last frame. */
+  get isRunning(): boolean {
+    return !this.ended;
+  }
+
   /** Ends the generation from outside; the upstream request is aborted at once. */
   interrupt(reason: InterruptReason): void {
-    if (this.abortController.signal.aborted) return;
+    if (this.ended || this.abortController.signal.aborted) return;
     this.interruptedBy = reason;
     this.abortController.abort(reason);
   }
 
-  /** Runs to the end; never rejects (failures become an `error` frame). */
-  async run(): Promise<void> {
+  /** Runs to the end, once (later calls return the same promise); never rejects. */
+  run(): Promise<void> {
+    this.running ??= this.generate();
+    return this.running;
+  }
+
+  private async generate(): Promise<void> {
     const signal = this.abortController.signal;
     this.listener.onFrame({ type: 'start', streamId: this.streamId, model: this.request.model });
     try {
@@ -61,8 +102,7 @@ export class Generation {
             finishReason: event.finishReason,
             usage: event.usage,
           };
-          this.listener.onFrame(frame);
-          return this.end({ kind: 'finished', finishReason: event.finishReason });
+          return this.end(frame);
         }
       }
       if (signal.aborted) return this.endInterrupted();
@@ -70,21 +110,21 @@ export class Generation {
       throw new Error('The model provider ended without a finish event');
     } catch (error) {
       if (signal.aborted) return this.endInterrupted();
-      const frame = toErrorFrame(error);
-      this.listener.onFrame(frame);
-      this.end({ kind: 'failed', code: frame.code }, error);
+      this.end(toErrorFrame(error), error);
     }
   }
 
   private endInterrupted(): void {
-    if (this.interruptedBy === 'shutdown') {
-      this.listener.onFrame(SHUTTING_DOWN_FRAME);
-      return this.end({ kind: 'failed', code: SHUTTING_DOWN_FRAME.code });
-    }
-    this.end({ kind: 'client-gone' });
+    this.end(INTERRUPTED_FRAMES[this.interruptedBy ?? 'stop']);
   }
 
-  private end(outcome: StreamOutcome, failure?: unknown): void {
+  private end(frame: FinishFrame | ErrorFrame, failure?: unknown): void {
+    this.ended = true;
+    this.listener.onFrame(frame);
+    const outcome: StreamOutcome =
+      frame.type === 'finish'
+        ? { kind: 'finished', finishReason: frame.finishReason, interruptedBy: this.interruptedBy }
+        : { kind: 'failed', code: frame.code, interruptedBy: this.interruptedBy };
     this.listener.onEnd(outcome, this.stats.summary(outcome), failure);
   }
 }

@@ -1,10 +1,12 @@
 import type { ErrorCode, FinishReason } from '@tokenstream/stream-contracts';
 
+/** Why a generation was ended from outside (see `InterruptReason` in generation.ts). */
+type Interruption = 'stop' | 'abandoned' | 'shutdown' | 'too-large' | undefined;
+
 /** How a stream ended, for its summary log line. */
 export type StreamOutcome =
-  | { kind: 'finished'; finishReason: FinishReason }
-  | { kind: 'failed'; code: ErrorCode }
-  | { kind: 'client-gone' };
+  | { kind: 'finished'; finishReason: FinishReason; interruptedBy?: Interruption }
+  | { kind: 'failed'; code: ErrorCode; interruptedBy?: Interruption };
 
 /** The figures of one stream's summary log line: pace, size and how it ended. */
 export class StreamStats {
@@ -30,7 +32,9 @@ export class StreamStats {
       durationMs: round(performance.now() - this.startedAt),
       finishReason: outcome.kind === 'finished' ? outcome.finishReason : null,
       errorCode: outcome.kind === 'failed' ? outcome.code : null,
-      clientGone: outcome.kind === 'client-gone',
+      // Every reader left and none came back in time: nobody was there to read the reply.
+      clientGone: outcome.interruptedBy === 'abandoned',
+      interruptedBy: outcome.interruptedBy ?? null,
     };
   }
 }

@@ -1,11 +1,29 @@
 import { Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
 import { ModelsModule } from '../models/models.module';
-import { ActiveStreams } from './active-streams';
+import { GenerationRegistry } from './generation-registry';
+import { MemoryStreamStore } from './memory-stream-store';
+import { StreamStore } from './stream-store';
+import { StreamsController } from './streams.controller';
 import { StreamsService } from './streams.service';
 
 @Module({
   imports: [ModelsModule],
-  providers: [StreamsService, ActiveStreams],
-  exports: [StreamsService, ActiveStreams],
+  controllers: [StreamsController],
+  providers: [
+    StreamsService,
+    {
+      provide: StreamStore,
+      useFactory: (config: AppConfig) => new MemoryStreamStore(config.streams),
+      inject: [APP_CONFIG],
+    },
+    {
+      provide: GenerationRegistry,
+      useFactory: (config: AppConfig) => new GenerationRegistry(config.streams.resumeGraceMs),
+      inject: [APP_CONFIG],
+    },
+  ],
+  exports: [StreamsService, GenerationRegistry],
 })
 export class StreamsModule {}

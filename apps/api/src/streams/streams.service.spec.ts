@@ -1,70 +1,106 @@
+import type { MessageEvent } from '@nestjs/common';
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
+import { PassThrough } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ApiException } from '../common/api-exception';
 import { loadAppConfig } from '../config/app-config';
 import { DemoModelProvider } from '../models/demo-model.provider';
 import { ModelCatalog } from '../models/model-catalog';
-import { ActiveStreams } from './active-streams';
+import { GenerationRegistry } from './generation-registry';
+import { MemoryStreamStore } from './memory-stream-store';
 import { StreamsService } from './streams.service';
 
 function setUp(tokenDelayMs = 0) {
   const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000' });
-  const active = new ActiveStreams();
+  const store = new MemoryStreamStore(config.streams);
+  const registry = new GenerationRegistry(config.streams.resumeGraceMs);
   const service = new StreamsService(
     config,
     new DemoModelProvider(tokenDelayMs),
     new ModelCatalog(config),
-    active,
+    store,
+    registry,
   );
-  return { service, active };
+  return { service, store, registry };
 }
 
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
-const context = () => ({ requestId: 'r-1', responseClosed: new Promise<void>(() => undefined) });
+const socket = () => {
+  const headers: Record<string, string> = {};
+  const stream = Object.assign(new PassThrough(), {
+    headers,
+    setHeader: (name: string, value: string) => (headers[name] = value),
+  });
+  stream.resume();
+  return stream;
+};
 
-function framesOf(events: { data?: unknown }[]): StreamFrame[] {
+function framesOf(events: MessageEvent[]): StreamFrame[] {
   return events
     .filter((event) => event.data !== undefined)
     .map((event) => event.data as StreamFrame);
 }
 
 describe('StreamsService', () => {
-  it('opens with a keep-alive, then numbers every frame from 1', async () => {
-    const { service } = setUp();
-    const { streamId, events } = service.start({ ...request, maxTokens: 3 }, context());
-    const all = await lastValueFrom(events.pipe(toArray()));
+  it('opens with a keep-alive, numbers every frame from 1, and names the stream in headers', async () => {
+    const { service, store } = setUp();
+    const streamId = service.start({ ...request, maxTokens: 3 }, { requestId: 'r' });
+    const target = socket();
+    const all = await lastValueFrom(service.deliver(streamId, 0, target).pipe(toArray()));
     expect(all[0]).toEqual({ comment: 'keep-alive' });
-    const frames = all.slice(1);
-    expect(frames.map((event) => event.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(framesOf(frames)[0]).toEqual({ type: 'start', streamId, model: 'demo' });
+    expect(all.slice(1).map((event) => event.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(framesOf(all)[0]).toEqual({ type: 'start', streamId, model: 'demo' });
+    expect(target.headers).toEqual({ 'X-Stream-Id': streamId, 'X-Stream-Heartbeat-Ms': '60000' });
+    store.onModuleDestroy();
   });
 
   it('refuses an unknown model before anything starts', () => {
     const { service } = setUp();
-    expect(() => service.start({ ...request, model: 'gpt-9' }, context())).toThrow(
+    expect(() => service.start({ ...request, model: 'gpt-9' }, { requestId: 'r' })).toThrow(
       expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }),
     );
   });
 
-  it('ends running streams with server_shutting_down, then refuses new ones with 503 and Retry-After', async () => {
-    const { service, active } = setUp(50);
-    const { events } = service.start(request, context());
-    const collected = lastValueFrom(events.pipe(toArray()));
-    expect(active.size).toBe(1);
-    await active.drain(100);
-    const frames = framesOf(await collected);
-    expect(frames.at(-1)).toMatchObject({
+  it('answers 404 for a stream it does not know, to read or to stop', () => {
+    const { service } = setUp();
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(() => service.deliver(unknown, 0, socket())).toThrow(
+      expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
+    );
+    expect(() => service.stop(unknown)).toThrow(expect.objectContaining({ statusCode: 404 }));
+  });
+
+  it('stops a generation at once: every reader gets finish: cancelled', async () => {
+    const { service, store } = setUp(20);
+    const streamId = service.start(request, { requestId: 'r' });
+    const first = lastValueFrom(service.deliver(streamId, 0, socket()).pipe(toArray()));
+    const second = lastValueFrom(service.deliver(streamId, 0, socket()).pipe(toArray()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    service.stop(streamId);
+    const [a, b] = await Promise.all([first, second]);
+    expect(framesOf(a).at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
+    expect(framesOf(b)).toEqual(framesOf(a));
+    store.onModuleDestroy();
+  });
+
+  it('on shutdown ends running streams with server_shutting_down, then refuses new ones with 503', async () => {
+    const { service, registry, store } = setUp(50);
+    const streamId = service.start(request, { requestId: 'r' });
+    const collected = lastValueFrom(service.deliver(streamId, 0, socket()).pipe(toArray()));
+    await registry.drain(100, 500);
+    expect(framesOf(await collected).at(-1)).toMatchObject({
       type: 'error',
       code: 'server_shutting_down',
       retryable: true,
     });
     let refusal: unknown;
     try {
-      service.start(request, context());
+      service.start(request, { requestId: 'r' });
     } catch (error) {
       refusal = error;
     }
     expect(refusal).toBeInstanceOf(ApiException);
     expect(refusal).toMatchObject({ statusCode: 503, headers: { 'Retry-After': '5' } });
+    store.onModuleDestroy();
   });
 });

@@ -6,33 +6,33 @@ import {
   MessageEvent,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ErrorCodes, KEEP_ALIVE_COMMENT, type ChatRequest } from '@tokenstream/stream-contracts';
-import { Observable } from 'rxjs';
+import {
+  ErrorCodes,
+  HEARTBEAT_HEADER,
+  STREAM_ID_HEADER,
+  type ChatRequest,
+} from '@tokenstream/stream-contracts';
+import type { Observable } from 'rxjs';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { ModelCatalog } from '../models/model-catalog';
 import { ModelProvider } from '../models/model-provider';
-import { ActiveStreams } from './active-streams';
 import { Generation } from './generation';
-import { Heartbeat } from './heartbeat';
+import { GenerationRegistry } from './generation-registry';
+import { deliverStream, type DeliverySocket } from './stream-delivery';
+import { StreamStore } from './stream-store';
 
-/** How long a shutdown waits for ended streams' last bytes to reach their clients. */
+/** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
 
 /** Seconds a client is asked to wait before retrying while this instance shuts down. */
 const SHUTDOWN_RETRY_AFTER_SECONDS = '5';
 
-// Nest writes a message with only `comment` as an SSE comment line, which uses up no event id.
-const KEEP_ALIVE = { comment: KEEP_ALIVE_COMMENT } as MessageEvent;
-
-/** What the caller of `start` needs: the stream's id (for the header) and its SSE events. */
-export interface OpenedStream {
-  streamId: string;
-  events: Observable<MessageEvent>;
-}
-
-/** Starts generations and delivers their frames as SSE message events. */
+/**
+ * Starts generations (which write frames to the store) and delivers streams to readers (who read
+ * them from any position): the two halves of a stream's life, kept apart.
+ */
 @Injectable()
 export class StreamsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamsService.name);
@@ -41,18 +41,13 @@ export class StreamsService implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly provider: ModelProvider,
     private readonly catalog: ModelCatalog,
-    private readonly active: ActiveStreams,
+    private readonly store: StreamStore,
+    private readonly registry: GenerationRegistry,
   ) {}
 
-  /**
-   * Opens a stream for `request`, or throws an {@link ApiException} before any byte is sent.
-   * Nothing runs until the events are subscribed; unsubscribing aborts the upstream request.
-   */
-  start(
-    request: ChatRequest,
-    context: { requestId: string; responseClosed: Promise<void> },
-  ): OpenedStream {
-    if (this.active.isDraining) {
+  /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
+  start(request: ChatRequest, context: { requestId: string }): string {
+    if (this.registry.isDraining) {
       throw new ApiException(
         503,
         ErrorCodes.serverShuttingDown,
@@ -71,45 +66,72 @@ export class StreamsService implements BeforeApplicationShutdown {
       );
     }
     const streamId = randomUUID();
-    const modelRequest = { ...request, model };
-    const events = new Observable<MessageEvent>((subscriber) => {
-      let sequence = 0;
-      const send = (event: MessageEvent) => {
-        subscriber.next(event);
-        heartbeat.touch();
-      };
-      const heartbeat = new Heartbeat(this.config.heartbeatMs, () => subscriber.next(KEEP_ALIVE));
-      const generation = new Generation(streamId, modelRequest, this.provider, {
-        onFrame: (frame) => send({ id: String(++sequence), data: frame }),
-        onEnd: (outcome, stats, failure) => {
-          heartbeat.stop();
-          const line = {
-            streamId,
-            requestId: context.requestId,
-            model,
-            provider: this.provider.kind,
-            ...stats,
-          };
-          if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
-          else this.logger.log(line, 'stream ended');
-          subscriber.complete();
-        },
-      });
-      // A keep-alive at once commits the headers, so the client knows the stream opened.
-      send(KEEP_ALIVE);
-      this.active.add(generation, context.responseClosed);
-      void generation.run();
-      return () => {
-        heartbeat.stop();
-        generation.interrupt('client-gone');
-      };
+    this.store.create(streamId, model);
+    const generation = new Generation(streamId, { ...request, model }, this.provider, {
+      onFrame: (frame) => {
+        const { overLimit } = this.store.append(streamId, frame);
+        if (overLimit) generation.interrupt('too-large');
+      },
+      onEnd: (outcome, stats, failure) => {
+        const line = {
+          streamId,
+          requestId: context.requestId,
+          model,
+          provider: this.provider.kind,
+          ...stats,
+        };
+        if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
+        else this.logger.log(line, 'stream ended');
+      },
     });
-    return { streamId, events };
+    this.registry.run(generation);
+    return streamId;
   }
 
-  /** On SIGTERM: refuse new streams and end running ones with `server_shutting_down`. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.logger.log({ activeStreams: this.active.size }, 'shutting down: ending open streams');
-    await this.active.drain(SHUTDOWN_FLUSH_TIMEOUT_MS);
+  /**
+   * The frames of `streamId` after position `afterSeq`, then the live tail, as SSE message events.
+   * Throws a `404` for an unknown or expired stream and a `400` for a position it never reached.
+   */
+  deliver(streamId: string, afterSeq: number, socket: DeliverySocket): Observable<MessageEvent> {
+    const info = this.store.info(streamId);
+    if (!info) throw streamNotFound();
+    if (afterSeq > info.lastSeq && info.state === 'finished') {
+      throw new ApiException(
+        400,
+        ErrorCodes.invalidRequest,
+        `Last-Event-ID ${afterSeq} is past the stream's last frame (${info.lastSeq}).`,
+        [{ path: 'Last-Event-ID', message: `must be at most ${info.lastSeq}` }],
+      );
+    }
+    socket.setHeader(STREAM_ID_HEADER, streamId);
+    socket.setHeader(HEARTBEAT_HEADER, String(this.config.heartbeatMs));
+    return deliverStream({
+      store: this.store,
+      registry: this.registry,
+      streamId,
+      afterSeq,
+      heartbeatMs: this.config.heartbeatMs,
+      socket,
+    });
   }
+
+  /** Stops a stream's generation at once (its readers get `finish: cancelled`); `404` if unknown. */
+  stop(streamId: string): void {
+    if (!this.store.info(streamId)) throw streamNotFound();
+    // A stream that has already finished has nothing to stop: stopping it again is not an error.
+    this.registry.interrupt(streamId, 'stop');
+  }
+
+  /** On SIGTERM: refuse new streams, let running ones finish within the drain time, end the rest. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.registry.drain(this.config.streams.drainMs, SHUTDOWN_FLUSH_TIMEOUT_MS);
+  }
+}
+
+function streamNotFound(): ApiException {
+  return new ApiException(
+    404,
+    ErrorCodes.streamNotFound,
+    'No such stream: it never existed or has expired.',
+  );
 }

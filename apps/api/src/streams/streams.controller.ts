@@ -1,0 +1,48 @@
+import {
+  Controller,
+  Delete,
+  Headers,
+  HttpCode,
+  MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Query,
+  Res,
+  Sse,
+} from '@nestjs/common';
+import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
+import { ErrorCodes } from '@tokenstream/stream-contracts';
+import { ApiException } from '../common/api-exception';
+import { parseLastEventId } from './last-event-id';
+import { StreamsService } from './streams.service';
+
+/** Stream ids are UUIDs; anything else cannot name a stream, so it is a 404 like an unknown one. */
+const streamIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new ApiException(404, ErrorCodes.streamNotFound, 'No such stream.'),
+});
+
+@Controller('streams')
+export class StreamsController {
+  constructor(private readonly streams: StreamsService) {}
+
+  /** Replays a stream after `Last-Event-ID` and follows it live: what `EventSource` reconnects to. */
+  @Sse(':streamId/events')
+  events(
+    @Param('streamId', streamIdPipe) streamId: string,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Query(LAST_EVENT_ID_PARAM) lastEventIdQuery: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Observable<MessageEvent> {
+    const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
+    return this.streams.deliver(streamId, afterSeq, res);
+  }
+
+  /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */
+  @Delete(':streamId')
+  @HttpCode(204)
+  stop(@Param('streamId', streamIdPipe) streamId: string): void {
+    this.streams.stop(streamId);
+  }
+}
