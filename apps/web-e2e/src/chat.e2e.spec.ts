@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBuiltApi, type BuiltApi } from './support/built-api';
+import { readReply, summarize, type Reply } from './support/chat-page';
 import { launchChromium } from './support/chromium';
 import { check, waitUntil } from './support/wait-until';
 
@@ -8,33 +9,6 @@ const DEMO_TOKEN_DELAY_MS = '40';
 
 /** Set to a file path to save a screenshot of the chat mid-reply (e.g. /tmp/web-mid-reply.png). */
 const SCREENSHOT_PATH = process.env['WEB_E2E_SCREENSHOT'];
-
-/** The last assistant reply, read in one go so its state and text belong together. */
-interface Reply {
-  count: number;
-  state: string | null;
-  text: string;
-}
-
-function readReply(page: Page): Promise<Reply> {
-  return page.evaluate(() => {
-    const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-    const last = replies.item(replies.length - 1) as Element | null;
-    return {
-      count: replies.length,
-      state: last?.getAttribute('data-state') ?? null,
-      text: last?.querySelector('[data-testid="assistant-text"]')?.textContent ?? '',
-    };
-  });
-}
-
-function summarize(samples: readonly Reply[]): string {
-  const shown = samples.slice(-12).map((s) => `${s.state}:${s.text.length}`);
-  const last = samples.at(-1);
-  return `${samples.length} samples (state:length) …${shown.join(' ')}; last text: ${JSON.stringify(
-    last?.text.slice(0, 200),
-  )}`;
-}
 
 describe('the chat in Chromium, against the built api on the demo model', () => {
   let api: BuiltApi;

@@ -6,6 +6,12 @@ import { waitUntil } from './support/wait-until';
 
 const REPLY = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 
+/**
+ * How long the api keeps generating for a reader that left (a reload comes back within it). Short
+ * here so the test sees the abort soon, long enough to see that closing alone did not stop it.
+ */
+const RESUME_GRACE_MS = 1_500;
+
 describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
   let mock: MockOpenAi;
   let api: BuiltApi;
@@ -13,7 +19,11 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
 
   beforeAll(async () => {
     mock = await startMockOpenAi({ reply: REPLY, chunks: 60, chunkDelayMs: 100 });
-    api = await startBuiltApi({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url });
+    api = await startBuiltApi({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.url,
+      STREAM_RESUME_GRACE_MS: String(RESUME_GRACE_MS),
+    });
     browser = await launchChromium();
   }, 60_000);
 
@@ -23,8 +33,12 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
     await mock?.close();
   });
 
-  it('streams the upstream reply, and closing the page mid-reply aborts the upstream request', async () => {
+  it('streams the upstream reply; closing the page mid-reply aborts the upstream once the resume grace ends', async () => {
     const page = await browser.newPage();
+    const deletes: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'DELETE') deletes.push(request.url());
+    });
     await page.goto(api.url, { timeout: 15_000 });
     const composer = page.getByTestId('composer');
     await composer.fill('Count for me', { timeout: 5_000 });
@@ -41,8 +55,15 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
     expect(mock.stats().streamsStarted).toBe(1);
 
     await page.close();
+    const closedAt = Date.now();
 
-    const stats = await mock.waitFor((s) => s.streamsAborted === 1, 5_000);
+    // Closing a tab is not Stop: the page sends no DELETE (a reload must be able to resume), so
+    // the upstream runs on through the grace period, then the api gives up on the reader.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(mock.stats().streamsAborted).toBe(0);
+    const stats = await mock.waitFor((s) => s.streamsAborted === 1, RESUME_GRACE_MS + 5_000);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 100);
     expect(stats.streamsCompleted).toBe(0);
+    expect(deletes).toEqual([]);
   });
 });

@@ -33,3 +33,22 @@ export async function waitUntil<T>(
 export function check(condition: boolean, message: () => string): void {
   if (!condition) throw new Error(message());
 }
+
+/** Settles like `promise`, or fails after `timeoutMs` naming what was awaited and what was seen. */
+export async function within<T>(
+  promise: Promise<T>,
+  { what, timeoutMs, seen }: Omit<WaitOptions, 'intervalMs'>,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const saw = seen ? `; saw: ${seen()}` : '';
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${saw}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -8,7 +8,9 @@ import { ErrorCode, RequestProblem } from '@tokenstream/stream-contracts';
  * - `not-a-stream`: a 2xx that is not `text/event-stream` (a misconfigured proxy or route);
  * - `network`: the request never got an answer (offline, DNS, connection refused);
  * - `protocol`: the stream broke the wire protocol (malformed SSE or frame JSON);
- * - `interrupted`: the stream ended, or the connection dropped, before its last frame.
+ * - `interrupted`: the stream ended, or the connection dropped, before its last frame, and
+ *   reconnecting did not bring it back;
+ * - `gone`: the reply to resume no longer exists on the server (unknown or expired: a `404`).
  */
 export type ChatStreamErrorKind =
   | 'unauthenticated'
@@ -17,7 +19,8 @@ export type ChatStreamErrorKind =
   | 'not-a-stream'
   | 'network'
   | 'protocol'
-  | 'interrupted';
+  | 'interrupted'
+  | 'gone';
 
 /** The fields of a {@link ChatStreamError}. */
 export interface ChatStreamErrorInit {
@@ -57,4 +60,46 @@ export class ChatStreamError extends Error {
     this.problems = init.problems;
     this.requestId = init.requestId;
   }
+}
+
+/** `fetch` rejected: offline, DNS, connection refused. */
+export function networkError(cause?: unknown): ChatStreamError {
+  return new ChatStreamError({
+    kind: 'network',
+    retryable: true,
+    cause,
+    message: 'Could not reach the chat service. Check your connection and try again.',
+  });
+}
+
+/** The stream broke off before its last frame (and, after a resume, could not be picked up again). */
+export function interruptedError(cause?: unknown): ChatStreamError {
+  return new ChatStreamError({
+    kind: 'interrupted',
+    retryable: true,
+    cause,
+    message: 'The connection was lost before the reply finished.',
+  });
+}
+
+/** The SSO session is gone: a 401, a redirect to a login page, a proxy's 403 page. */
+export function unauthenticatedError(status: number): ChatStreamError {
+  return new ChatStreamError({
+    kind: 'unauthenticated',
+    status: status || undefined,
+    retryable: false,
+    message: 'Your session has expired. Sign in again to continue.',
+  });
+}
+
+/** A resume found no stream: it never existed here, or it expired (`404 stream_not_found`). */
+export function goneError(status: number, requestId?: string): ChatStreamError {
+  return new ChatStreamError({
+    kind: 'gone',
+    status,
+    code: 'stream_not_found',
+    retryable: false,
+    requestId,
+    message: 'This reply is no longer available.',
+  });
 }

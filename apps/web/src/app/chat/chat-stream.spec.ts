@@ -1,8 +1,15 @@
 import { TestBed } from '@angular/core/testing';
-import { ChatRequest, ReceivedFrame } from '@tokenstream/stream-contracts';
-import { Observable } from 'rxjs';
+import { ChatRequest, ReceivedFrame, StreamFrame } from '@tokenstream/stream-contracts';
+import { Observable, tap } from 'rxjs';
 import { ChatStream } from './chat-stream';
 import { ChatStreamError } from './chat-stream-error';
+import { ChatStreamEvent, ReconnectingEvent } from './chat-stream-event';
+import {
+  CHAT_STREAM_POLICY,
+  ChatStreamPolicy,
+  DEFAULT_CHAT_STREAM_POLICY,
+  retryDelay,
+} from './chat-stream-policy';
 
 const encoder = new TextEncoder();
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }], model: 'demo' };
@@ -14,17 +21,27 @@ function event(id: number, frame: object): string {
 
 const WIRE =
   ': keep-alive\n\n' +
-  event(0, { type: 'start', streamId: 's-1', model: 'demo' }) +
-  event(1, { type: 'text-delta', delta: 'Hi 👋' }) +
-  event(2, { type: 'text-delta', delta: ' there' }) +
-  event(3, { type: 'finish', finishReason: 'stop' });
+  event(1, { type: 'start', streamId: 's-1', model: 'demo' }) +
+  event(2, { type: 'text-delta', delta: 'Hi 👋' }) +
+  event(3, { type: 'text-delta', delta: ' there' }) +
+  event(4, { type: 'finish', finishReason: 'stop' });
 
 const EXPECTED: ReceivedFrame[] = [
-  { id: '0', frame: { type: 'start', streamId: 's-1', model: 'demo' } },
-  { id: '1', frame: { type: 'text-delta', delta: 'Hi 👋' } },
-  { id: '2', frame: { type: 'text-delta', delta: ' there' } },
-  { id: '3', frame: { type: 'finish', finishReason: 'stop' } },
+  { id: '1', frame: { type: 'start', streamId: 's-1', model: 'demo' } },
+  { id: '2', frame: { type: 'text-delta', delta: 'Hi 👋' } },
+  { id: '3', frame: { type: 'text-delta', delta: ' there' } },
+  { id: '4', frame: { type: 'finish', finishReason: 'stop' } },
 ];
+
+/** Fast enough for tests, with a fixed jitter (each delay is 3/4 of its nominal value). */
+const TEST_POLICY: ChatStreamPolicy = {
+  ...DEFAULT_CHAT_STREAM_POLICY,
+  firstRetryDelayMs: 8,
+  maxRetryDelayMs: 32,
+  maxRetries: 4,
+  maxOutageMs: 5_000,
+  random: () => 0.5,
+};
 
 /** A body that delivers `chunks` one read at a time, then closes (or stays open). */
 function bodyOf(
@@ -50,39 +67,70 @@ function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
   return edges.slice(1).map((end, i) => bytes.slice(edges[i], end));
 }
 
-function eventStream(body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
+/** A 200 event stream of stream `s-1`; a header given as `null` is left out. */
+function eventStream(
+  body: ReadableStream<Uint8Array>,
+  headers: Record<string, string | null> = {},
+): Response {
+  const all: Record<string, string | null> = {
+    'Content-Type': 'text/event-stream',
+    'X-Stream-Id': 's-1',
+    ...headers,
+  };
   return new Response(body, {
     status: 200,
-    headers: { 'Content-Type': 'text/event-stream', 'X-Stream-Id': 's-1', ...headers },
+    headers: Object.entries(all).flatMap(([name, value]) =>
+      value === null ? [] : [[name, value] as [string, string]],
+    ),
   });
 }
 
 type FetchStub = jest.Mock<Promise<Response>, [RequestInfo | URL, RequestInit | undefined]>;
 
+/** Replaces `fetch`; `answer` gets the call's init, its URL and its index (0 for the first call). */
 function stubFetch(
-  answer: (init: RequestInit | undefined) => Response | Promise<Response>,
+  answer: (
+    init: RequestInit | undefined,
+    url: string,
+    call: number,
+  ) => Response | Promise<Response>,
 ): FetchStub {
-  const stub: FetchStub = jest.fn(async (_input, init) => answer(init));
+  let calls = 0;
+  const stub: FetchStub = jest.fn(async (input, init) => answer(init, String(input), calls++));
   globalThis.fetch = stub as unknown as typeof fetch;
   return stub;
 }
 
 interface Outcome {
+  events: ChatStreamEvent[];
   frames: ReceivedFrame[];
   error?: unknown;
   completed: boolean;
 }
 
+/** The frames among `events`, as `{ id, frame }`. */
+function framesOf(events: readonly ChatStreamEvent[]): ReceivedFrame[] {
+  return events.flatMap((e) => (e.kind === 'frame' ? [{ id: e.id, frame: e.frame }] : []));
+}
+
+/** The reply's text: its deltas joined. */
+function textOf(frames: readonly ReceivedFrame[]): string {
+  return frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
+}
+
 /** Subscribes and waits for the end, failing with what arrived so far if it does not come. */
-function collect(frames$: Observable<ReceivedFrame>, timeoutMs = 2000): Promise<Outcome> {
-  const outcome: Outcome = { frames: [], completed: false };
+function collect(events$: Observable<ChatStreamEvent>, timeoutMs = 2000): Promise<Outcome> {
+  const outcome: Outcome = { events: [], frames: [], completed: false };
   return new Promise<Outcome>((resolve, reject) => {
     const timer = setTimeout(() => {
       subscription.unsubscribe();
       reject(new Error(`stream did not end in ${timeoutMs} ms; got ${JSON.stringify(outcome)}`));
     }, timeoutMs);
-    const subscription = frames$.subscribe({
-      next: (frame) => outcome.frames.push(frame),
+    const subscription = events$.subscribe({
+      next: (e) => {
+        outcome.events.push(e);
+        outcome.frames = framesOf(outcome.events);
+      },
       error: (error: unknown) => {
         clearTimeout(timer);
         resolve({ ...outcome, error });
@@ -114,6 +162,9 @@ describe('ChatStream', () => {
   const originalFetch = globalThis.fetch;
 
   beforeEach(() => {
+    TestBed.configureTestingModule({
+      providers: [{ provide: CHAT_STREAM_POLICY, useValue: TEST_POLICY }],
+    });
     chatStream = TestBed.inject(ChatStream);
   });
 
@@ -187,15 +238,17 @@ describe('ChatStream', () => {
 
   it('aborts the request and cancels the body when the subscriber unsubscribes mid-stream', async () => {
     const onCancel = jest.fn();
-    const opening = WIRE.slice(0, WIRE.indexOf('id: 2'));
+    const opening = WIRE.slice(0, WIRE.indexOf('id: 3'));
     const fetchStub = stubFetch(() =>
       eventStream(bodyOf([encoder.encode(opening)], { keepOpen: true, onCancel })),
     );
-    const frames: ReceivedFrame[] = [];
+    const frames: ChatStreamEvent[] = [];
     const errors: unknown[] = [];
 
     const subscription = chatStream.stream(request).subscribe({
-      next: (frame) => frames.push(frame),
+      next: (e) => {
+        if (e.kind === 'frame') frames.push(e);
+      },
       error: (error: unknown) => errors.push(error),
     });
     await waitFor(
@@ -238,20 +291,23 @@ describe('ChatStream', () => {
     expect(errors).toEqual([]);
   });
 
-  it('fails as interrupted (retryable) when the body ends before a finish or error frame', async () => {
-    const opening = WIRE.slice(0, WIRE.indexOf('id: 2'));
-    stubFetch(() => eventStream(bodyOf([encoder.encode(opening)])));
+  it('fails as interrupted (retryable) when the body ends before the api named the stream', async () => {
+    // No X-Stream-Id header and no start frame: there is nothing to resume.
+    const fetchStub = stubFetch(() =>
+      eventStream(bodyOf([encoder.encode(': keep-alive\n\nid: 1\nda')]), { 'X-Stream-Id': null }),
+    );
 
     const outcome = await collect(chatStream.stream(request));
 
-    expect(outcome.frames).toEqual(EXPECTED.slice(0, 2));
+    expect(outcome.frames).toEqual([]);
     const error = expectChatStreamError(outcome);
     expect(error.kind).toBe('interrupted');
     expect(error.retryable).toBe(true);
+    expect(fetchStub).toHaveBeenCalledTimes(1);
   });
 
-  it('fails as interrupted when the connection breaks mid-body', async () => {
-    const opening = encoder.encode(WIRE.slice(0, WIRE.indexOf('id: 2')));
+  it('fails as interrupted when the connection breaks mid-body before the stream is named', async () => {
+    const opening = encoder.encode(': keep-alive\n\n');
     let sent = false;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -260,16 +316,16 @@ describe('ChatStream', () => {
         sent = true;
       },
     });
-    stubFetch(() => eventStream(body));
+    stubFetch(() => eventStream(body, { 'X-Stream-Id': null }));
 
     const outcome = await collect(chatStream.stream(request));
 
-    expect(outcome.frames).toHaveLength(2);
+    expect(outcome.frames).toHaveLength(0);
     expect(expectChatStreamError(outcome).kind).toBe('interrupted');
   });
 
   it('fails as protocol when the stream carries data that is not a frame', async () => {
-    stubFetch(() => eventStream(bodyOf([encoder.encode('id: 0\ndata: {not json\n\n')])));
+    stubFetch(() => eventStream(bodyOf([encoder.encode('id: 1\ndata: {not json\n\n')])));
 
     const outcome = await collect(chatStream.stream(request));
 
@@ -423,5 +479,419 @@ describe('ChatStream', () => {
         'not-a-stream',
       );
     });
+  });
+
+  describe('resuming a reply', () => {
+    const DELTAS = ['Once', ' upon', ' a tíme', ' 👋', ' there', ' was'];
+    const FRAMES: StreamFrame[] = [
+      { type: 'start', streamId: 's-1', model: 'demo' },
+      ...DELTAS.map((delta): StreamFrame => ({ type: 'text-delta', delta })),
+      { type: 'finish', finishReason: 'stop' },
+    ];
+    const ALL_IDS = FRAMES.map((_, i) => String(i + 1));
+
+    /** The wire of the frames after `lastId` (all of them for 0), as the api replays them. */
+    function wireAfter(lastId: number): string {
+      return (
+        ': keep-alive\n\n' +
+        FRAMES.map((frame, i) => (i + 1 > lastId ? event(i + 1, frame) : '')).join('')
+      );
+    }
+
+    /** The wire up to (not including) frame `id`, cut `extra` characters into that frame. */
+    function wireUntil(id: number, extra = 0): string {
+      const all = wireAfter(0);
+      return all.slice(0, all.indexOf(`id: ${id}\n`) + extra);
+    }
+
+    function streamOf(wire: string, headers: Record<string, string | null> = {}): Response {
+      return eventStream(bodyOf([encoder.encode(wire)]), headers);
+    }
+
+    function headerOf(stub: FetchStub, call: number, name: string): string | null {
+      return new Headers(stub.mock.calls[call][1]?.headers).get(name);
+    }
+
+    function reconnects(outcome: Outcome): ReconnectingEvent[] {
+      return outcome.events.filter((e): e is ReconnectingEvent => e.kind === 'reconnecting');
+    }
+
+    /** A ChatStream running `policy` (the default test policy with `overrides`). */
+    function withPolicy(overrides: Partial<ChatStreamPolicy>): ChatStream {
+      TestBed.resetTestingModule();
+      TestBed.configureTestingModule({
+        providers: [{ provide: CHAT_STREAM_POLICY, useValue: { ...TEST_POLICY, ...overrides } }],
+      });
+      return TestBed.inject(ChatStream);
+    }
+
+    it('resumes after a cut mid-frame with Last-Event-ID of the last whole frame, text intact', async () => {
+      // Cut 12 characters into frame 5 (" 👋"), mid-JSON: frames 1 to 4 arrived whole.
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0 ? streamOf(wireUntil(5, 12)) : streamOf(wireAfter(4)),
+      );
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.completed).toBe(true);
+      expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
+      expect(outcome.frames.map((f) => f.id)).toEqual(ALL_IDS);
+      expect(fetchStub).toHaveBeenCalledTimes(2);
+      const [url, init] = fetchStub.mock.calls[1];
+      expect(url).toBe('/api/streams/s-1/events');
+      expect(init?.method).toBe('GET');
+      expect(init?.body).toBeUndefined();
+      expect(init?.credentials).toBe('same-origin');
+      expect(headerOf(fetchStub, 1, 'Last-Event-ID')).toBe('4');
+      expect(headerOf(fetchStub, 1, 'Accept')).toBe('text/event-stream');
+      expect(outcome.events.map((e) => e.kind).filter((kind) => kind !== 'frame')).toEqual([
+        'connected',
+        'reconnecting',
+        'connected',
+      ]);
+      expect(reconnects(outcome)[0]).toMatchObject({ attempt: 1, error: { kind: 'interrupted' } });
+    });
+
+    it('drops frames it already delivered when a resume replays them, or a connection repeats one', async () => {
+      const twice = wireUntil(4) + event(3, FRAMES[2]); // frame 3 again, then the body ends
+      stubFetch(
+        (_init, _url, call) => (call === 0 ? streamOf(twice) : streamOf(wireAfter(0))), // replays everything
+      );
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.frames.map((f) => f.id)).toEqual(ALL_IDS);
+      expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
+      expect(outcome.completed).toBe(true);
+    });
+
+    it('resumes from the start, without Last-Event-ID, when the POST was cut before any frame', async () => {
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0 ? streamOf(': keep-alive\n\nid: 1\ndata: {"ty') : streamOf(wireAfter(0)),
+      );
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(outcome.frames.map((f) => f.id)).toEqual(ALL_IDS);
+      expect(fetchStub.mock.calls[1][0]).toBe('/api/streams/s-1/events');
+      expect(headerOf(fetchStub, 1, 'Last-Event-ID')).toBeNull();
+      expect(outcome.events[0]).toEqual({ kind: 'connected', streamId: 's-1' });
+    });
+
+    it('never sends the request twice: every reconnect is a GET of the stream', async () => {
+      const fetchStub = stubFetch((_init, _url, call) => {
+        if (call < 3) return streamOf(wireUntil(2 + call)); // one new frame per connection
+        return streamOf(wireAfter(3));
+      });
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(fetchStub.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+        'POST /api/chat/stream',
+        'GET /api/streams/s-1/events',
+        'GET /api/streams/s-1/events',
+        'GET /api/streams/s-1/events',
+      ]);
+      expect([1, 2, 3].map((call) => headerOf(fetchStub, call, 'Last-Event-ID'))).toEqual([
+        '1',
+        '2',
+        '3',
+      ]);
+    });
+
+    it('waits longer before each reconnect, and gives up as interrupted after the last retry', async () => {
+      const calledAt: number[] = [];
+      const fetchStub = stubFetch((_init, _url, call) => {
+        calledAt.push(Date.now());
+        if (call === 0) return streamOf(wireUntil(3));
+        return Promise.reject(new TypeError('Failed to fetch'));
+      });
+
+      const outcome = await collect(chatStream.stream(request));
+
+      const retries = reconnects(outcome);
+      // Nominal 8, 16, 32, 32 ms (capped), each at 3/4 with the test's fixed jitter.
+      expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([
+        [1, 6],
+        [2, 12],
+        [3, 24],
+        [4, 24],
+      ]);
+      expect(retries.slice(1).map((r) => r.error.kind)).toEqual(['network', 'network', 'network']);
+      expect(fetchStub).toHaveBeenCalledTimes(1 + TEST_POLICY.maxRetries);
+      // Each reconnect came no sooner than its announced delay (timers may round down by 1 ms).
+      retries.forEach((retry, i) => {
+        expect(calledAt[i + 1] - calledAt[i]).toBeGreaterThanOrEqual(retry.delayMs - 1);
+      });
+      const error = expectChatStreamError(outcome);
+      expect(error.kind).toBe('interrupted');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toBe('The connection was lost before the reply finished.');
+      expect(textOf(outcome.frames)).toBe(DELTAS[0]);
+    });
+
+    it('starts the retry budget again after a connection that brought new frames', async () => {
+      // Seven reconnects, one new frame each: more than maxRetries (4), yet never 4 in a row.
+      const fetchStub = stubFetch((init, _url, call) => {
+        const last = Number(new Headers(init?.headers).get('Last-Event-ID') ?? 0);
+        return streamOf(
+          call < 7 ? wireUntil(last + 2).slice(wireUntil(last + 1).length) : wireAfter(last),
+        );
+      });
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(fetchStub).toHaveBeenCalledTimes(8);
+      expect(reconnects(outcome).map((r) => r.attempt)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+      expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
+    });
+
+    it('gives up when the outage outlasts maxOutageMs, even with retries left', async () => {
+      const stream = withPolicy({ maxRetries: 1_000, maxOutageMs: 40 });
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0 ? streamOf(wireUntil(3)) : Promise.reject(new TypeError('Failed to fetch')),
+      );
+
+      const outcome = await collect(stream.stream(request));
+
+      expect(expectChatStreamError(outcome).kind).toBe('interrupted');
+      // 6 + 12 + 24 ms of waiting reach 40 ms by the fourth failure.
+      expect(fetchStub.mock.calls.length).toBeLessThanOrEqual(5);
+    });
+
+    it('fails with "no longer available" (not retryable) when the stream to resume is gone', async () => {
+      const fetchStub = stubFetch(
+        () =>
+          new Response(
+            JSON.stringify({
+              statusCode: 404,
+              code: 'stream_not_found',
+              message: 'No such stream.',
+            }),
+            { status: 404, headers: { 'Content-Type': 'application/json' } },
+          ),
+      );
+
+      const outcome = await collect(chatStream.resume('s-9', '4'));
+
+      const error = expectChatStreamError(outcome);
+      expect(error).toMatchObject({
+        kind: 'gone',
+        status: 404,
+        code: 'stream_not_found',
+        retryable: false,
+        message: 'This reply is no longer available.',
+      });
+      expect(fetchStub).toHaveBeenCalledTimes(1);
+      expect(fetchStub.mock.calls[0][0]).toBe('/api/streams/s-9/events');
+      expect(headerOf(fetchStub, 0, 'Last-Event-ID')).toBe('4');
+    });
+
+    it('ends as gone when the stream expired during an outage, without retrying further', async () => {
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0
+          ? streamOf(wireUntil(3))
+          : new Response('{"statusCode":404,"code":"stream_not_found","message":"Gone."}', {
+              status: 404,
+              headers: { 'Content-Type': 'application/json' },
+            }),
+      );
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(expectChatStreamError(outcome).kind).toBe('gone');
+      expect(fetchStub).toHaveBeenCalledTimes(2);
+      expect(textOf(outcome.frames)).toBe(DELTAS[0]);
+    });
+
+    it('retries a 503 on resume, but not a 401', async () => {
+      const unavailable = () => new Response('busy', { status: 503 });
+      stubFetch((_init, _url, call) => (call === 0 ? unavailable() : streamOf(wireAfter(2))));
+      const resumed = await collect(chatStream.resume('s-1', '2'));
+      expect(resumed.completed).toBe(true);
+      expect(textOf(resumed.frames)).toBe(DELTAS.slice(1).join(''));
+
+      const fetchStub = stubFetch(() => new Response('', { status: 401 }));
+      const refused = await collect(chatStream.resume('s-1', '2'));
+      expect(expectChatStreamError(refused).kind).toBe('unauthenticated');
+      expect(fetchStub).toHaveBeenCalledTimes(1);
+    });
+
+    it('resumes a connection that stays silent for twice X-Stream-Heartbeat-Ms', async () => {
+      const onCancel = jest.fn();
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0
+          ? eventStream(bodyOf([encoder.encode(wireUntil(3))], { keepOpen: true, onCancel }), {
+              'X-Stream-Heartbeat-Ms': '20',
+            })
+          : streamOf(wireAfter(2)),
+      );
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
+      expect(headerOf(fetchStub, 1, 'Last-Event-ID')).toBe('2');
+      expect(onCancel).toHaveBeenCalled(); // the silent connection was let go
+      expect(reconnects(outcome)[0].error.kind).toBe('interrupted');
+    });
+
+    it('counts keep-alive comments as signs of life: a quiet reply is not resumed', async () => {
+      let comments = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          // 25 keep-alives 10 ms apart: 250 ms with no frame, never 100 ms with nothing.
+          if (comments++ < 25) controller.enqueue(encoder.encode(': keep-alive\n\n'));
+          else {
+            controller.enqueue(encoder.encode(wireAfter(0)));
+            controller.close();
+          }
+        },
+      });
+      const fetchStub = stubFetch(() => eventStream(body, { 'X-Stream-Heartbeat-Ms': '50' }));
+
+      const outcome = await collect(chatStream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(reconnects(outcome)).toEqual([]);
+      expect(fetchStub).toHaveBeenCalledTimes(1);
+    });
+
+    it('uses the fallback heartbeat when the api sends none', async () => {
+      const stream = withPolicy({ fallbackHeartbeatMs: 15 });
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0
+          ? eventStream(bodyOf([encoder.encode(wireUntil(3))], { keepOpen: true }))
+          : streamOf(wireAfter(2)),
+      );
+
+      const outcome = await collect(stream.stream(request));
+
+      expect(outcome.completed).toBe(true);
+      expect(fetchStub).toHaveBeenCalledTimes(2);
+    });
+
+    it('drops the connection when the browser goes offline, and retries at once when it is back', async () => {
+      // A 60 s backoff: only the online event can make the reconnect come within the test.
+      const stream = withPolicy({ firstRetryDelayMs: 60_000, maxRetryDelayMs: 60_000 });
+      const onCancel = jest.fn();
+      const fetchStub = stubFetch((_init, _url, call) =>
+        call === 0
+          ? eventStream(bodyOf([encoder.encode(wireUntil(3))], { keepOpen: true, onCancel }))
+          : streamOf(wireAfter(2)),
+      );
+      const events: ChatStreamEvent[] = [];
+      const done = collect(stream.stream(request).pipe(tap((e) => events.push(e))));
+      await waitFor(
+        () => framesOf(events).length === 2,
+        () => `2 frames, got ${JSON.stringify(events)}`,
+      );
+
+      window.dispatchEvent(new Event('offline'));
+      await waitFor(
+        () => events.some((e) => e.kind === 'reconnecting'),
+        () => `a reconnecting event, got ${JSON.stringify(events)}`,
+      );
+      expect(onCancel).toHaveBeenCalled();
+      window.dispatchEvent(new Event('online'));
+      const outcome = await done;
+
+      expect(outcome.completed).toBe(true);
+      expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
+      expect(reconnects(outcome)[0].error.kind).toBe('network');
+      expect(fetchStub).toHaveBeenCalledTimes(2);
+    });
+
+    it('while the browser reports offline, waits for online instead of spending retries', async () => {
+      let online = false;
+      jest.spyOn(window.navigator, 'onLine', 'get').mockImplementation(() => online);
+      let onlineAt = Number.POSITIVE_INFINITY;
+      const calledAt: number[] = [];
+      stubFetch((_init, _url, call) => {
+        calledAt.push(Date.now());
+        return call === 0 ? streamOf(wireUntil(3)) : streamOf(wireAfter(2));
+      });
+      setTimeout(() => {
+        online = true;
+        onlineAt = Date.now();
+        window.dispatchEvent(new Event('online'));
+      }, 100); // far past the first delay (6 ms)
+
+      try {
+        const outcome = await collect(chatStream.stream(request));
+
+        expect(outcome.completed).toBe(true);
+        expect(calledAt).toHaveLength(2);
+        expect(calledAt[1]).toBeGreaterThanOrEqual(onlineAt);
+      } finally {
+        jest.restoreAllMocks();
+      }
+    });
+
+    it('cancels the pending reconnect when the subscriber leaves during the wait', async () => {
+      const stream = withPolicy({ firstRetryDelayMs: 40, maxRetryDelayMs: 40 });
+      const fetchStub = stubFetch(() => streamOf(wireUntil(3)));
+      let reconnecting = false;
+
+      const subscription = stream.stream(request).subscribe((e) => {
+        if (e.kind === 'reconnecting') reconnecting = true;
+      });
+      await waitFor(
+        () => reconnecting,
+        () => 'a reconnecting event',
+      );
+      subscription.unsubscribe();
+      await new Promise((resolve) => setTimeout(resolve, 80));
+
+      expect(fetchStub).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('stop', () => {
+    it('sends DELETE /api/streams/:id with same-origin credentials and resolves on 204', async () => {
+      const fetchStub = stubFetch(() => new Response(null, { status: 204 }));
+
+      await expect(chatStream.stop('s-1')).resolves.toBeUndefined();
+
+      const [url, init] = fetchStub.mock.calls[0];
+      expect(url).toBe('/api/streams/s-1');
+      expect(init?.method).toBe('DELETE');
+      expect(init?.credentials).toBe('same-origin');
+    });
+
+    it('rejects with gone for an unknown stream, and with network when the api is unreachable', async () => {
+      stubFetch(
+        () =>
+          new Response('{"statusCode":404,"code":"stream_not_found","message":"x"}', {
+            status: 404,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+      );
+      await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'gone' });
+
+      stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+      await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'network' });
+    });
+  });
+});
+
+describe('retryDelay', () => {
+  const at = (random: number) => ({ ...DEFAULT_CHAT_STREAM_POLICY, random: () => random });
+
+  it('doubles from 250 ms up to 5 s, each between half and all of its nominal value', () => {
+    const nominal = [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000];
+    nominal.forEach((ms, i) => {
+      expect(retryDelay(i + 1, at(0))).toBe(ms / 2);
+      expect(retryDelay(i + 1, at(0.999999))).toBe(ms);
+    });
+  });
+
+  it('spreads clients out: different random draws give different delays', () => {
+    expect(retryDelay(3, at(0.1))).not.toBe(retryDelay(3, at(0.9)));
   });
 });

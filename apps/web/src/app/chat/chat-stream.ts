@@ -1,35 +1,88 @@
-import { Injectable } from '@angular/core';
+import { DOCUMENT, inject, Injectable } from '@angular/core';
 import {
-  ApiErrorBody,
   ApiPaths,
   ChatRequest,
   EVENT_STREAM_CONTENT_TYPE,
-  ReceivedFrame,
-  REQUEST_ID_HEADER,
-  RequestProblem,
-  StreamProtocolError,
+  HEARTBEAT_HEADER,
+  isStartFrame,
   isTerminalFrame,
+  LAST_EVENT_ID_HEADER,
   readFrames,
+  STREAM_ID_HEADER,
+  StreamProtocolError,
 } from '@tokenstream/stream-contracts';
 import { Observable, Subscriber } from 'rxjs';
-import { ChatStreamError } from './chat-stream-error';
+import { ChatStreamError, interruptedError, networkError } from './chat-stream-error';
+import { ChatStreamEvent } from './chat-stream-event';
+import { CHAT_STREAM_POLICY, ChatStreamPolicy, retryDelay } from './chat-stream-policy';
+import { IdleWatchdog } from './idle-watchdog';
+import { discardBody, failureOf } from './response-failure';
 
 /**
- * Streams chat replies from `POST /api/chat/stream`: `fetch` and its body reader, decoded by the
- * shared `readFrames`, so the browser holds no second SSE parser.
+ * Streams chat replies: `POST /api/chat/stream` to start one, `GET /api/streams/:id/events` to pick
+ * it up again after a cut, `DELETE /api/streams/:id` to stop it. `fetch` and its body reader,
+ * decoded by the shared `readFrames`, so the browser holds no second SSE parser.
  */
 @Injectable({ providedIn: 'root' })
 export class ChatStream {
+  private readonly policy = inject(CHAT_STREAM_POLICY);
+  private readonly window = inject(DOCUMENT).defaultView ?? undefined;
+
   /**
-   * Sends `request` and emits every frame of the reply, `start` first and `finish` or `error` last,
-   * then completes. Fails with a {@link ChatStreamError} when no well-formed stream comes back or it
-   * breaks off before its last frame. Unsubscribing aborts the request.
+   * Sends `request` and emits the reply: every frame once and in order, `start` first and `finish`
+   * or `error` last, then completes. A connection that breaks, goes silent or goes offline is
+   * resumed from the last frame received, with `reconnecting` and `connected` events around it.
+   * Fails with a {@link ChatStreamError} when no stream opens, or when resuming gives up.
+   * Nothing is sent until subscription; unsubscribing aborts the connection (not the generation:
+   * see {@link stop}).
    */
-  stream(request: ChatRequest): Observable<ReceivedFrame> {
-    return new Observable<ReceivedFrame>((subscriber) => {
+  stream(request: ChatRequest): Observable<ChatStreamEvent> {
+    return this.follow({ request });
+  }
+
+  /**
+   * Picks up the stream `streamId` after the frame `lastEventId` (from its start when undefined),
+   * as {@link stream} does after a cut: the frames that followed it, then the live tail. Fails
+   * with kind `gone` when the api no longer has the stream.
+   */
+  resume(streamId: string, lastEventId?: string): Observable<ChatStreamEvent> {
+    return this.follow({ streamId, lastEventId });
+  }
+
+  /**
+   * Asks the api to stop generating `streamId` (`DELETE`). Resolves once the api accepted it; its
+   * readers then get `finish` with `finishReason: "cancelled"`. Rejects with a
+   * {@link ChatStreamError} when it did not (unknown stream, network, session expired).
+   */
+  async stop(streamId: string, signal?: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(ApiPaths.stream(streamId), {
+        method: 'DELETE',
+        credentials: 'same-origin',
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      throw networkError(error);
+    }
+    const failure = response.ok ? undefined : await failureOf(response, { resuming: true });
+    discardBody(response);
+    if (failure) throw failure;
+  }
+
+  private follow(start: FollowStart): Observable<ChatStreamEvent> {
+    return new Observable<ChatStreamEvent>((subscriber) => {
       const controller = new AbortController();
-      pump(request, controller.signal, subscriber).catch((error: unknown) => {
-        // pump reports every failure it knows; this is for the one it does not.
+      const follower = new StreamFollower(
+        start,
+        this.policy,
+        subscriber,
+        controller.signal,
+        this.window,
+      );
+      follower.run().catch((error: unknown) => {
+        // The follower reports every failure it knows; this is for the one it does not.
         if (!controller.signal.aborted) subscriber.error(interruptedError(error));
       });
       return () => controller.abort();
@@ -37,188 +90,240 @@ export class ChatStream {
   }
 }
 
-async function pump(
-  request: ChatRequest,
-  signal: AbortSignal,
-  subscriber: Subscriber<ReceivedFrame>,
-): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(ApiPaths.chatStream, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: EVENT_STREAM_CONTENT_TYPE },
-      body: JSON.stringify(request),
+/** Where following a reply begins: a new request, or a known stream after a known frame. */
+interface FollowStart {
+  request?: ChatRequest;
+  streamId?: string;
+  lastEventId?: string;
+}
+
+/** How one connection ended. */
+type Attempt =
+  | { outcome: 'ended' } // the terminal frame was delivered
+  | { outcome: 'left' } // the subscriber unsubscribed
+  | { outcome: 'failed'; error: ChatStreamError } // retrying cannot help
+  | { outcome: 'broken'; error: ChatStreamError; progressed: boolean }; // resume may
+
+const LEFT: Attempt = { outcome: 'left' };
+
+/**
+ * One reply followed across as many connections as it takes. It remembers the stream id and the
+ * last frame's id, reconnects with `Last-Event-ID` after a cut, and drops any frame at or before
+ * the last one it delivered, so a reader sees each frame exactly once whatever the network did.
+ */
+class StreamFollower {
+  private streamId: string | undefined;
+  private request: ChatRequest | undefined;
+  private lastEventId: string | undefined;
+  private lastPosition: number | undefined;
+
+  constructor(
+    start: FollowStart,
+    private readonly policy: ChatStreamPolicy,
+    private readonly subscriber: Subscriber<ChatStreamEvent>,
+    private readonly signal: AbortSignal,
+    private readonly window: Window | undefined,
+  ) {
+    this.request = start.request;
+    this.streamId = start.streamId;
+    this.remember(start.lastEventId);
+  }
+
+  async run(): Promise<void> {
+    let retries = 0;
+    let outageStartedAt: number | undefined;
+    for (;;) {
+      const attempt = await this.connect();
+      if (this.signal.aborted || attempt.outcome === 'left') return;
+      if (attempt.outcome === 'ended') {
+        this.subscriber.complete();
+        return;
+      }
+      // Before the api named the stream there is nothing to resume: the request failed as a whole.
+      if (attempt.outcome === 'failed' || this.streamId === undefined) {
+        this.subscriber.error(attempt.error);
+        return;
+      }
+      // A connection that delivered something new ends the outage: the budget starts again.
+      if (attempt.progressed) {
+        retries = 0;
+        outageStartedAt = undefined;
+      }
+      const now = Date.now();
+      outageStartedAt ??= now;
+      retries += 1;
+      if (retries > this.policy.maxRetries || now - outageStartedAt >= this.policy.maxOutageMs) {
+        this.subscriber.error(interruptedError(attempt.error));
+        return;
+      }
+      const delayMs = retryDelay(retries, this.policy);
+      this.subscriber.next({
+        kind: 'reconnecting',
+        attempt: retries,
+        delayMs,
+        error: attempt.error,
+      });
+      if (this.signal.aborted) return;
+      await this.pause(delayMs, outageStartedAt + this.policy.maxOutageMs);
+      if (this.signal.aborted) return;
+    }
+  }
+
+  /** Opens one connection and delivers its new frames until it ends, breaks or goes quiet. */
+  private async connect(): Promise<Attempt> {
+    const connection = new AbortController();
+    let cutBy: 'silence' | 'offline' | undefined;
+    const cut = (why: 'silence' | 'offline') => () => {
+      cutBy ??= why;
+      connection.abort();
+    };
+    const leave = (): void => connection.abort(this.signal.reason);
+    const watchdog = new IdleWatchdog(cut('silence'));
+    const onOffline = cut('offline');
+    this.signal.addEventListener('abort', leave, { once: true });
+    this.window?.addEventListener('offline', onOffline);
+    const resuming = this.streamId !== undefined;
+    let progressed = false;
+    const broken = (error: ChatStreamError): Attempt =>
+      this.signal.aborted ? LEFT : { outcome: 'broken', error, progressed };
+
+    try {
+      // Until the headers say how often the api sends keep-alives, assume the default.
+      watchdog.start(2 * this.policy.fallbackHeartbeatMs);
+      let response: Response;
+      try {
+        response = await fetch(...this.fetchArguments(connection.signal));
+      } catch (error) {
+        return broken(networkError(error));
+      }
+      const failure = await failureOf(response, { resuming });
+      if (failure || this.signal.aborted) {
+        discardBody(response);
+        if (this.signal.aborted || !failure) return LEFT;
+        return resuming && failure.retryable
+          ? broken(failure)
+          : { outcome: 'failed', error: failure };
+      }
+      this.streamId ??= response.headers.get(STREAM_ID_HEADER) || undefined;
+      watchdog.start(2 * this.heartbeatOf(response));
+      this.subscriber.next({ kind: 'connected', streamId: this.streamId });
+      if (this.signal.aborted) return LEFT;
+
+      // `failureOf` only lets a response with a body through.
+      const frames = readFrames(response.body as ReadableStream<Uint8Array>, connection.signal, {
+        onComment: () => watchdog.kick(),
+      });
+      for await (const received of frames) {
+        watchdog.kick();
+        if (isStartFrame(received.frame)) this.streamId ??= received.frame.streamId;
+        if (this.alreadyDelivered(received.id)) continue;
+        this.remember(received.id);
+        progressed = true;
+        this.subscriber.next({ kind: 'frame', ...received });
+        if (this.signal.aborted) return LEFT;
+        if (isTerminalFrame(received.frame)) return { outcome: 'ended' };
+      }
+      // The body ended before the last frame: a proxy or the server cut it.
+      return broken(interruptedError());
+    } catch (error) {
+      if (this.signal.aborted) return LEFT;
+      if (error instanceof StreamProtocolError) {
+        return {
+          outcome: 'failed',
+          error: new ChatStreamError({
+            kind: 'protocol',
+            retryable: false,
+            cause: error,
+            message: 'The chat service sent a reply this app could not read.',
+          }),
+        };
+      }
+      // The body broke off (the connection dropped, or a proxy cut it), or we cut it ourselves.
+      return broken(cutBy === 'offline' ? networkError(error) : interruptedError(error));
+    } finally {
+      watchdog.stop();
+      this.signal.removeEventListener('abort', leave);
+      this.window?.removeEventListener('offline', onOffline);
+    }
+  }
+
+  private fetchArguments(signal: AbortSignal): [string, RequestInit] {
+    const common: RequestInit = {
       credentials: 'same-origin',
       cache: 'no-store',
-      // The api never redirects this POST: a redirect is an SSO proxy sending us to its login page,
+      // The api never redirects these: a redirect is an SSO proxy sending us to its login page,
       // often on another origin where following it would end in an opaque CORS failure.
       redirect: 'manual',
       signal,
-    });
-  } catch (error) {
-    if (!signal.aborted) subscriber.error(networkError(error));
-    return;
-  }
-
-  const failure = await failureOf(response);
-  if (failure || signal.aborted) {
-    discardBody(response);
-    if (failure && !signal.aborted) subscriber.error(failure);
-    return;
-  }
-
-  let ended = false;
-  try {
-    // `failureOf` only lets a response with a body through.
-    for await (const received of readFrames(response.body as ReadableStream<Uint8Array>, signal)) {
-      subscriber.next(received);
-      if (isTerminalFrame(received.frame)) {
-        ended = true;
-        break;
-      }
+    };
+    if (this.streamId === undefined && this.request) {
+      return [
+        ApiPaths.chatStream,
+        {
+          ...common,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: EVENT_STREAM_CONTENT_TYPE },
+          body: JSON.stringify(this.request),
+        },
+      ];
     }
-  } catch (error) {
-    // An abort is the subscriber leaving, not a failure to report.
-    if (!signal.aborted) subscriber.error(readError(error));
-    return;
+    // Resuming: the request must never be sent twice, or the reply would be generated twice.
+    this.request = undefined;
+    const headers: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE };
+    if (this.lastEventId !== undefined) headers[LAST_EVENT_ID_HEADER] = this.lastEventId;
+    return [ApiPaths.streamEvents(this.streamId as string), { ...common, method: 'GET', headers }];
   }
-  if (signal.aborted) return;
-  if (ended) subscriber.complete();
-  else subscriber.error(interruptedError());
-}
 
-/** Checks the status and the media type before a byte is parsed; `undefined` means "a stream". */
-async function failureOf(response: Response): Promise<ChatStreamError | undefined> {
-  const { status } = response;
-  const mediaType = mediaTypeOf(response);
-  const requestId = response.headers.get(REQUEST_ID_HEADER) ?? undefined;
+  private heartbeatOf(response: Response): number {
+    const value = Number(response.headers.get(HEARTBEAT_HEADER) ?? Number.NaN);
+    return Number.isFinite(value) && value > 0 ? value : this.policy.fallbackHeartbeatMs;
+  }
 
-  if (response.type === 'opaqueredirect' || status === 401) return unauthenticatedError(status);
+  /** Ids are positions: one at or before the last delivered frame is a replay we already have. */
+  private alreadyDelivered(id: string | undefined): boolean {
+    const position = positionOf(id);
+    return (
+      position !== undefined && this.lastPosition !== undefined && position <= this.lastPosition
+    );
+  }
 
-  if (response.ok) {
-    if (mediaType === EVENT_STREAM_CONTENT_TYPE && response.body) return undefined;
-    // A login page where the stream should be: the SSO proxy redirected us (oauth2-proxy and the like).
-    if (response.redirected || mediaType === 'text/html') return unauthenticatedError(status);
-    return new ChatStreamError({
-      kind: 'not-a-stream',
-      status,
-      retryable: false,
-      requestId,
-      message: 'The server answered with something other than a reply stream.',
+  private remember(id: string | undefined): void {
+    if (id === undefined || id === '') return;
+    this.lastEventId = id;
+    this.lastPosition = positionOf(id) ?? this.lastPosition;
+  }
+
+  /**
+   * Waits `delayMs` before the next reconnect, or less: `online` ends the wait at once. While the
+   * browser says it is offline no attempt can succeed, so the wait stretches until it is back
+   * online (or the outage's deadline) rather than spend a retry on a certain failure.
+   */
+  private pause(delayMs: number, deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.window?.removeEventListener('online', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const due = (): void => {
+        const remainingMs = deadline - Date.now();
+        if (this.window?.navigator.onLine === false && remainingMs > 0) {
+          timer = setTimeout(due, remainingMs);
+        } else {
+          done();
+        }
+      };
+      this.window?.addEventListener('online', done);
+      this.signal.addEventListener('abort', done, { once: true });
+      timer = setTimeout(due, delayMs);
     });
   }
-
-  const body = await apiErrorBodyOf(response, mediaType);
-  if (body) {
-    return new ChatStreamError({
-      kind: status >= 500 ? 'unavailable' : 'rejected',
-      status,
-      code: body.code,
-      problems: body.problems,
-      retryable: status >= 500 || status === 408 || status === 429,
-      requestId: body.requestId ?? requestId,
-      message: body.message,
-    });
-  }
-  // Not the api's JSON: a proxy's own page. oauth2-proxy answers an expired session with a 403 page.
-  if (status === 403 || (response.redirected && mediaType === 'text/html')) {
-    return unauthenticatedError(status);
-  }
-  if (status >= 500) {
-    return new ChatStreamError({
-      kind: 'unavailable',
-      status,
-      retryable: true,
-      requestId,
-      message: `The chat service is unavailable right now (HTTP ${status}). Try again in a moment.`,
-    });
-  }
-  return new ChatStreamError({
-    kind: 'rejected',
-    status,
-    retryable: status === 408 || status === 429,
-    requestId,
-    message: `The chat service refused the request (HTTP ${status}).`,
-  });
 }
 
-function mediaTypeOf(response: Response): string {
-  const contentType = response.headers.get('Content-Type') ?? '';
-  return contentType.split(';')[0].trim().toLowerCase();
-}
-
-/** The api's {@link ApiErrorBody}, or `undefined` for anything else (HTML, text, foreign JSON). */
-async function apiErrorBodyOf(
-  response: Response,
-  mediaType: string,
-): Promise<ApiErrorBody | undefined> {
-  if (!mediaType.endsWith('json')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(await response.text());
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const body = value as Partial<Record<keyof ApiErrorBody, unknown>>;
-  if (typeof body.code !== 'string' || typeof body.message !== 'string' || !body.message) {
-    return undefined;
-  }
-  return {
-    statusCode: response.status,
-    code: body.code as ApiErrorBody['code'],
-    message: body.message,
-    problems: Array.isArray(body.problems) ? body.problems.filter(isProblem) : undefined,
-    requestId: typeof body.requestId === 'string' ? body.requestId : undefined,
-  };
-}
-
-function isProblem(value: unknown): value is RequestProblem {
-  if (typeof value !== 'object' || value === null) return false;
-  const problem = value as Partial<Record<keyof RequestProblem, unknown>>;
-  return typeof problem.path === 'string' && typeof problem.message === 'string';
-}
-
-function discardBody(response: Response): void {
-  if (response.body && !response.bodyUsed) response.body.cancel().catch(() => undefined);
-}
-
-function unauthenticatedError(status: number): ChatStreamError {
-  return new ChatStreamError({
-    kind: 'unauthenticated',
-    status: status || undefined,
-    retryable: false,
-    message: 'Your session has expired. Sign in again to continue.',
-  });
-}
-
-function networkError(cause: unknown): ChatStreamError {
-  return new ChatStreamError({
-    kind: 'network',
-    retryable: true,
-    cause,
-    message: 'Could not reach the chat service. Check your connection and try again.',
-  });
-}
-
-function interruptedError(cause?: unknown): ChatStreamError {
-  return new ChatStreamError({
-    kind: 'interrupted',
-    retryable: true,
-    cause,
-    message: 'The connection was lost before the reply finished.',
-  });
-}
-
-function readError(error: unknown): ChatStreamError {
-  if (error instanceof StreamProtocolError) {
-    return new ChatStreamError({
-      kind: 'protocol',
-      retryable: false,
-      cause: error,
-      message: 'The chat service sent a reply this app could not read.',
-    });
-  }
-  // The body broke off: the connection dropped or a proxy cut it.
-  return interruptedError(error);
+/** The position an SSE id names, when it is one (a whole number). */
+function positionOf(id: string | undefined): number | undefined {
+  if (id === undefined || !/^\d+$/.test(id)) return undefined;
+  return Number(id);
 }

@@ -1,31 +1,47 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import {
-  ChatRequest,
-  ModelsResponse,
-  ReceivedFrame,
-  StreamFrame,
-} from '@tokenstream/stream-contracts';
+import { ChatRequest, ModelsResponse, StreamFrame } from '@tokenstream/stream-contracts';
 import { Observable, Subject } from 'rxjs';
 import { Chat } from './chat';
 import { ChatStream } from './chat-stream';
 import { ChatStreamError } from './chat-stream-error';
+import { ChatStreamEvent, FrameEvent } from './chat-stream-event';
+import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
+import { CONVERSATION_STORAGE_KEY, SavedConversation } from './conversation-store';
 import { ModelCatalog } from './model-catalog';
 
-/** Stands in for the network: each request gets a Subject the test pushes frames through. */
+/** Stands in for the network: each request or resume gets a Subject the test pushes events through. */
 class FakeChatStream {
   readonly requests: ChatRequest[] = [];
-  readonly replies: Subject<ReceivedFrame>[] = [];
+  readonly resumes: { streamId: string; lastEventId: string | undefined }[] = [];
+  readonly replies: Subject<ChatStreamEvent>[] = [];
+  readonly stops: string[] = [];
+  /** What `stop` answers: accepted by default. */
+  stopAnswer: () => Promise<void> = () => Promise.resolve();
 
-  stream(request: ChatRequest): Observable<ReceivedFrame> {
-    const reply = new Subject<ReceivedFrame>();
+  stream(request: ChatRequest): Observable<ChatStreamEvent> {
     this.requests.push(request);
-    this.replies.push(reply);
+    return this.next();
+  }
+
+  resume(streamId: string, lastEventId?: string): Observable<ChatStreamEvent> {
+    this.resumes.push({ streamId, lastEventId });
+    return this.next();
+  }
+
+  stop(streamId: string): Promise<void> {
+    this.stops.push(streamId);
+    return this.stopAnswer();
+  }
+
+  get reply(): Subject<ChatStreamEvent> {
+    const reply = this.replies.at(-1);
+    if (!reply) throw new Error('no request was sent');
     return reply;
   }
 
-  get reply(): Subject<ReceivedFrame> {
-    const reply = this.replies.at(-1);
-    if (!reply) throw new Error('no request was sent');
+  private next(): Subject<ChatStreamEvent> {
+    const reply = new Subject<ChatStreamEvent>();
+    this.replies.push(reply);
     return reply;
   }
 }
@@ -54,15 +70,23 @@ class ManualAnimationFrames {
 }
 
 const DEMO: ModelsResponse = { provider: 'demo', defaultModel: 'demo', models: ['demo'] };
-let frameId = 0;
+/** How long Stop waits for the api's confirmation in these tests. */
+const STOP_CONFIRM_MS = 40;
+let frameId = 1;
 
-function received(frame: StreamFrame): ReceivedFrame {
-  return { id: String(frameId++), frame };
+function received(frame: StreamFrame): FrameEvent {
+  return { kind: 'frame', id: String(frameId++), frame };
 }
 
 const start = () => received({ type: 'start', streamId: 's-1', model: 'demo' });
 const delta = (text: string) => received({ type: 'text-delta', delta: text });
 const finish = () => received({ type: 'finish', finishReason: 'stop' });
+const cancelled = () => received({ type: 'finish', finishReason: 'cancelled' });
+
+function savedConversation(): SavedConversation | undefined {
+  const raw = sessionStorage.getItem(CONVERSATION_STORAGE_KEY);
+  return raw ? (JSON.parse(raw) as SavedConversation) : undefined;
+}
 
 describe('Chat', () => {
   let chatStream: FakeChatStream;
@@ -74,6 +98,10 @@ describe('Chat', () => {
     TestBed.configureTestingModule({
       providers: [
         { provide: ChatStream, useValue: chatStream },
+        {
+          provide: CHAT_STREAM_POLICY,
+          useValue: { ...DEFAULT_CHAT_STREAM_POLICY, stopConfirmMs: STOP_CONFIRM_MS },
+        },
         {
           provide: ModelCatalog,
           useValue: {
@@ -122,7 +150,16 @@ describe('Chat', () => {
     await settle();
   }
 
+  /** Leaves the page and opens it again in the same tab (same sessionStorage, new app). */
+  async function reload(): Promise<void> {
+    window.dispatchEvent(new Event('pagehide'));
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    await create();
+  }
+
   beforeEach(() => {
+    sessionStorage.clear();
     chatStream = new FakeChatStream();
     frames = new ManualAnimationFrames();
     frames.install();
@@ -225,10 +262,9 @@ describe('Chat', () => {
     expect(byTestId('stop')).toBeNull();
   });
 
-  it('Stop ends the stream and keeps the partial reply, marked Stopped', async () => {
+  it('Stop before the api named the stream aborts it at once, keeping the text, marked Stopped', async () => {
     await create();
     await sendPrompt('Tell me a story');
-    chatStream.reply.next(start());
     chatStream.reply.next(delta('Once upon'));
     await showFrames();
     chatStream.reply.next(delta(' a time')); // received but not yet shown when Stop is pressed
@@ -236,11 +272,193 @@ describe('Chat', () => {
     byTestId('stop')?.click();
     await settle();
 
+    expect(chatStream.stops).toEqual([]);
     expect(chatStream.reply.observed).toBe(false);
     expect(replyText()).toBe('Once upon a time');
     expect(assistant().getAttribute('data-state')).toBe('stopped');
     expect(assistant().querySelector('[data-testid="status"]')?.textContent).toContain('Stopped');
     expect(composer().disabled).toBe(false);
+  });
+
+  it('Stop asks the api to stop the stream and ends as Stopped on its cancelled finish', async () => {
+    await create();
+    await sendPrompt('Tell me a story');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Once upon'));
+    await showFrames();
+
+    byTestId('stop')?.click();
+    await settle();
+
+    expect(chatStream.stops).toEqual(['s-1']);
+    // Still reading: what the model wrote before the stop reached it is still to come.
+    expect(chatStream.reply.observed).toBe(true);
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+    expect(byTestId<HTMLButtonElement>('stop')?.disabled).toBe(true);
+    byTestId('stop')?.click(); // a second press sends nothing more
+    expect(chatStream.stops).toEqual(['s-1']);
+
+    chatStream.reply.next(delta(' a time'));
+    chatStream.reply.next(cancelled());
+    await settle();
+
+    expect(chatStream.reply.observed).toBe(false);
+    expect(replyText()).toBe('Once upon a time');
+    expect(assistant().getAttribute('data-state')).toBe('stopped');
+    expect(assistant().querySelector('[data-testid="status"]')?.textContent).toContain('Stopped');
+    expect(composer().disabled).toBe(false);
+  });
+
+  it('Stop ends the reply here at once when the api refuses to stop it', async () => {
+    await create();
+    chatStream.stopAnswer = () =>
+      Promise.reject(new ChatStreamError({ kind: 'network', retryable: true, message: 'x' }));
+    await sendPrompt('Hi');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Partial'));
+
+    byTestId('stop')?.click();
+    await settle();
+
+    expect(chatStream.stops).toEqual(['s-1']);
+    expect(chatStream.reply.observed).toBe(false);
+    expect(replyText()).toBe('Partial');
+    expect(assistant().getAttribute('data-state')).toBe('stopped');
+  });
+
+  it('Stop ends the reply here when no cancelled finish arrives in time', async () => {
+    await create();
+    await sendPrompt('Hi');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Partial'));
+
+    byTestId('stop')?.click();
+    await settle();
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+    await new Promise((resolve) => setTimeout(resolve, STOP_CONFIRM_MS + 20));
+    await settle();
+
+    expect(chatStream.reply.observed).toBe(false);
+    expect(replyText()).toBe('Partial');
+    expect(assistant().getAttribute('data-state')).toBe('stopped');
+  });
+
+  it('shows Reconnecting… while the connection is resumed, and streams on after', async () => {
+    await create();
+    await sendPrompt('Hi');
+    chatStream.reply.next(start());
+    chatStream.reply.next(delta('Before'));
+    await showFrames();
+    const reason = new ChatStreamError({ kind: 'network', retryable: true, message: 'offline' });
+
+    chatStream.reply.next({ kind: 'reconnecting', attempt: 1, delayMs: 250, error: reason });
+    await settle();
+
+    expect(byTestId('status')?.textContent?.trim()).toBe('Reconnecting…');
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+    expect(byTestId('stop')).not.toBeNull();
+
+    chatStream.reply.next({ kind: 'connected', streamId: 's-1' });
+    chatStream.reply.next(delta(' and after'));
+    await showFrames();
+
+    expect(byTestId('status')).toBeNull();
+    expect(replyText()).toBe('Before and after');
+    expect(assistant().getAttribute('data-state')).toBe('streaming');
+  });
+
+  it('shows "no longer available" when the reply to resume is gone', async () => {
+    await create();
+    await sendPrompt('Hi');
+    chatStream.reply.next(start());
+
+    chatStream.reply.error(
+      new ChatStreamError({
+        kind: 'gone',
+        retryable: false,
+        message: 'This reply is no longer available.',
+      }),
+    );
+    await settle();
+
+    expect(assistant().getAttribute('data-state')).toBe('failed');
+    expect(byTestId('error-message')?.textContent).toContain('This reply is no longer available.');
+  });
+
+  describe('across a reload', () => {
+    it('saves the reply with its stream position, and picks it up after the saved text', async () => {
+      await create();
+      await sendPrompt('Tell me');
+      chatStream.reply.next(start());
+      chatStream.reply.next(delta('One,'));
+      await showFrames();
+      const last = delta(' two,'); // received, not yet on screen when the page goes
+      chatStream.reply.next(last);
+
+      await reload();
+
+      expect(chatStream.resumes).toEqual([{ streamId: 's-1', lastEventId: last.id }]);
+      expect(chatStream.requests).toHaveLength(1); // the question was not sent again
+      expect(byTestId('user-message')?.textContent).toBe('Tell me');
+      expect(replyText()).toBe('One, two,');
+      expect(assistant().getAttribute('data-state')).toBe('streaming');
+      expect(composer().disabled).toBe(true);
+
+      chatStream.reply.next(delta(' three.'));
+      chatStream.reply.next(finish());
+      await settle();
+
+      expect(replyText()).toBe('One, two, three.');
+      expect(assistant().getAttribute('data-state')).toBe('done');
+      expect(savedConversation()).toEqual({
+        turns: [
+          { id: 1, role: 'user', content: 'Tell me' },
+          expect.objectContaining({ id: 2, text: 'One, two, three.', status: 'done' }),
+        ],
+      });
+    });
+
+    it('keeps the finished conversation, and numbers new turns after it', async () => {
+      await create();
+      await sendPrompt('First');
+      chatStream.reply.next(delta('Answer'));
+      chatStream.reply.next(finish());
+      await settle();
+
+      await reload();
+      await sendPrompt('Second');
+
+      expect(allByTestId('user-message').map((e) => e.textContent)).toEqual(['First', 'Second']);
+      expect(chatStream.resumes).toEqual([]);
+      expect(chatStream.requests.at(-1)?.messages).toEqual([
+        { role: 'user', content: 'First' },
+        { role: 'assistant', content: 'Answer' },
+        { role: 'user', content: 'Second' },
+      ]);
+      const ids = savedConversation()?.turns.map((turn) => turn.id);
+      expect(new Set(ids).size).toBe(ids?.length);
+    });
+
+    it('marks a reply whose stream was never named as interrupted, with Retry', async () => {
+      await create();
+      await sendPrompt('Hi'); // reloaded before the api answered
+
+      await reload();
+
+      expect(chatStream.resumes).toEqual([]);
+      expect(assistant().getAttribute('data-state')).toBe('failed');
+      expect(byTestId('error-message')?.textContent).toContain('reloaded');
+      expect(byTestId('retry')).not.toBeNull();
+    });
+
+    it('starts empty when the saved conversation is corrupt', async () => {
+      sessionStorage.setItem(CONVERSATION_STORAGE_KEY, '{"turns": [{"id": "x"}');
+
+      await create();
+
+      expect(allByTestId('assistant-message')).toHaveLength(0);
+      expect(chatStream.resumes).toEqual([]);
+    });
   });
 
   it('Escape stops the streaming reply', async () => {

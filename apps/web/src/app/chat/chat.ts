@@ -12,10 +12,13 @@ import {
   viewChild,
 } from '@angular/core';
 import { ChatRequest, ModelsResponse, StreamFrame } from '@tokenstream/stream-contracts';
-import { Subscription } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { ChatStream } from './chat-stream';
 import { ChatStreamError } from './chat-stream-error';
+import { ChatStreamEvent } from './chat-stream-event';
+import { CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { AssistantTurn, historyOf, ReplyError, Turn, UserTurn } from './conversation';
+import { ConversationStore, SavedConversation } from './conversation-store';
 import { DeltaBuffer } from './delta-buffer';
 import { MarkdownView } from './markdown-view';
 import { ModelCatalog } from './model-catalog';
@@ -23,11 +26,28 @@ import { ModelCatalog } from './model-catalog';
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scroll. */
 const BOTTOM_SLACK_PX = 48;
 
+/** The reply being streamed, with what resuming it after a cut or a reload needs. */
 interface ActiveReply {
   turnId: number;
   subscription: Subscription;
   deltas: DeltaBuffer;
+  /** Every text received, including what `deltas` has not shown yet: what is saved. */
+  text: string;
+  /** The stream to resume or stop; unknown until the api answered. */
+  streamId?: string;
+  /** The id of the last frame received, whose text `text` ends with. */
+  lastEventId?: string;
+  /** Stop was asked for and the api's `cancelled` finish is awaited. */
+  stopping: boolean;
+  stopTimer?: ReturnType<typeof setTimeout>;
 }
+
+/** The text of an error for a reply that was streaming when the page went, and cannot be resumed. */
+const LOST_ON_RELOAD: ReplyError = {
+  kind: 'interrupted',
+  message: 'The page was reloaded before this reply could be picked up again.',
+  retryable: true,
+};
 
 /** The chat: a conversation whose replies stream in, a composer, Stop and Retry. */
 @Component({
@@ -36,10 +56,16 @@ interface ActiveReply {
   templateUrl: './chat.html',
   styleUrl: './chat.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { '(document:keydown.escape)': 'stop()' },
+  host: {
+    '(document:keydown.escape)': 'stop()',
+    '(window:pagehide)': 'saveNow()',
+    '(document:visibilitychange)': 'onVisibilityChange()',
+  },
 })
 export class Chat {
   private readonly chatStream = inject(ChatStream);
+  private readonly store = inject(ConversationStore);
+  private readonly policy = inject(CHAT_STREAM_POLICY);
   private readonly injector = inject(Injector);
   private readonly log = viewChild.required<ElementRef<HTMLElement>>('log');
   private readonly composer = viewChild.required<ElementRef<HTMLTextAreaElement>>('composer');
@@ -50,6 +76,10 @@ export class Chat {
   protected readonly model = signal<string | undefined>(undefined);
   /** Whether the view follows the reply down as it grows (false once the user scrolls up). */
   protected readonly following = signal(true);
+  /** Whether the streaming reply's connection broke and is being resumed. */
+  protected readonly reconnecting = signal(false);
+  /** Whether Stop was pressed and the api's confirmation is awaited. */
+  protected readonly stopping = signal(false);
 
   protected readonly streaming = computed(() => {
     const last = this.turns().at(-1);
@@ -86,10 +116,12 @@ export class Chat {
       },
     });
 
+    this.restore();
     this.refocusComposer(); // ready to type on arrival
 
     inject(DestroyRef).onDestroy(() => {
       catalogLoad.abort();
+      this.store.flush();
       this.release();
     });
   }
@@ -115,7 +147,8 @@ export class Chat {
     this.composer().nativeElement.value = '';
     this.draft.set('');
     this.following.set(true);
-    this.start(reply.id, request);
+    this.follow(reply.id, this.chatStream.stream(request));
+    this.saveNow();
   }
 
   /** Sends the failed reply's request again, in its place. */
@@ -129,12 +162,40 @@ export class Chat {
       error: undefined,
     }));
     this.following.set(true);
-    this.start(turn.id, turn.request);
+    this.follow(turn.id, this.chatStream.stream(turn.request));
+    this.saveNow();
   }
 
-  /** Stops the streaming reply: the request is aborted and the text so far stays. */
+  /**
+   * Stops the streaming reply, keeping the text so far. Once the api named the stream, it is asked
+   * to stop generating (`DELETE`) and the reply ends with the `cancelled` finish that follows, so
+   * every token generated before the stop is shown. If the api refuses, or the finish does not come
+   * in time, the reply is ended here all the same: Stop never leaves a reply running.
+   */
   protected stop(): void {
-    if (this.active) this.end(this.active.turnId, { status: 'stopped' });
+    const active = this.active;
+    if (!active || active.stopping) return;
+    if (active.streamId === undefined) {
+      this.end(active.turnId, { status: 'stopped' });
+      return;
+    }
+    active.stopping = true;
+    this.stopping.set(true);
+    const stopHere = (): void => {
+      if (this.active === active) this.end(active.turnId, { status: 'stopped' });
+    };
+    active.stopTimer = setTimeout(stopHere, this.policy.stopConfirmMs);
+    this.chatStream.stop(active.streamId).catch(stopHere);
+  }
+
+  /** Saves the conversation now (the page is going away, or a turn was added or ended). */
+  protected saveNow(): void {
+    this.store.save(this.snapshot());
+  }
+
+  protected onVisibilityChange(): void {
+    // A hidden tab may be discarded without a pagehide (mobile browsers): save while we can.
+    if (document.visibilityState === 'hidden') this.saveNow();
   }
 
   protected onComposerKeydown(event: KeyboardEvent): void {
@@ -165,22 +226,91 @@ export class Chat {
     this.following.set(true);
   }
 
-  private start(turnId: number, request: ChatRequest): void {
+  /** Shows the saved conversation again, and picks up the reply that was streaming, if any. */
+  private restore(): void {
+    const saved = this.store.load();
+    if (!saved) return;
+    const { active } = saved;
+    const turns = saved.turns.map((turn) =>
+      turn.role === 'assistant' && turn.status === 'streaming' && turn.id !== active?.turnId
+        ? { ...turn, status: 'failed' as const, error: LOST_ON_RELOAD }
+        : turn,
+    );
+    this.turns.set(turns);
+    this.nextTurnId = Math.max(0, ...turns.map((turn) => turn.id)) + 1;
+    const reply = turns.at(-1);
+    if (active && reply?.role === 'assistant') {
+      this.follow(reply.id, this.chatStream.resume(active.streamId, active.lastEventId), {
+        text: reply.text,
+        streamId: active.streamId,
+        lastEventId: active.lastEventId,
+      });
+    }
+  }
+
+  /** Makes `turnId` the active reply, filled from `events` after the text it already has. */
+  private follow(
+    turnId: number,
+    events: Observable<ChatStreamEvent>,
+    resumed: Pick<ActiveReply, 'text' | 'streamId' | 'lastEventId'> = { text: '' },
+  ): void {
     const deltas = new DeltaBuffer((text) =>
       this.patch(turnId, (reply) => ({ ...reply, text: reply.text + text })),
     );
     // The subscription exists before the stream is subscribed, so a stream that ends at once
     // (synchronously) still finds its reply active.
     const subscription = new Subscription();
-    this.active = { turnId, subscription, deltas };
+    const active: ActiveReply = { turnId, subscription, deltas, stopping: false, ...resumed };
+    this.active = active;
+    this.reconnecting.set(false);
+    this.stopping.set(false);
     subscription.add(
-      this.chatStream.stream(request).subscribe({
-        next: ({ frame }) => this.apply(turnId, frame, deltas),
+      events.subscribe({
+        next: (event) => this.onEvent(active, event),
         error: (error: unknown) =>
           this.end(turnId, { status: 'failed', error: replyErrorOf(error) }),
         complete: () => this.end(turnId, { status: 'done' }),
       }),
     );
+  }
+
+  private onEvent(active: ActiveReply, event: ChatStreamEvent): void {
+    switch (event.kind) {
+      case 'connected':
+        active.streamId ??= event.streamId;
+        this.reconnecting.set(false);
+        break;
+      case 'reconnecting':
+        this.reconnecting.set(true);
+        break;
+      case 'frame': {
+        const { frame } = event;
+        // The text and the id move together, so a save never pairs text with the wrong position.
+        if (event.id !== undefined) active.lastEventId = event.id;
+        if (frame.type === 'start') active.streamId ??= frame.streamId;
+        if (frame.type === 'text-delta') active.text += frame.delta;
+        this.reconnecting.set(false);
+        this.apply(active.turnId, frame, active.deltas);
+        if (this.active === active) this.store.saveSoon(() => this.snapshot());
+        break;
+      }
+    }
+  }
+
+  /** The conversation as it is to be saved: the active reply with all its text received so far. */
+  private snapshot(): SavedConversation {
+    const active = this.active;
+    if (!active) return { turns: this.turns() };
+    const turns = this.turns().map((turn) =>
+      turn.id === active.turnId && turn.role === 'assistant'
+        ? { ...turn, text: active.text }
+        : turn,
+    );
+    if (active.streamId === undefined) return { turns };
+    return {
+      turns,
+      active: { turnId: active.turnId, streamId: active.streamId, lastEventId: active.lastEventId },
+    };
   }
 
   private apply(turnId: number, frame: StreamFrame, deltas: DeltaBuffer): void {
@@ -218,6 +348,7 @@ export class Chat {
     if (this.active?.turnId !== turnId) return;
     this.release();
     this.patch(turnId, (reply) => ({ ...reply, ...outcome }));
+    this.saveNow();
     this.refocusComposer();
   }
 
@@ -225,6 +356,9 @@ export class Chat {
     const active = this.active;
     if (!active) return;
     this.active = undefined;
+    clearTimeout(active.stopTimer);
+    this.reconnecting.set(false);
+    this.stopping.set(false);
     active.deltas.flush();
     active.deltas.dispose();
     active.subscription.unsubscribe();
