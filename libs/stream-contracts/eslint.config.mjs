@@ -15,7 +15,8 @@ export default [
         {
           patterns: [
             {
-              regex: '^(node:.*|fs|path|http|https|net|stream|crypto|buffer|util|events|os|child_process|url|zlib)(/.*)?$',
+              regex:
+                '^(node:.*|fs|path|http|https|net|stream|crypto|buffer|util|events|os|child_process|url|zlib)(/.*)?$',
               message: 'stream-contracts runs in browsers too: no Node built-in modules.',
             },
           ],
