@@ -4,12 +4,14 @@ import type { Response } from 'express';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { GenerationRegistry } from '../streams/generation-registry';
+import { StreamStore } from '../streams/stream-store';
 
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: GenerationRegistry,
+    private readonly store: StreamStore,
   ) {}
 
   /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
@@ -23,6 +25,7 @@ export class HealthController {
       ready,
       provider: this.config.provider,
       activeStreams: this.registry.size,
+      store: this.store.usage(),
     };
   }
 }

@@ -55,6 +55,15 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return this.streams.size;
   }
 
+  usage(): { streams: number; bytes: number; maxBytes: number } {
+    this.evictExpired();
+    return {
+      streams: this.streams.size,
+      bytes: this.totalBytes,
+      maxBytes: this.limits.maxStoreBytes,
+    };
+  }
+
   create(streamId: string, model: string): void {
     if (this.streams.has(streamId)) throw new Error(`stream ${streamId} exists already`);
     this.evictExpired();

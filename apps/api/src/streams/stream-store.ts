@@ -42,4 +42,6 @@ export abstract class StreamStore {
   abstract read(streamId: string, afterSeq: number): StoredFrame[] | undefined;
   /** Calls `onChange` after each append to the stream and when it is evicted; returns the unsubscribe. */
   abstract watch(streamId: string, onChange: () => void): () => void;
+  /** How much the store holds, for health checks and capacity planning. */
+  abstract usage(): { streams: number; bytes: number; maxBytes: number };
 }

@@ -24,6 +24,6 @@ import { StreamsService } from './streams.service';
       inject: [APP_CONFIG],
     },
   ],
-  exports: [StreamsService, GenerationRegistry],
+  exports: [StreamsService, GenerationRegistry, StreamStore],
 })
 export class StreamsModule {}
