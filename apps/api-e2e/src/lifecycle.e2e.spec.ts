@@ -52,4 +52,25 @@ describe('process lifecycle', () => {
       'tokenstream api: invalid configuration: STREAM_HEARTBEAT_MS="often": expected a whole number from 10 to 600000',
     ]);
   });
+
+  it.each([
+    [
+      'an OIDC issuer over plain http off loopback',
+      { AUTH_MODE: 'oidc', OIDC_ISSUER: 'http://login.example.com', OIDC_AUDIENCE: 'tokenstream' },
+      /^tokenstream api: invalid configuration: OIDC issuer: /,
+    ],
+    [
+      'a missing keys file',
+      { AUTH_MODE: 'apikey', API_KEYS_FILE: '/nonexistent/keys.json' },
+      /^tokenstream api: invalid configuration: API_KEYS_FILE \/nonexistent\/keys\.json: /,
+    ],
+  ])('refuses to start with %s, in one line', async (_name, env, line) => {
+    const { child, exited } = spawnApi(env);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited).toEqual({ code: 1, signal: null });
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
 });

@@ -5,22 +5,44 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { ApiKeyRegistry } from './auth/api-key-registry';
+import { oidcSettingsFrom } from './auth/oidc-settings-from-config';
+import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
 import { serveWebApp } from './common/serve-web-app';
 
 /** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
 const JSON_BODY_LIMIT = '1mb';
 
+function refuseToStart(problems: string[]): never {
+  for (const problem of problems)
+    console.error(`tokenstream api: invalid configuration: ${problem}`);
+  process.exit(1);
+}
+
 function readConfig(): AppConfig {
+  let config: AppConfig;
   try {
     // Built, the api sits in dist/apps/api and the web app in dist/apps/web/browser.
-    return loadAppConfig(process.env, { webDistDir: join(__dirname, '..', 'web', 'browser') });
+    config = loadAppConfig(process.env, { webDistDir: join(__dirname, '..', 'web', 'browser') });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems)
-      console.error(`tokenstream api: invalid configuration: ${problem}`);
-    process.exit(1);
+    refuseToStart(error.problems);
   }
+  // OIDC settings the verifier would refuse (an http issuer off loopback, say) stop the api here.
+  if (config.auth.oidc) {
+    const problems = oidcSettingsProblems(oidcSettingsFrom(config.auth.oidc));
+    if (problems.length > 0) refuseToStart(problems.map((problem) => `OIDC ${problem}`));
+  }
+  // Read the keys file now, so a bad one stops the api with one line rather than a stack trace.
+  if (config.auth.apiKeysFile) {
+    try {
+      ApiKeyRegistry.fromFile(config.auth.apiKeysFile);
+    } catch (error) {
+      refuseToStart([`API_KEYS_FILE ${error instanceof Error ? error.message : String(error)}`]);
+    }
+  }
+  return config;
 }
 
 async function bootstrap(): Promise<void> {
@@ -35,6 +57,12 @@ async function bootstrap(): Promise<void> {
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();
   const servesWeb = serveWebApp(app, config.webDistDir);
+  if (config.production && config.auth.modes.includes('none')) {
+    logger.warn(
+      'AUTH_MODE=none in production: anyone who can reach this port can spend the model budget ' +
+        'and read any stream. Set AUTH_MODE to oidc, proxy or apikey.',
+    );
+  }
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const where = servesWeb

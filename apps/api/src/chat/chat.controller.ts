@@ -11,6 +11,8 @@ import {
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { StreamsService } from '../streams/streams.service';
 import { ChatRequestPipe } from './chat-request.pipe';
 
@@ -28,8 +30,9 @@ export class ChatController {
     @Body(ChatRequestPipe) request: ChatRequest,
     @Req() req: Request & { id?: unknown },
     @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
   ): Observable<MessageEvent> {
-    const streamId = this.streams.start(request, { requestId: String(req.id) });
-    return this.streams.deliver(streamId, 0, res);
+    const streamId = this.streams.start(request, { requestId: String(req.id), principal });
+    return this.streams.deliver(streamId, 0, res, principal);
   }
 }

@@ -65,4 +65,59 @@ describe('loadAppConfig', () => {
       'CHAT_MODELS="a,b": must include CHAT_MODEL (x)',
     ]);
   });
+
+  describe('authentication', () => {
+    it('runs without authentication unless told otherwise', () => {
+      expect(loadAppConfig({}).auth).toEqual({ modes: ['none'] });
+    });
+
+    it('reads every method with its settings', () => {
+      const { auth } = loadAppConfig({
+        AUTH_MODE: 'oidc, proxy,apikey',
+        OIDC_ISSUER: 'https://login.example.com/realms/acme',
+        OIDC_AUDIENCE: 'tokenstream,api://tokenstream',
+        TRUSTED_PROXY_CIDRS: '10.0.0.0/8, 127.0.0.1, ::1/128',
+        API_KEYS_FILE: '/etc/tokenstream/keys.json',
+      });
+      expect(auth.modes).toEqual(['oidc', 'proxy', 'apikey']);
+      expect(auth.oidc).toMatchObject({
+        issuer: 'https://login.example.com/realms/acme',
+        audience: ['tokenstream', 'api://tokenstream'],
+        clockToleranceSeconds: 30,
+        claims: { subject: 'sub', email: 'email', name: 'name', groups: 'groups' },
+      });
+      expect(auth.proxy?.trustedCidrs).toEqual(['10.0.0.0/8', '127.0.0.1', '::1/128']);
+      expect(auth.proxy?.userHeaders).toEqual(['x-auth-request-user', 'x-forwarded-user']);
+      expect(auth.apiKeysFile).toBe('/etc/tokenstream/keys.json');
+    });
+
+    it.each([
+      [
+        { AUTH_MODE: 'saml' },
+        /^AUTH_MODE="saml": expected one or more of none, oidc, proxy, apikey/,
+      ],
+      [{ AUTH_MODE: 'none,apikey', API_KEYS_FILE: '/k' }, /cannot be combined/],
+      [{ AUTH_MODE: 'oidc', OIDC_AUDIENCE: 'x' }, /^OIDC_ISSUER is unset/],
+      [{ AUTH_MODE: 'oidc', OIDC_ISSUER: 'https://i.example' }, /^OIDC_AUDIENCE is unset/],
+      [
+        {
+          AUTH_MODE: 'oidc',
+          OIDC_ISSUER: 'https://i',
+          OIDC_AUDIENCE: 'a',
+          OIDC_ALGORITHMS: 'RS256,HS256',
+        },
+        /HS256 not allowed/,
+      ],
+      [{ AUTH_MODE: 'proxy' }, /^TRUSTED_PROXY_CIDRS is unset/],
+      [
+        { AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '10.0.0.0/33' },
+        /not CIDR blocks: 10\.0\.0\.0\/33/,
+      ],
+      [{ AUTH_MODE: 'apikey' }, /^API_KEYS_FILE is unset/],
+    ])('refuses %j with one line naming the problem', (env, problem) => {
+      const problems = problemsOf(env);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(problem);
+    });
+  });
 });

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { PrincipalLimits } from '../limits/principal-limits';
 
 /** Which model provider answers chat requests. */
 export type ChatProviderName = 'demo' | 'openai';
@@ -41,6 +43,31 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Folder of the built web app served at `/`; absent in development (the web dev server serves it). */
   webDistDir: string | undefined;
+  production: boolean;
+  auth: AuthConfig;
+  /** Each principal's limits unless its API key sets its own; `0`: no limit. */
+  limits: PrincipalLimits;
+}
+
+/** Who may call the api, and how they prove it. */
+export interface AuthConfig {
+  /** The accepted methods; a request passes if any of them accepts it. */
+  modes: ('none' | 'oidc' | 'proxy' | 'apikey')[];
+  oidc?: {
+    issuer: string;
+    jwksUrl?: string;
+    audience: string[];
+    algorithms?: string[];
+    clockToleranceSeconds: number;
+    claims: { subject: string; email: string; name: string; groups: string };
+  };
+  proxy?: {
+    trustedCidrs: string[];
+    userHeaders: string[];
+    emailHeaders: string[];
+    groupsHeaders: string[];
+  };
+  apiKeysFile?: string;
 }
 
 /** A configuration the api refuses to start with; its message holds one line per problem. */
@@ -93,7 +120,119 @@ const envSchema = z.object({
     })
     .default('info'),
   WEB_DIST_DIR: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
+  AUTH_MODE: z
+    .string()
+    .regex(/^\s*(none|oidc|proxy|apikey)(\s*,\s*(none|oidc|proxy|apikey))*\s*$/, {
+      error: 'expected one or more of none, oidc, proxy, apikey, comma-separated',
+    })
+    .default('none'),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'expected the issuer URL' }).optional(),
+  OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+  OIDC_ALGORITHMS: z.string().optional(),
+  OIDC_CLOCK_TOLERANCE_S: wholeNumber(0, 300).default(30),
+  OIDC_CLAIM_SUBJECT: z.string().min(1).default('sub'),
+  OIDC_CLAIM_EMAIL: z.string().min(1).default('email'),
+  OIDC_CLAIM_NAME: z.string().min(1).default('name'),
+  OIDC_CLAIM_GROUPS: z.string().min(1).default('groups'),
+  TRUSTED_PROXY_CIDRS: z.string().optional(),
+  PROXY_USER_HEADERS: z.string().default('x-auth-request-user,x-forwarded-user'),
+  PROXY_EMAIL_HEADERS: z.string().default('x-auth-request-email,x-forwarded-email'),
+  PROXY_GROUPS_HEADERS: z.string().default('x-auth-request-groups,x-forwarded-groups'),
+  API_KEYS_FILE: z.string().min(1).optional(),
+  LIMIT_CONCURRENT_STREAMS: wholeNumber(0, 10_000).default(4),
+  LIMIT_REQUESTS_PER_MINUTE: wholeNumber(0, 1_000_000).default(30),
+  LIMIT_TOKENS_PER_DAY: wholeNumber(0, 1_000_000_000_000).default(200_000),
 });
+
+/** Splits a comma-separated setting into its trimmed, non-empty, distinct items. */
+function list(value: string | undefined): string[] {
+  return [
+    ...new Set(
+      (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function readAuthConfig(vars: z.infer<typeof envSchema>, problems: string[]): AuthConfig {
+  const modes = list(vars.AUTH_MODE) as AuthConfig['modes'];
+  const auth: AuthConfig = { modes };
+  if (modes.includes('none') && modes.length > 1) {
+    problems.push(
+      `AUTH_MODE=${JSON.stringify(vars.AUTH_MODE)}: "none" accepts everyone, so it cannot be combined`,
+    );
+  }
+  if (modes.includes('oidc')) {
+    const audience = list(vars.OIDC_AUDIENCE);
+    if (!vars.OIDC_ISSUER)
+      problems.push('OIDC_ISSUER is unset: AUTH_MODE=oidc needs the issuer URL');
+    if (audience.length === 0) {
+      problems.push(
+        'OIDC_AUDIENCE is unset: AUTH_MODE=oidc needs the audience tokens must be issued for',
+      );
+    }
+    const algorithms = list(vars.OIDC_ALGORITHMS);
+    const unsafe = algorithms.filter((alg) => alg === 'none' || /^HS/.test(alg));
+    if (unsafe.length > 0) {
+      problems.push(
+        `OIDC_ALGORITHMS=${JSON.stringify(vars.OIDC_ALGORITHMS)}: ${unsafe.join(', ')} not allowed (asymmetric algorithms only)`,
+      );
+    }
+    auth.oidc = {
+      issuer: vars.OIDC_ISSUER ?? '',
+      jwksUrl: vars.OIDC_JWKS_URL,
+      audience,
+      algorithms: algorithms.length > 0 ? algorithms : undefined,
+      clockToleranceSeconds: vars.OIDC_CLOCK_TOLERANCE_S,
+      claims: {
+        subject: vars.OIDC_CLAIM_SUBJECT,
+        email: vars.OIDC_CLAIM_EMAIL,
+        name: vars.OIDC_CLAIM_NAME,
+        groups: vars.OIDC_CLAIM_GROUPS,
+      },
+    };
+  }
+  if (modes.includes('proxy')) {
+    const trustedCidrs = list(vars.TRUSTED_PROXY_CIDRS);
+    if (trustedCidrs.length === 0) {
+      problems.push(
+        'TRUSTED_PROXY_CIDRS is unset: AUTH_MODE=proxy must know which addresses its proxy calls from',
+      );
+    }
+    const bad = trustedCidrs.filter((cidr) => !isCidr(cidr));
+    if (bad.length > 0) {
+      problems.push(
+        `TRUSTED_PROXY_CIDRS=${JSON.stringify(vars.TRUSTED_PROXY_CIDRS)}: not CIDR blocks: ${bad.join(', ')}`,
+      );
+    }
+    auth.proxy = {
+      trustedCidrs,
+      userHeaders: list(vars.PROXY_USER_HEADERS.toLowerCase()),
+      emailHeaders: list(vars.PROXY_EMAIL_HEADERS.toLowerCase()),
+      groupsHeaders: list(vars.PROXY_GROUPS_HEADERS.toLowerCase()),
+    };
+  }
+  if (modes.includes('apikey')) {
+    if (!vars.API_KEYS_FILE)
+      problems.push('API_KEYS_FILE is unset: AUTH_MODE=apikey needs the file of key hashes');
+    auth.apiKeysFile = vars.API_KEYS_FILE;
+  }
+  return auth;
+}
+
+/** `10.0.0.0/8`, `127.0.0.1/32`, `::1/128`, or a bare address (one host). */
+function isCidr(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (version === 4 ? 32 : 128);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -137,6 +276,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
       `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
     );
   }
+  const auth = readAuthConfig(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: vars.PORT,
@@ -164,5 +304,12 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     },
     logLevel: vars.LOG_LEVEL,
     webDistDir: vars.WEB_DIST_DIR ?? defaults.webDistDir,
+    production: vars.NODE_ENV === 'production',
+    auth,
+    limits: {
+      concurrentStreams: vars.LIMIT_CONCURRENT_STREAMS,
+      requestsPerMinute: vars.LIMIT_REQUESTS_PER_MINUTE,
+      tokensPerDay: vars.LIMIT_TOKENS_PER_DAY,
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { HealthResponse } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { Public } from '../auth/public.decorator';
 import { GenerationRegistry } from '../streams/generation-registry';
 import { StreamStore } from '../streams/stream-store';
 
@@ -15,6 +16,7 @@ export class HealthController {
   ) {}
 
   /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
+  @Public()
   @Get()
   health(@Res({ passthrough: true }) res: Response): HealthResponse {
     const ready = !this.registry.isDraining;

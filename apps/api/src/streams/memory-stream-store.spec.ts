@@ -16,7 +16,7 @@ function storeAt(
 }
 
 function fill(store: MemoryStreamStore, streamId: string, deltas: string[], finished = true) {
-  store.create(streamId, 'm');
+  store.create(streamId, 'm', 'owner');
   store.append(streamId, start);
   for (const text of deltas) store.append(streamId, delta(text));
   if (finished) store.append(streamId, finish);
@@ -43,7 +43,7 @@ describe('MemoryStreamStore', () => {
   });
 
   it('tells watchers about every append, and stops when they unsubscribe', () => {
-    store.create('a', 'm');
+    store.create('a', 'm', 'owner');
     let calls = 0;
     const unwatch = store.watch('a', () => calls++);
     store.append('a', start);
@@ -95,7 +95,7 @@ describe('MemoryStreamStore', () => {
 
   it('says when one stream passes its own size limit', () => {
     const small = storeAt(clock, { maxStreamBytes: 200 });
-    small.create('a', 'm');
+    small.create('a', 'm', 'owner');
     small.append('a', start);
     let overLimit = false;
     let appended = 0;

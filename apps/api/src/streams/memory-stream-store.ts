@@ -64,12 +64,13 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     };
   }
 
-  create(streamId: string, model: string): void {
+  create(streamId: string, model: string, owner: string): void {
     if (this.streams.has(streamId)) throw new Error(`stream ${streamId} exists already`);
     this.evictExpired();
     const info: StreamInfo = {
       streamId,
       model,
+      owner,
       state: 'running',
       lastSeq: 0,
       createdAt: this.now(),

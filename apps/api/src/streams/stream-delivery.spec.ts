@@ -19,7 +19,7 @@ describe('deliverStream', () => {
   beforeEach(() => {
     store = new MemoryStreamStore({ retentionMs: 60_000, maxStreamBytes: 1e6, maxStoreBytes: 1e7 });
     registry = new GenerationRegistry(10_000);
-    store.create('s', 'm');
+    store.create('s', 'm', 'owner');
     store.append('s', { type: 'start', streamId: 's', model: 'm' });
     store.append('s', delta('a'));
     store.append('s', delta('b'));
@@ -100,7 +100,7 @@ describe('deliverStream', () => {
       maxStreamBytes: 1e6,
       maxStoreBytes: 1e7,
     });
-    small.create('gone', 'm');
+    small.create('gone', 'm', 'owner');
     const events: MessageEvent[] = [];
     const subscription = deliverStream({
       store: small,

@@ -10,6 +10,8 @@ export interface StoredFrame {
 export interface StreamInfo {
   streamId: string;
   model: string;
+  /** The id of the principal who started it: only they may read, resume or stop it. */
+  owner: string;
   /** `finished` once its `finish` or `error` frame is stored: nothing follows. */
   state: 'running' | 'finished';
   /** The position of its last frame (0 before the first). */
@@ -32,8 +34,8 @@ export interface AppendResult {
  * is what a shared store (Redis) implements for several instances.
  */
 export abstract class StreamStore {
-  /** Opens a new, empty stream. */
-  abstract create(streamId: string, model: string): void;
+  /** Opens a new, empty stream that belongs to `owner`. */
+  abstract create(streamId: string, model: string, owner: string): void;
   /** Appends a frame; a terminal frame (`finish`, `error`) finishes the stream. */
   abstract append(streamId: string, frame: StreamFrame): AppendResult;
   /** The stream's state, or `undefined` if it never existed or has been evicted. */

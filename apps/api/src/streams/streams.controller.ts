@@ -14,6 +14,8 @@ import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import { parseLastEventId } from './last-event-id';
 import { StreamsService } from './streams.service';
@@ -34,15 +36,19 @@ export class StreamsController {
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @Query(LAST_EVENT_ID_PARAM) lastEventIdQuery: unknown,
     @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
   ): Observable<MessageEvent> {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    return this.streams.deliver(streamId, afterSeq, res);
+    return this.streams.deliver(streamId, afterSeq, res, principal);
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */
   @Delete(':streamId')
   @HttpCode(204)
-  stop(@Param('streamId', streamIdPipe) streamId: string): void {
-    this.streams.stop(streamId);
+  stop(
+    @Param('streamId', streamIdPipe) streamId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): void {
+    this.streams.stop(streamId, principal);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { LimitsModule } from '../limits/limits.module';
 import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
@@ -9,7 +10,7 @@ import { StreamsController } from './streams.controller';
 import { StreamsService } from './streams.service';
 
 @Module({
-  imports: [ModelsModule],
+  imports: [ModelsModule, LimitsModule],
   controllers: [StreamsController],
   providers: [
     StreamsService,

@@ -13,15 +13,17 @@ import {
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
 import type { Observable } from 'rxjs';
+import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ModelProvider } from '../models/model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
 import { deliverStream, type DeliverySocket } from './stream-delivery';
-import { StreamStore } from './stream-store';
+import { StreamStore, type StreamInfo } from './stream-store';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -43,10 +45,12 @@ export class StreamsService implements BeforeApplicationShutdown {
     private readonly catalog: ModelCatalog,
     private readonly store: StreamStore,
     private readonly registry: GenerationRegistry,
+    /** Per-principal limits; without one (in tests of other concerns), nothing is limited. */
+    private readonly limiter: StreamLimiter,
   ) {}
 
   /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
-  start(request: ChatRequest, context: { requestId: string }): string {
+  start(request: ChatRequest, context: { requestId: string; principal: Principal }): string {
     if (this.registry.isDraining) {
       throw new ApiException(
         503,
@@ -56,26 +60,42 @@ export class StreamsService implements BeforeApplicationShutdown {
         { 'Retry-After': SHUTDOWN_RETRY_AFTER_SECONDS },
       );
     }
-    const model = this.catalog.resolve(request.model);
-    if (!model) {
+    const { principal } = context;
+    const choice = this.catalog.resolve(request.model, principal);
+    if (!choice.ok) {
+      const available = this.catalog.allowedFor(principal).join(', ') || 'none';
+      if (choice.reason === 'unknown') {
+        throw new ApiException(
+          400,
+          ErrorCodes.unknownModel,
+          `Unknown model "${request.model}". Available: ${available}.`,
+          [{ path: 'model', message: 'is not one of the models this server offers' }],
+        );
+      }
       throw new ApiException(
-        400,
-        ErrorCodes.unknownModel,
-        `Unknown model "${request.model}". Available: ${this.catalog.describe().models.join(', ')}.`,
-        [{ path: 'model', message: 'is not one of the models this server offers' }],
+        403,
+        ErrorCodes.modelNotAllowed,
+        `You may not use the model "${request.model ?? 'default'}". Available to you: ${available}.`,
+        [{ path: 'model', message: 'is not one of the models you may use' }],
       );
     }
+    const { model } = choice;
+    // Before the stream exists, so a refused request generates nothing.
+    const ticket = this.limiter.admit(principal, request);
     const streamId = randomUUID();
-    this.store.create(streamId, model);
+    this.store.create(streamId, model, principal.id);
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
       onFrame: (frame) => {
+        ticket.observe(frame);
         const { overLimit } = this.store.append(streamId, frame);
         if (overLimit) generation.interrupt('too-large');
       },
       onEnd: (outcome, stats, failure) => {
+        ticket.end();
         const line = {
           streamId,
           requestId: context.requestId,
+          principal: principal.id,
           model,
           provider: this.provider.kind,
           ...stats,
@@ -92,9 +112,13 @@ export class StreamsService implements BeforeApplicationShutdown {
    * The frames of `streamId` after position `afterSeq`, then the live tail, as SSE message events.
    * Throws a `404` for an unknown or expired stream and a `400` for a position it never reached.
    */
-  deliver(streamId: string, afterSeq: number, socket: DeliverySocket): Observable<MessageEvent> {
-    const info = this.store.info(streamId);
-    if (!info) throw streamNotFound();
+  deliver(
+    streamId: string,
+    afterSeq: number,
+    socket: DeliverySocket,
+    principal: Principal,
+  ): Observable<MessageEvent> {
+    const info = this.ownInfo(streamId, principal);
     if (afterSeq > info.lastSeq && info.state === 'finished') {
       throw new ApiException(
         400,
@@ -116,10 +140,20 @@ export class StreamsService implements BeforeApplicationShutdown {
   }
 
   /** Stops a stream's generation at once (its readers get `finish: cancelled`); `404` if unknown. */
-  stop(streamId: string): void {
-    if (!this.store.info(streamId)) throw streamNotFound();
+  stop(streamId: string, principal: Principal): void {
+    this.ownInfo(streamId, principal);
     // A stream that has already finished has nothing to stop: stopping it again is not an error.
     this.registry.interrupt(streamId, 'stop');
+  }
+
+  /**
+   * The stream's state if `principal` owns it. Someone else's stream is a `404` exactly like an
+   * unknown one, so stream ids cannot be probed.
+   */
+  private ownInfo(streamId: string, principal: Principal): StreamInfo {
+    const info = this.store.info(streamId);
+    if (!info || info.owner !== principal.id) throw streamNotFound();
+    return info;
   }
 
   /** On SIGTERM: refuse new streams, let running ones finish within the drain time, end the rest. */

@@ -37,3 +37,16 @@ export interface ApiErrorBody {
   /** The request id to quote when reporting the problem (also in the `X-Request-Id` header). */
   requestId?: string;
 }
+
+/** The body of `GET /api/me`: who the api takes the caller to be, and what it may use. */
+export interface MeResponse {
+  id: string;
+  kind: 'user' | 'service' | 'anonymous';
+  /** How the caller was recognised: `none` when the api runs without authentication. */
+  via: 'none' | 'oidc' | 'proxy' | 'apikey';
+  name?: string;
+  email?: string;
+  groups: string[];
+  /** The models this caller may ask for. */
+  models: string[];
+}

@@ -7,6 +7,15 @@ export const ErrorCodes = {
   invalidRequest: 'invalid_request',
   /** The request named a model this api does not offer (HTTP 400). */
   unknownModel: 'unknown_model',
+  /** No valid credentials (HTTP 401): sign in again, or send a valid token or API key. */
+  unauthenticated: 'unauthenticated',
+  /** This caller may not use the model it asked for (HTTP 403). */
+  modelNotAllowed: 'model_not_allowed',
+  /**
+   * This caller reached one of its limits (HTTP 429): `problems` names it, `Retry-After` says when
+   * to try again.
+   */
+  rateLimited: 'rate_limited',
   /** The upstream could not be reached, or the connection to it broke mid-reply. */
   upstreamUnavailable: 'upstream_unavailable',
   /** The upstream refused the request for its rate or quota limits. */

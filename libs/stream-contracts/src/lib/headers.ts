@@ -27,6 +27,7 @@ export const ApiPaths = {
   chatStream: '/api/chat/stream',
   models: '/api/models',
   health: '/api/health',
+  me: '/api/me',
   /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
   stream: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}`,
   streamEvents: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}/events`,

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { ApiKeyRegistry } from './api-key-registry';
+import { AuthFailure } from './auth-failure';
+import { OidcTokenVerifier } from './oidc-token-verifier';
+import { oidcSettingsFrom } from './oidc-settings-from-config';
+import { ANONYMOUS, type Principal } from './principal';
+import { ProxyIdentity } from './proxy-identity';
+
+/** A compact JWS: three base64url parts. API keys never look like this. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+/** What the authenticator needs of a request. */
+export interface CredentialSource {
+  headers: IncomingHttpHeaders;
+  remoteAddress: string | undefined;
+}
+
+/**
+ * Recognises the caller by each configured method (`AUTH_MODE`); a request passes if any accepts
+ * it. Identity headers are judged first and only from the trusted proxy; then an API key
+ * (`X-API-Key`, or a bearer that is not a JWT); then an OIDC bearer token.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly open: boolean;
+  private readonly proxy?: ProxyIdentity;
+  private readonly keys?: ApiKeyRegistry;
+  private readonly oidc?: OidcTokenVerifier;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const { auth } = config;
+    this.open = auth.modes.includes('none');
+    if (auth.proxy) this.proxy = new ProxyIdentity(auth.proxy);
+    if (auth.apiKeysFile) this.keys = ApiKeyRegistry.fromFile(auth.apiKeysFile);
+    if (auth.oidc) this.oidc = new OidcTokenVerifier(oidcSettingsFrom(auth.oidc));
+  }
+
+  /** The caller, or an {@link AuthFailure} whose reason is for the log only. */
+  async authenticate(request: CredentialSource): Promise<Principal> {
+    if (this.open) return ANONYMOUS;
+    const { headers } = request;
+    const fromProxy = this.proxy?.identify(headers, request.remoteAddress);
+    if (fromProxy) return fromProxy;
+
+    const apiKey = single(headers['x-api-key']);
+    if (apiKey !== undefined) return this.byApiKey(apiKey);
+
+    const authorization = single(headers.authorization);
+    if (authorization === undefined) throw new AuthFailure('no credentials');
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!bearer) throw new AuthFailure('authorization header is not a bearer token');
+    if (this.oidc && JWT_SHAPE.test(bearer)) return this.oidc.verify(bearer);
+    if (this.keys) return this.byApiKey(bearer);
+    throw new AuthFailure(this.oidc ? 'bearer is not a JWT' : 'bearer tokens are not accepted');
+  }
+
+  private byApiKey(key: string): Principal {
+    if (!this.keys) throw new AuthFailure('API keys are not accepted');
+    const entry = this.keys.find(key);
+    if (!entry) throw new AuthFailure('unknown or revoked API key');
+    return { ...ApiKeyRegistry.principalOf(entry), models: entry.models, limits: entry.limits };
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

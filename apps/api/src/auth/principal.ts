@@ -1,0 +1,22 @@
+import type { PrincipalLimits } from '../limits/principal-limits';
+
+/** How a caller proved who it is. */
+export type AuthMethod = 'none' | 'oidc' | 'proxy' | 'apikey';
+
+/** Who is calling: a person (through SSO) or a service (through an API key). */
+export interface Principal {
+  /** Stable and unique per caller: streams belong to it and limits count by it. */
+  id: string;
+  kind: 'user' | 'service' | 'anonymous';
+  via: AuthMethod;
+  name?: string;
+  email?: string;
+  groups: string[];
+  /** The models this caller may use, when narrower than what the api offers (an API key's list). */
+  models?: string[];
+  /** This caller's own limits, overriding the configured defaults (an API key's `limits`). */
+  limits?: Partial<PrincipalLimits>;
+}
+
+/** The caller when authentication is off (`AUTH_MODE=none`): everyone is the same anonymous user. */
+export const ANONYMOUS: Principal = { id: 'anonymous', kind: 'anonymous', via: 'none', groups: [] };
