@@ -1,0 +1,31 @@
+import { ErrorCodes } from '@tokenstream/stream-contracts';
+import { ApiException } from '../common/api-exception';
+import type { LimitName } from './principal-limits';
+
+/** The `problems[].path` of a `429`; its `message` is the {@link LimitName} that was reached. */
+export const LIMIT_PROBLEM_PATH = 'limit';
+
+/** What the caller is told for each limit, given the limit and the seconds until it may retry. */
+const MESSAGES: Record<LimitName, (limit: number, retryAfterSeconds: number) => string> = {
+  concurrentStreams: (limit) =>
+    `You have ${limit} ${limit === 1 ? 'reply' : 'replies'} generating at once, the most allowed. Wait for one to finish.`,
+  requestsPerMinute: (limit, seconds) =>
+    `You have started ${limit} ${limit === 1 ? 'reply' : 'replies'} in the last minute, the most allowed. Try again in ${seconds} s.`,
+  tokensPerDay: (limit) =>
+    `You have used today's ${limit} tokens, the most allowed. More are available after midnight UTC.`,
+};
+
+/**
+ * The `429 rate_limited` for a limit reached: a message naming it, `problems` naming it for code
+ * (`[{ path: 'limit', message: 'concurrentStreams' }]`), and `Retry-After` in whole seconds.
+ */
+export function limitExceeded(name: LimitName, limit: number, retryAfterMs: number): ApiException {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiException(
+    429,
+    ErrorCodes.rateLimited,
+    MESSAGES[name](limit, seconds),
+    [{ path: LIMIT_PROBLEM_PATH, message: name }],
+    { 'Retry-After': String(seconds) },
+  );
+}

@@ -1,0 +1,53 @@
+import type { StreamFrame, Usage } from '@tokenstream/stream-contracts';
+import type { LimitStore } from './limit-store';
+import { tokensUsed } from './token-estimate';
+
+/** What a ticket gives back when its stream ends. */
+export interface TicketTerms {
+  /** The principal id the counters are kept under. */
+  key: string;
+  /** True when the stream holds a concurrency slot, to release at the end. */
+  holdsSlot: boolean;
+  /** True when the principal's tokens are counted (it has a daily token limit). */
+  countsTokens: boolean;
+  /** Characters of the request's messages, for the estimate when no usage is reported. */
+  promptChars: number;
+}
+
+/**
+ * One admitted stream's claim on its principal's limits. It watches the stream's frames for the
+ * reply's size and the upstream's usage; {@link end} releases the slot and counts the tokens,
+ * once, however often it is called.
+ */
+export class LimitTicket {
+  private completionChars = 0;
+  private usage: Usage | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly store: LimitStore,
+    private readonly terms: TicketTerms,
+  ) {}
+
+  /** Notes a frame of the stream: text adds to the reply's size, `finish` may carry usage. */
+  observe(frame: StreamFrame): void {
+    if (frame.type === 'text-delta') this.completionChars += frame.delta.length;
+    else if (frame.type === 'finish') this.usage = frame.usage;
+  }
+
+  /** The stream is over: gives back its slot and counts its tokens; later calls do nothing. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { key, holdsSlot, countsTokens, promptChars } = this.terms;
+    if (holdsSlot) this.store.releaseSlot(key);
+    if (countsTokens) {
+      const tokens = tokensUsed({
+        usage: this.usage,
+        promptChars,
+        completionChars: this.completionChars,
+      });
+      this.store.addTokens(key, tokens);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import type { MessageEvent } from '@nestjs/common';
+import { ErrorCodes, type ChatRequest } from '@tokenstream/stream-contracts';
+import { PassThrough } from 'node:stream';
+import { lastValueFrom, toArray } from 'rxjs';
+import { ANONYMOUS, type Principal } from '../auth/principal';
+import type { ApiException } from '../common/api-exception';
+import { loadAppConfig } from '../config/app-config';
+import { DemoModelProvider } from '../models/demo-model.provider';
+import { ModelCatalog } from '../models/model-catalog';
+import { GenerationRegistry } from '../streams/generation-registry';
+import { MemoryStreamStore } from '../streams/memory-stream-store';
+import { StreamsService } from '../streams/streams.service';
+import { MemoryLimitStore } from './memory-limit-store';
+import type { PrincipalLimits } from './principal-limits';
+import { StreamLimiter } from './stream-limiter';
+
+const alice: Principal = { id: 'apikey:alice', kind: 'service', via: 'apikey', groups: [] };
+const bob: Principal = { id: 'apikey:bob', kind: 'service', via: 'apikey', groups: [] };
+/** 40 characters: 10 tokens by the estimate. */
+const request: ChatRequest = { messages: [{ role: 'user', content: 'x'.repeat(40) }] };
+const unlimited: PrincipalLimits = { concurrentStreams: 0, requestsPerMinute: 0, tokensPerDay: 0 };
+
+function setUp(limits: Partial<PrincipalLimits>, start = '2025-03-01T12:00:00Z') {
+  let now = Date.parse(start);
+  const clock = () => now;
+  const store = new MemoryLimitStore(clock);
+  const limiter = new StreamLimiter({ ...unlimited, ...limits }, store, clock);
+  return { store, limiter, advance: (ms: number) => (now += ms) };
+}
+
+/** The exception `admit` threw, or a failure if it admitted. */
+function refusal(admit: () => unknown): ApiException {
+  try {
+    admit();
+  } catch (error) {
+    return error as ApiException;
+  }
+  throw new Error('expected the stream to be refused');
+}
+
+describe('StreamLimiter', () => {
+  it('refuses a stream past the concurrency limit with a 429 naming it, and Retry-After 5', () => {
+    const { limiter } = setUp({ concurrentStreams: 2 });
+    limiter.admit(alice, request);
+    limiter.admit(alice, request);
+    const refused = refusal(() => limiter.admit(alice, request));
+    expect(refused).toMatchObject({
+      statusCode: 429,
+      code: ErrorCodes.rateLimited,
+      message: 'You have 2 replies generating at once, the most allowed. Wait for one to finish.',
+      problems: [{ path: 'limit', message: 'concurrentStreams' }],
+      headers: { 'Retry-After': '5' },
+    });
+    expect(() => limiter.admit(bob, request)).not.toThrow();
+  });
+
+  it('frees the slot when the stream ends, once, however often it is told so', () => {
+    const { limiter, store } = setUp({ concurrentStreams: 2 });
+    const first = limiter.admit(alice, request);
+    limiter.admit(alice, request);
+    first.end();
+    first.end();
+    expect(store.activeSlots(alice.id)).toBe(1);
+    limiter.admit(alice, request);
+    expect(refusal(() => limiter.admit(alice, request)).statusCode).toBe(429);
+  });
+
+  it('refuses past the requests per minute, until the oldest request is a minute old', () => {
+    const { limiter, store, advance } = setUp({ requestsPerMinute: 2, concurrentStreams: 5 });
+    limiter.admit(alice, request).end();
+    advance(15_500);
+    limiter.admit(alice, request).end();
+    advance(10_000);
+    const refused = refusal(() => limiter.admit(alice, request));
+    expect(refused).toMatchObject({
+      statusCode: 429,
+      problems: [{ path: 'limit', message: 'requestsPerMinute' }],
+      // The first request leaves the window 34.5 s from now: rounded up to whole seconds.
+      headers: { 'Retry-After': '35' },
+    });
+    expect(refused.message).toBe(
+      'You have started 2 replies in the last minute, the most allowed. Try again in 35 s.',
+    );
+    // The refused request holds no slot.
+    expect(store.activeSlots(alice.id)).toBe(0);
+    advance(34_500);
+    expect(() => limiter.admit(alice, request)).not.toThrow();
+  });
+
+  it('counts the tokens the upstream reported, and refuses until midnight UTC once the day is used', () => {
+    const { limiter, advance } = setUp({ tokensPerDay: 1_000 }, '2025-03-01T22:30:00Z');
+    const ticket = limiter.admit(alice, request);
+    ticket.observe({ type: 'text-delta', delta: 'Hello' });
+    ticket.observe({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { promptTokens: 900, completionTokens: 100, totalTokens: 1_000 },
+    });
+    ticket.end();
+    const refused = refusal(() => limiter.admit(alice, request));
+    expect(refused).toMatchObject({
+      statusCode: 429,
+      code: 'rate_limited',
+      problems: [{ path: 'limit', message: 'tokensPerDay' }],
+      headers: { 'Retry-After': String(90 * 60) },
+    });
+    expect(refused.message).toMatch(/today's 1000 tokens/);
+    expect(() => limiter.admit(bob, request)).not.toThrow();
+    advance(90 * 60 * 1000);
+    expect(() => limiter.admit(alice, request)).not.toThrow();
+  });
+
+  it('estimates the tokens of a stream that ended without usage from its characters', () => {
+    const { limiter, store } = setUp({ tokensPerDay: 1_000 });
+    const ticket = limiter.admit(alice, request);
+    ticket.observe({ type: 'text-delta', delta: 'a'.repeat(30) });
+    ticket.observe({ type: 'text-delta', delta: 'b'.repeat(11) });
+    ticket.observe({ type: 'finish', finishReason: 'cancelled' });
+    ticket.end();
+    // 40 prompt characters: 10 tokens; 41 reply characters: 11 tokens (rounded up).
+    expect(store.tokensToday(alice.id)).toBe(21);
+  });
+
+  it("takes a key's own limits over the defaults, and 0 as no limit at all", () => {
+    const { limiter } = setUp({ concurrentStreams: 1 });
+    const generous: Principal = { ...alice, limits: { concurrentStreams: 0 } };
+    const strict: Principal = { ...bob, limits: { concurrentStreams: 0, tokensPerDay: 5 } };
+    for (let i = 0; i < 20; i += 1) limiter.admit(generous, request);
+    const ticket = limiter.admit(strict, request);
+    ticket.end();
+    expect(refusal(() => limiter.admit(strict, request)).problems).toEqual([
+      { path: 'limit', message: 'tokensPerDay' },
+    ]);
+  });
+
+  it('makes every caller of AUTH_MODE=none share one set of limits', () => {
+    const { limiter } = setUp({ concurrentStreams: 1 });
+    limiter.admit({ ...ANONYMOUS }, request);
+    expect(refusal(() => limiter.admit({ ...ANONYMOUS }, request)).statusCode).toBe(429);
+  });
+});
+
+describe('StreamsService with limits', () => {
+  function service(limits: Partial<PrincipalLimits>, tokenDelayMs: number) {
+    const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000' });
+    const streams = new MemoryStreamStore(config.streams);
+    const limitStore = new MemoryLimitStore();
+    const streamsService = new StreamsService(
+      config,
+      new DemoModelProvider(tokenDelayMs),
+      new ModelCatalog(config),
+      streams,
+      new GenerationRegistry(config.streams.resumeGraceMs),
+      new StreamLimiter({ ...unlimited, ...limits }, limitStore),
+    );
+    const readToEnd = (streamId: string): Promise<MessageEvent[]> => {
+      const socket = Object.assign(new PassThrough(), { setHeader: () => undefined });
+      socket.resume();
+      return lastValueFrom(streamsService.deliver(streamId, 0, socket, alice).pipe(toArray()));
+    };
+    return { streamsService, streams, limitStore, readToEnd };
+  }
+  const context = { requestId: 'r', principal: alice };
+
+  it('creates no stream for a refused request', () => {
+    const { streamsService, streams } = service({ concurrentStreams: 1 }, 50);
+    const first = streamsService.start(request, context);
+    expect(() => streamsService.start(request, context)).toThrow(
+      expect.objectContaining({ statusCode: 429, code: ErrorCodes.rateLimited }),
+    );
+    expect(streams.usage().streams).toBe(1);
+    streamsService.stop(first, alice);
+    streams.onModuleDestroy();
+  });
+
+  it('frees the slot and counts the reported usage when the reply finishes', async () => {
+    const { streamsService, streams, limitStore, readToEnd } = service(
+      { concurrentStreams: 1, tokensPerDay: 100_000 },
+      0,
+    );
+    const events = await readToEnd(streamsService.start(request, context));
+    const finish = events.at(-1)?.data as { type: string; usage?: { totalTokens: number } };
+    expect(finish.type).toBe('finish');
+    expect(limitStore.activeSlots(alice.id)).toBe(0);
+    expect(limitStore.tokensToday(alice.id)).toBe(finish.usage?.totalTokens);
+    expect(() => streamsService.stop(streamsService.start(request, context), alice)).not.toThrow();
+    streams.onModuleDestroy();
+  });
+
+  it('frees the slot when the reply is stopped, counting an estimate of what was generated', async () => {
+    const { streamsService, streams, limitStore, readToEnd } = service(
+      { concurrentStreams: 1, tokensPerDay: 100_000 },
+      20,
+    );
+    const streamId = streamsService.start(request, context);
+    const reading = readToEnd(streamId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    streamsService.stop(streamId, alice);
+    const events = await reading;
+    expect(events.at(-1)?.data).toEqual({ type: 'finish', finishReason: 'cancelled' });
+    expect(limitStore.activeSlots(alice.id)).toBe(0);
+    const replyChars = events
+      .map((event) => event.data as { type: string; delta?: string } | undefined)
+      .reduce(
+        (sum, frame) => sum + (frame?.type === 'text-delta' ? (frame.delta ?? '').length : 0),
+        0,
+      );
+    expect(replyChars).toBeGreaterThan(0);
+    expect(limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
+    streamsService.stop(streamsService.start(request, context), alice);
+    streams.onModuleDestroy();
+  });
+});
