@@ -21,6 +21,7 @@ import { AssistantTurn, historyOf, ReplyError, Turn, UserTurn } from './conversa
 import { ConversationStore, SavedConversation } from './conversation-store';
 import { DeltaBuffer } from './delta-buffer';
 import { MarkdownView } from './markdown-view';
+import { CurrentUser, displayNameOf } from './current-user';
 import { ModelCatalog } from './model-catalog';
 
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scroll. */
@@ -73,6 +74,8 @@ export class Chat {
   protected readonly turns = signal<readonly Turn[]>([]);
   protected readonly draft = signal('');
   protected readonly catalog = signal<ModelsResponse | undefined>(undefined);
+  /** The signed-in user's name, when the api knows one (behind SSO). */
+  protected readonly userName = signal<string | undefined>(undefined);
   protected readonly model = signal<string | undefined>(undefined);
   /** Whether the view follows the reply down as it grows (false once the user scrolls up). */
   protected readonly following = signal(true);
@@ -95,6 +98,13 @@ export class Chat {
 
   constructor() {
     const catalogLoad = new AbortController();
+    inject(CurrentUser)
+      .load(catalogLoad.signal)
+      .then(
+        (me) => this.userName.set(displayNameOf(me)),
+        // Not signed in, or no /api/me: the header just shows no user.
+        () => undefined,
+      );
     inject(ModelCatalog)
       .load(catalogLoad.signal)
       .then(
