@@ -47,6 +47,7 @@ describe('API keys (AUTH_MODE=apikey)', () => {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: keysFile(),
       CHAT_MODELS: 'demo,demo-large',
+      AUTH_SIGN_IN_URL: '/oauth2/start?rd={returnTo}',
       DEMO_TOKEN_DELAY_MS: '20',
     });
   });
@@ -130,8 +131,11 @@ describe('API keys (AUTH_MODE=apikey)', () => {
     });
   });
 
-  it('keeps health public, for load balancers', async () => {
+  it('keeps health and the client configuration public', async () => {
     expect((await get(api, ApiPaths.health)).status).toBe(200);
+    const config = await get(api, ApiPaths.clientConfig);
+    expect(config.status).toBe(200);
+    expect(await config.json()).toEqual({ signInUrl: '/oauth2/start?rd={returnTo}' });
   });
 });
 

@@ -9,6 +9,8 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import { oidcSettingsFrom } from './auth/oidc-settings-from-config';
 import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
+import { corsOptions } from './common/cors-options';
+import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
 
 /** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
@@ -53,6 +55,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
+  app.use(securityHeaders);
+  if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();

@@ -68,7 +68,7 @@ describe('loadAppConfig', () => {
 
   describe('authentication', () => {
     it('runs without authentication unless told otherwise', () => {
-      expect(loadAppConfig({}).auth).toEqual({ modes: ['none'] });
+      expect(loadAppConfig({}).auth).toEqual({ modes: ['none'], signInUrl: undefined });
     });
 
     it('reads every method with its settings', () => {

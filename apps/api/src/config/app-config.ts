@@ -45,6 +45,8 @@ export interface AppConfig {
   webDistDir: string | undefined;
   production: boolean;
   auth: AuthConfig;
+  /** Origins (scheme://host[:port]) whose pages may call the api from a browser, with credentials. */
+  corsOrigins: string[];
   /** Each principal's limits unless its API key sets its own; `0`: no limit. */
   limits: PrincipalLimits;
 }
@@ -68,6 +70,8 @@ export interface AuthConfig {
     groupsHeaders: string[];
   };
   apiKeysFile?: string;
+  /** Where the web app sends a user whose session expired; `{returnTo}` is the page to come back to. */
+  signInUrl?: string;
 }
 
 /** A configuration the api refuses to start with; its message holds one line per problem. */
@@ -141,6 +145,11 @@ const envSchema = z.object({
   PROXY_EMAIL_HEADERS: z.string().default('x-auth-request-email,x-forwarded-email'),
   PROXY_GROUPS_HEADERS: z.string().default('x-auth-request-groups,x-forwarded-groups'),
   API_KEYS_FILE: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().optional(),
+  AUTH_SIGN_IN_URL: z
+    .string()
+    .regex(/^(\/|https?:\/\/)\S*$/, { error: 'expected a path or an http(s) URL' })
+    .optional(),
   LIMIT_CONCURRENT_STREAMS: wholeNumber(0, 10_000).default(4),
   LIMIT_REQUESTS_PER_MINUTE: wholeNumber(0, 1_000_000).default(30),
   LIMIT_TOKENS_PER_DAY: wholeNumber(0, 1_000_000_000_000).default(200_000),
@@ -160,7 +169,7 @@ function list(value: string | undefined): string[] {
 
 function readAuthConfig(vars: z.infer<typeof envSchema>, problems: string[]): AuthConfig {
   const modes = list(vars.AUTH_MODE) as AuthConfig['modes'];
-  const auth: AuthConfig = { modes };
+  const auth: AuthConfig = { modes, signInUrl: vars.AUTH_SIGN_IN_URL };
   if (modes.includes('none') && modes.length > 1) {
     problems.push(
       `AUTH_MODE=${JSON.stringify(vars.AUTH_MODE)}: "none" accepts everyone, so it cannot be combined`,
@@ -277,6 +286,13 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     );
   }
   const auth = readAuthConfig(vars, problems);
+  const corsOrigins = list(vars.CORS_ORIGINS);
+  const badOrigins = corsOrigins.filter((origin) => !/^https?:\/\/[^/\s*]+$/.test(origin));
+  if (badOrigins.length > 0) {
+    problems.push(
+      `CORS_ORIGINS=${JSON.stringify(vars.CORS_ORIGINS)}: expected origins like https://app.example.com (no path, no wildcard), not ${badOrigins.join(', ')}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: vars.PORT,
@@ -306,6 +322,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     webDistDir: vars.WEB_DIST_DIR ?? defaults.webDistDir,
     production: vars.NODE_ENV === 'production',
     auth,
+    corsOrigins,
     limits: {
       concurrentStreams: vars.LIMIT_CONCURRENT_STREAMS,
       requestsPerMinute: vars.LIMIT_REQUESTS_PER_MINUTE,

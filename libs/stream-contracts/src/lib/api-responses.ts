@@ -50,3 +50,12 @@ export interface MeResponse {
   /** The models this caller may ask for. */
   models: string[];
 }
+
+/** The body of `GET /api/client-config` (public): what a browser client needs to know up front. */
+export interface ClientConfigResponse {
+  /**
+   * Where to send a user whose session expired (an SSO proxy's sign-in page); `{returnTo}` in it
+   * stands for the page to come back to, URL-encoded. Absent: reloading the page signs in.
+   */
+  signInUrl?: string;
+}

@@ -28,6 +28,7 @@ export const ApiPaths = {
   models: '/api/models',
   health: '/api/health',
   me: '/api/me',
+  clientConfig: '/api/client-config',
   /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
   stream: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}`,
   streamEvents: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}/events`,
