@@ -1,7 +1,7 @@
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { STREAM_ID_HEADER, isTerminalFrame } from '@tokenstream/stream-contracts';
 import { startApi, type ApiProcess } from './support/api-process';
-import { chat, openStream, readStream } from './support/stream-client';
+import { chat, leaveAfter, openStream, readStream } from './support/stream-client';
 
 const REPLY = 'Streaming works: naïve café, 日本語, and a 🙂 — split into pieces across the wire.';
 const HEARTBEAT_MS = 300;
@@ -102,14 +102,7 @@ describe('POST /api/chat/stream with the openai provider', () => {
 
   it('aborts the upstream request when the client disconnects', async () => {
     mock.configure({ chunkDelayMs: 200 });
-    const abort = new AbortController();
-    const response = await openStream(
-      api.url,
-      { messages: [{ role: 'user', content: 'Hi' }] },
-      abort.signal,
-    );
-    await readStream(response, { until: (t) => t.frames.length >= 3 });
-    abort.abort();
+    await leaveAfter(api.url, { messages: [{ role: 'user', content: 'Hi' }] }, 3);
     const stats = await mock.waitFor((s) => s.streamsAborted === 1, 3_000);
     expect(stats.streamsCompleted).toBe(0);
     await waitForLog(api, (line) => line.msg === 'stream ended' && line['clientGone'] === true);

@@ -7,7 +7,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { startApi, type ApiProcess } from './support/api-process';
 import { readUntilCut } from './support/cutting-reader';
-import { openStream, readStream } from './support/stream-client';
+import { leaveAfter, openStream, readStream } from './support/stream-client';
 
 // Multi-byte characters everywhere, so cuts land inside them too.
 const REPLY = Array.from({ length: 40 }, (_, i) => `wört${i} 日本語🙂 `).join('');
@@ -126,14 +126,7 @@ describe('streams that survive: resume, several readers, stop, grace', () => {
 
   it('keeps generating for the grace period after the client leaves, then aborts the upstream', async () => {
     mock.configure({ chunkDelayMs: 200 });
-    const abort = new AbortController();
-    const response = await openStream(
-      api.url,
-      { messages: [{ role: 'user', content: 'Hi' }] },
-      abort.signal,
-    );
-    await readStream(response, { until: (t) => t.frames.length >= 2 });
-    abort.abort();
+    await leaveAfter(api.url, { messages: [{ role: 'user', content: 'Hi' }] }, 2);
     const left = Date.now();
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS / 2));
     expect(mock.stats().streamsAborted).toBe(0);
@@ -143,15 +136,8 @@ describe('streams that survive: resume, several readers, stop, grace', () => {
 
   it('a reader who comes back within the grace period gets the rest, and nothing is aborted', async () => {
     mock.configure({ chunkDelayMs: 30 });
-    const abort = new AbortController();
-    const response = await openStream(
-      api.url,
-      { messages: [{ role: 'user', content: 'Hi' }] },
-      abort.signal,
-    );
-    const streamId = response.headers.get(STREAM_ID_HEADER)!;
-    const before = await readStream(response, { until: (t) => t.frames.length >= 5 });
-    abort.abort();
+    const before = await leaveAfter(api.url, { messages: [{ role: 'user', content: 'Hi' }] }, 5);
+    const streamId = before.response.headers.get(STREAM_ID_HEADER)!;
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS / 3));
     const rest = await readStream(
       await fetch(new URL(ApiPaths.streamEvents(streamId), api.url), {

@@ -85,3 +85,16 @@ export async function chat(
   }
   return readStream(response, { timeoutMs });
 }
+
+/** Opens a stream, reads until `frameCount` frames arrived, then drops the connection as a client that left. */
+export async function leaveAfter(
+  baseUrl: string,
+  request: ChatRequest | Record<string, unknown>,
+  frameCount: number,
+): Promise<StreamTranscript> {
+  const abort = new AbortController();
+  const response = await openStream(baseUrl, request, abort.signal);
+  const transcript = await readStream(response, { until: (t) => t.frames.length >= frameCount });
+  abort.abort();
+  return transcript;
+}
