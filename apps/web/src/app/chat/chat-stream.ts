@@ -12,6 +12,7 @@ import {
   StreamProtocolError,
 } from '@tokenstream/stream-contracts';
 import { Observable, Subscriber } from 'rxjs';
+import { authorizationOf, CHAT_AUTH_TOKEN, ChatAuthTokenProvider } from './auth-token';
 import { ChatStreamError, interruptedError, networkError } from './chat-stream-error';
 import { ChatStreamEvent } from './chat-stream-event';
 import { CHAT_STREAM_POLICY, ChatStreamPolicy, retryDelay } from './chat-stream-policy';
@@ -26,6 +27,7 @@ import { discardBody, failureOf } from './response-failure';
 @Injectable({ providedIn: 'root' })
 export class ChatStream {
   private readonly policy = inject(CHAT_STREAM_POLICY);
+  private readonly token = inject(CHAT_AUTH_TOKEN);
   private readonly window = inject(DOCUMENT).defaultView ?? undefined;
 
   /**
@@ -55,10 +57,12 @@ export class ChatStream {
    * {@link ChatStreamError} when it did not (unknown stream, network, session expired).
    */
   async stop(streamId: string, signal?: AbortSignal): Promise<void> {
+    const authorization = await authorizationOf(this.token);
     let response: Response;
     try {
       response = await fetch(ApiPaths.stream(streamId), {
         method: 'DELETE',
+        headers: authorization,
         credentials: 'same-origin',
         redirect: 'manual',
         signal,
@@ -77,6 +81,7 @@ export class ChatStream {
       const follower = new StreamFollower(
         start,
         this.policy,
+        this.token,
         subscriber,
         controller.signal,
         this.window,
@@ -120,6 +125,7 @@ class StreamFollower {
   constructor(
     start: FollowStart,
     private readonly policy: ChatStreamPolicy,
+    private readonly token: ChatAuthTokenProvider,
     private readonly subscriber: Subscriber<ChatStreamEvent>,
     private readonly signal: AbortSignal,
     private readonly window: Window | undefined,
@@ -190,9 +196,17 @@ class StreamFollower {
     try {
       // Until the headers say how often the api sends keep-alives, assume the default.
       watchdog.start(2 * this.policy.fallbackHeartbeatMs);
+      let authorization: Record<string, string>;
+      try {
+        authorization = await authorizationOf(this.token);
+      } catch (error) {
+        // No token to be had: signing in again is the fix, not another attempt.
+        return this.signal.aborted ? LEFT : { outcome: 'failed', error: error as ChatStreamError };
+      }
+      if (this.signal.aborted) return LEFT;
       let response: Response;
       try {
-        response = await fetch(...this.fetchArguments(connection.signal));
+        response = await fetch(...this.fetchArguments(connection.signal, authorization));
       } catch (error) {
         return broken(networkError(error));
       }
@@ -247,7 +261,10 @@ class StreamFollower {
     }
   }
 
-  private fetchArguments(signal: AbortSignal): [string, RequestInit] {
+  private fetchArguments(
+    signal: AbortSignal,
+    authorization: Record<string, string>,
+  ): [string, RequestInit] {
     const common: RequestInit = {
       credentials: 'same-origin',
       cache: 'no-store',
@@ -262,14 +279,18 @@ class StreamFollower {
         {
           ...common,
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: EVENT_STREAM_CONTENT_TYPE },
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: EVENT_STREAM_CONTENT_TYPE,
+            ...authorization,
+          },
           body: JSON.stringify(this.request),
         },
       ];
     }
     // Resuming: the request must never be sent twice, or the reply would be generated twice.
     this.request = undefined;
-    const headers: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE };
+    const headers: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE, ...authorization };
     if (this.lastEventId !== undefined) headers[LAST_EVENT_ID_HEADER] = this.lastEventId;
     return [ApiPaths.streamEvents(this.streamId as string), { ...common, method: 'GET', headers }];
   }

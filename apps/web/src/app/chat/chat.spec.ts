@@ -7,6 +7,8 @@ import { ChatStreamError } from './chat-stream-error';
 import { ChatStreamEvent, FrameEvent } from './chat-stream-event';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { CONVERSATION_STORAGE_KEY, SavedConversation } from './conversation-store';
+import { ClientConfig } from './client-config';
+import { CurrentUser } from './current-user';
 import { ModelCatalog } from './model-catalog';
 
 /** Stands in for the network: each request or resume gets a Subject the test pushes events through. */
@@ -94,6 +96,11 @@ describe('Chat', () => {
   let fixture: ComponentFixture<Chat>;
   let page: HTMLElement;
 
+  /** What `GET /api/client-config`, `/api/me` and `/api/models` answer in the next `create`. */
+  let signInUrl: string | undefined;
+  let meAnswer: () => Promise<unknown>;
+  let catalogAnswer: (() => Promise<ModelsResponse>) | undefined;
+
   async function create(catalog: ModelsResponse | null = DEMO): Promise<void> {
     TestBed.configureTestingModule({
       providers: [
@@ -105,11 +112,21 @@ describe('Chat', () => {
         {
           provide: ModelCatalog,
           useValue: {
-            load: () => (catalog ? Promise.resolve(catalog) : Promise.reject(new Error('down'))),
+            load: () =>
+              catalogAnswer?.() ??
+              (catalog ? Promise.resolve(catalog) : Promise.reject(new Error('down'))),
           },
         },
+        { provide: CurrentUser, useValue: { load: () => meAnswer() } },
       ],
     });
+    const config = TestBed.inject(ClientConfig);
+    jest.spyOn(config, 'load').mockImplementation(async () => (signInUrl ? { signInUrl } : {}));
+    jest
+      .spyOn(config, 'signInHref')
+      .mockImplementation(() =>
+        signInUrl ? signInUrl.replace('{returnTo}', encodeURIComponent('/')) : '/',
+      );
     fixture = TestBed.createComponent(Chat);
     page = fixture.nativeElement as HTMLElement;
     await fixture.whenStable();
@@ -159,6 +176,9 @@ describe('Chat', () => {
   }
 
   beforeEach(() => {
+    signInUrl = undefined;
+    meAnswer = () => Promise.reject(new Error('no /api/me'));
+    catalogAnswer = undefined;
     sessionStorage.clear();
     chatStream = new FakeChatStream();
     frames = new ManualAnimationFrames();
@@ -523,18 +543,178 @@ describe('Chat', () => {
     expect(byTestId('retry')).not.toBeNull();
   });
 
-  it('asks to sign in again, with a link that reloads the app, when the session expired', async () => {
-    await create();
-    await sendPrompt('Hi');
+  const expired = () =>
+    new ChatStreamError({ kind: 'unauthenticated', status: 401, retryable: false, message: 'x' });
 
-    chatStream.reply.error(
-      new ChatStreamError({ kind: 'unauthenticated', retryable: false, message: 'expired' }),
-    );
-    await settle();
+  describe('when the session expired', () => {
+    it('asks to sign in again, with a link that reloads the page when no sign-in URL is configured', async () => {
+      await create();
+      await sendPrompt('Hi');
 
-    expect(byTestId('error-message')?.textContent).toContain('Your session has expired — sign in');
-    expect(byTestId('sign-in')?.getAttribute('href')).toBe('/');
-    expect(byTestId('retry')).toBeNull();
+      chatStream.reply.error(expired());
+      await settle();
+
+      expect(byTestId('session-expired')?.textContent).toContain('Your session has expired');
+      expect(byTestId('sign-in')?.textContent?.trim()).toBe('Sign in');
+      expect(byTestId('sign-in')?.getAttribute('href')).toBe('/');
+      expect(assistant().getAttribute('data-state')).toBe('failed');
+      expect(byTestId('retry')).toBeNull();
+    });
+
+    it('links Sign in to the configured sign-in URL, coming back to this page', async () => {
+      signInUrl = '/oauth2/start?rd={returnTo}';
+      await create();
+      await sendPrompt('Hi');
+
+      chatStream.reply.error(expired());
+      await settle();
+
+      expect(byTestId('sign-in')?.getAttribute('href')).toBe('/oauth2/start?rd=%2F');
+    });
+
+    it('pauses a reply cut off mid-way, keeping its stream position saved, and resumes it exactly after signing in (a reload)', async () => {
+      await create();
+      await sendPrompt('Tell me');
+      chatStream.reply.next(start());
+      chatStream.reply.next(delta('One,'));
+      const last = delta(' two,');
+      chatStream.reply.next(last);
+      chatStream.reply.next({ kind: 'reconnecting', attempt: 1, delayMs: 10, error: expired() });
+      chatStream.reply.error(expired());
+      await settle();
+
+      expect(byTestId('session-expired')?.textContent).toContain('Your session has expired');
+      expect(replyText()).toBe('One, two,');
+      expect(byTestId('error-message')?.textContent).toContain('Paused');
+      expect(byTestId('retry')).toBeNull();
+      expect(composer().disabled).toBe(true); // a new question would take the paused reply's place
+      const paused = {
+        turns: [
+          { id: 1, role: 'user', content: 'Tell me' },
+          expect.objectContaining({ id: 2, text: 'One, two,', status: 'streaming' }),
+        ],
+        active: { turnId: 2, streamId: 's-1', lastEventId: last.id },
+      };
+      expect(savedConversation()).toEqual(paused);
+      expect(savedConversation()?.turns[1]).not.toHaveProperty('error');
+
+      await reload(); // pagehide saves again: still the paused reply's position
+      expect(chatStream.resumes).toEqual([{ streamId: 's-1', lastEventId: last.id }]);
+      expect(chatStream.requests).toHaveLength(1);
+      expect(byTestId('session-expired')).toBeNull();
+      expect(assistant().getAttribute('data-state')).toBe('streaming');
+      expect(replyText()).toBe('One, two,');
+
+      chatStream.reply.next({ kind: 'connected', streamId: 's-1' });
+      chatStream.reply.next(delta(' three.'));
+      chatStream.reply.next(finish());
+      await settle();
+
+      expect(replyText()).toBe('One, two, three.');
+      expect(assistant().getAttribute('data-state')).toBe('done');
+      expect(savedConversation()).toEqual({
+        turns: [
+          { id: 1, role: 'user', content: 'Tell me' },
+          expect.objectContaining({ id: 2, text: 'One, two, three.', status: 'done' }),
+        ],
+      });
+    });
+
+    it('keeps the paused reply saved when the resume after a reload is refused with 401 too', async () => {
+      await create();
+      await sendPrompt('Tell me');
+      chatStream.reply.next(start());
+      const last = delta('One,');
+      chatStream.reply.next(last);
+      chatStream.reply.error(expired());
+      await settle();
+      const paused = savedConversation();
+
+      await reload(); // not signed in after all
+      chatStream.reply.error(expired());
+      await settle();
+
+      expect(byTestId('session-expired')).not.toBeNull();
+      expect(replyText()).toBe('One,');
+      expect(savedConversation()).toEqual(paused);
+      expect(savedConversation()?.active).toEqual({
+        turnId: 2,
+        streamId: 's-1',
+        lastEventId: last.id,
+      });
+
+      await reload(); // signed in now
+      expect(chatStream.resumes.at(-1)).toEqual({ streamId: 's-1', lastEventId: last.id });
+      chatStream.reply.next(delta(' two.'));
+      chatStream.reply.next(finish());
+      await settle();
+      expect(replyText()).toBe('One, two.');
+    });
+
+    it('fails a reply refused before the api named its stream (nothing to resume), with Retry once signed in again', async () => {
+      await create();
+      await sendPrompt('Hi');
+      chatStream.reply.error(expired());
+      await settle();
+
+      expect(savedConversation()?.active).toBeUndefined();
+      expect(savedConversation()?.turns[1]).toMatchObject({
+        status: 'failed',
+        error: { kind: 'unauthenticated' },
+      });
+      expect(byTestId('error-message')?.textContent).toContain('Your session had expired');
+      expect(composer().disabled).toBe(false);
+
+      await reload();
+      expect(byTestId('session-expired')).toBeNull();
+      byTestId('retry')?.click();
+      await settle();
+      expect(chatStream.requests).toHaveLength(2);
+    });
+
+    it('shows the notice when /api/me or /api/models is refused as unauthenticated at start-up', async () => {
+      meAnswer = () => Promise.reject(expired());
+      await create();
+      expect(byTestId('session-expired')?.textContent).toContain('Your session has expired');
+      fixture.destroy();
+      TestBed.resetTestingModule();
+
+      catalogAnswer = () => Promise.reject(expired());
+      meAnswer = () => Promise.reject(new Error('no /api/me'));
+      await create();
+      expect(byTestId('session-expired')).not.toBeNull();
+    });
+
+    it('shows no notice when /api/me fails for another reason, and the signed-in user when it answers', async () => {
+      await create();
+      expect(byTestId('session-expired')).toBeNull();
+      fixture.destroy();
+      TestBed.resetTestingModule();
+
+      meAnswer = async () => ({
+        id: 'proxy:alice',
+        kind: 'user',
+        via: 'proxy',
+        email: 'alice@example.com',
+        groups: [],
+        models: [],
+      });
+      await create();
+      expect(byTestId('signed-in-user')?.textContent).toBe('alice@example.com');
+    });
+
+    it('shows the notice when Stop is refused as unauthenticated, and still stops the reply here', async () => {
+      await create();
+      await sendPrompt('Hi');
+      chatStream.reply.next(start());
+      chatStream.stopAnswer = () => Promise.reject(expired());
+
+      byTestId('stop')?.click();
+      await settle();
+
+      expect(assistant().getAttribute('data-state')).toBe('stopped');
+      expect(byTestId('session-expired')).not.toBeNull();
+    });
   });
 
   it('sends the completed exchanges as history, leaving out a stopped one', async () => {

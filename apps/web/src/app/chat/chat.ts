@@ -18,7 +18,8 @@ import { ChatStreamError } from './chat-stream-error';
 import { ChatStreamEvent } from './chat-stream-event';
 import { CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { AssistantTurn, historyOf, ReplyError, Turn, UserTurn } from './conversation';
-import { ConversationStore, SavedConversation } from './conversation-store';
+import { ClientConfig } from './client-config';
+import { ConversationStore, SavedConversation, SavedReply } from './conversation-store';
 import { DeltaBuffer } from './delta-buffer';
 import { MarkdownView } from './markdown-view';
 import { CurrentUser, displayNameOf } from './current-user';
@@ -42,6 +43,22 @@ interface ActiveReply {
   stopping: boolean;
   stopTimer?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * A reply cut off because the session expired: shown as failed, but saved as still streaming from
+ * its position, so the reload that follows signing in picks it up where it was.
+ */
+interface SuspendedReply extends SavedReply {
+  /** Every text received up to `lastEventId`. */
+  text: string;
+}
+
+/** What a reply cut off by an expired session says under it. */
+const SUSPENDED: ReplyError = {
+  kind: 'unauthenticated',
+  message: 'Paused: sign in to continue this reply from where it stopped.',
+  retryable: false,
+};
 
 /** The text of an error for a reply that was streaming when the page went, and cannot be resumed. */
 const LOST_ON_RELOAD: ReplyError = {
@@ -68,6 +85,7 @@ export class Chat {
   private readonly store = inject(ConversationStore);
   private readonly policy = inject(CHAT_STREAM_POLICY);
   private readonly injector = inject(Injector);
+  private readonly clientConfig = inject(ClientConfig);
   private readonly log = viewChild.required<ElementRef<HTMLElement>>('log');
   private readonly composer = viewChild.required<ElementRef<HTMLTextAreaElement>>('composer');
 
@@ -83,27 +101,39 @@ export class Chat {
   protected readonly reconnecting = signal(false);
   /** Whether Stop was pressed and the api's confirmation is awaited. */
   protected readonly stopping = signal(false);
+  /** Whether the api said the session is gone (a `401`, a login page): the user must sign in. */
+  protected readonly sessionExpired = signal(false);
+  /** The reply paused by an expired session, picked up again after signing in (a reload). */
+  protected readonly suspendedTurnId = signal<number | undefined>(undefined);
+  /** The "Sign in" link: the configured sign-in page coming back here, or this page (a reload). */
+  protected readonly signInHref = this.clientConfig.signInHref;
 
   protected readonly streaming = computed(() => {
     const last = this.turns().at(-1);
     return last?.role === 'assistant' && last.status === 'streaming';
   });
-  protected readonly canSend = computed(() => !this.streaming() && this.draft().trim() !== '');
+  /** While a reply waits for the user to sign in, a new question would take its place: none. */
+  protected readonly composerLocked = computed(
+    () => this.streaming() || this.suspendedTurnId() !== undefined,
+  );
+  protected readonly canSend = computed(() => !this.composerLocked() && this.draft().trim() !== '');
   protected readonly isDemo = computed(() => this.catalog()?.provider === 'demo');
   protected readonly models = computed(() => this.catalog()?.models ?? []);
 
   private active: ActiveReply | undefined;
+  private suspended: SuspendedReply | undefined;
   private nextTurnId = 1;
   private lastScrollTop = 0;
 
   constructor() {
+    void this.clientConfig.load();
     const catalogLoad = new AbortController();
     inject(CurrentUser)
       .load(catalogLoad.signal)
       .then(
         (me) => this.userName.set(displayNameOf(me)),
         // Not signed in, or no /api/me: the header just shows no user.
-        () => undefined,
+        (error: unknown) => this.noticeExpiry(error),
       );
     inject(ModelCatalog)
       .load(catalogLoad.signal)
@@ -113,7 +143,7 @@ export class Chat {
           this.model.set(catalog.defaultModel);
         },
         // Without the list the chat still works: requests name no model and the api picks its own.
-        () => undefined,
+        (error: unknown) => this.noticeExpiry(error),
       );
 
     afterRenderEffect({
@@ -138,7 +168,7 @@ export class Chat {
 
   protected send(): void {
     const content = this.draft().trim();
-    if (content === '' || this.streaming()) return;
+    if (content === '' || this.composerLocked()) return;
     const model = this.model();
     const request: ChatRequest = {
       messages: [...historyOf(this.turns()), { role: 'user', content }],
@@ -163,7 +193,7 @@ export class Chat {
 
   /** Sends the failed reply's request again, in its place. */
   protected retry(turn: AssistantTurn): void {
-    if (this.streaming() || this.turns().at(-1)?.id !== turn.id) return;
+    if (this.composerLocked() || this.turns().at(-1)?.id !== turn.id) return;
     this.patch(turn.id, (reply) => ({
       ...reply,
       text: '',
@@ -195,7 +225,10 @@ export class Chat {
       if (this.active === active) this.end(active.turnId, { status: 'stopped' });
     };
     active.stopTimer = setTimeout(stopHere, this.policy.stopConfirmMs);
-    this.chatStream.stop(active.streamId).catch(stopHere);
+    this.chatStream.stop(active.streamId).catch((error: unknown) => {
+      this.noticeExpiry(error);
+      stopHere();
+    });
   }
 
   /** Saves the conversation now (the page is going away, or a turn was added or ended). */
@@ -277,8 +310,7 @@ export class Chat {
     subscription.add(
       events.subscribe({
         next: (event) => this.onEvent(active, event),
-        error: (error: unknown) =>
-          this.end(turnId, { status: 'failed', error: replyErrorOf(error) }),
+        error: (error: unknown) => this.onError(active, error),
         complete: () => this.end(turnId, { status: 'done' }),
       }),
     );
@@ -289,6 +321,8 @@ export class Chat {
       case 'connected':
         active.streamId ??= event.streamId;
         this.reconnecting.set(false);
+        // The api accepted this browser again (signed in elsewhere, e.g. in another tab).
+        this.sessionExpired.set(false);
         break;
       case 'reconnecting':
         this.reconnecting.set(true);
@@ -307,8 +341,59 @@ export class Chat {
     }
   }
 
+  private onError(active: ActiveReply, error: unknown): void {
+    if (this.active !== active) return;
+    const expired = this.noticeExpiry(error);
+    // Once the api named the stream, it goes on generating: the reply is paused, not lost.
+    if (expired && active.streamId !== undefined && !active.stopping) {
+      this.suspend(active, active.streamId);
+    } else {
+      this.end(active.turnId, { status: 'failed', error: replyErrorOf(error) });
+    }
+  }
+
+  /** Shows the session-expired notice if `error` says the session is gone; whether it did. */
+  private noticeExpiry(error: unknown): boolean {
+    const expired = error instanceof ChatStreamError && error.kind === 'unauthenticated';
+    if (expired) this.sessionExpired.set(true);
+    return expired;
+  }
+
+  /**
+   * Pauses the active reply until the user has signed in: it shows as paused, and is saved as
+   * still streaming from its last frame, so the reload after signing in resumes it exactly.
+   */
+  private suspend(active: ActiveReply, streamId: string): void {
+    const suspended: SuspendedReply = {
+      turnId: active.turnId,
+      streamId,
+      lastEventId: active.lastEventId,
+      text: active.text,
+    };
+    this.release();
+    this.suspended = suspended;
+    this.suspendedTurnId.set(suspended.turnId);
+    this.patch(suspended.turnId, (reply) => ({
+      ...reply,
+      text: suspended.text,
+      status: 'failed',
+      error: SUSPENDED,
+    }));
+    this.saveNow();
+  }
+
   /** The conversation as it is to be saved: the active reply with all its text received so far. */
   private snapshot(): SavedConversation {
+    const suspended = this.suspended;
+    if (suspended) {
+      const { text, ...position } = suspended;
+      const turns = this.turns().map((turn) =>
+        turn.id === suspended.turnId && turn.role === 'assistant'
+          ? { ...turn, text, status: 'streaming' as const, error: undefined }
+          : turn,
+      );
+      return { turns, active: position };
+    }
     const active = this.active;
     if (!active) return { turns: this.turns() };
     const turns = this.turns().map((turn) =>

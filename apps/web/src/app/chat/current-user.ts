@@ -1,18 +1,20 @@
-import { Injectable } from '@angular/core';
+import { inject, Injectable } from '@angular/core';
 import { ApiPaths, MeResponse } from '@tokenstream/stream-contracts';
+import { getJson } from './api-json';
+import { CHAT_AUTH_TOKEN } from './auth-token';
 
 /** Reads who the api takes this browser's user to be (`GET /api/me`). */
 @Injectable({ providedIn: 'root' })
 export class CurrentUser {
-  /** Fetches `GET /api/me`; rejects when the answer is not a {@link MeResponse} (e.g. a 401). */
+  private readonly token = inject(CHAT_AUTH_TOKEN);
+
+  /**
+   * Fetches `GET /api/me`. Rejects with a `ChatStreamError` of kind `unauthenticated` when the
+   * session is gone, and with an `Error` when the answer is not a {@link MeResponse}.
+   */
   async load(signal?: AbortSignal): Promise<MeResponse> {
-    const response = await fetch(ApiPaths.me, {
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-      signal,
-    });
-    const body: unknown = response.ok ? await response.json() : undefined;
-    if (!isMeResponse(body)) throw new Error(`GET ${ApiPaths.me} answered HTTP ${response.status}`);
+    const body = await getJson(ApiPaths.me, this.token, signal);
+    if (!isMeResponse(body)) throw new Error(`GET ${ApiPaths.me} did not answer who is signed in`);
     return body;
   }
 }

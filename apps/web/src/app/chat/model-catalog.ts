@@ -1,21 +1,21 @@
-import { Injectable } from '@angular/core';
+import { inject, Injectable } from '@angular/core';
 import { ApiPaths, ModelsResponse } from '@tokenstream/stream-contracts';
+import { getJson } from './api-json';
+import { CHAT_AUTH_TOKEN } from './auth-token';
 
 /** Reads which models the api offers, and whether they are the built-in demo. */
 @Injectable({ providedIn: 'root' })
 export class ModelCatalog {
-  /** Fetches `GET /api/models`; rejects when the answer is not a {@link ModelsResponse}. */
+  private readonly token = inject(CHAT_AUTH_TOKEN);
+
+  /**
+   * Fetches `GET /api/models`. Rejects with a `ChatStreamError` of kind `unauthenticated` when the
+   * session is gone, and with an `Error` when the answer is not a {@link ModelsResponse}.
+   */
   async load(signal?: AbortSignal): Promise<ModelsResponse> {
-    const response = await fetch(ApiPaths.models, {
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-      signal,
-    });
-    const body: unknown = response.ok ? await response.json() : undefined;
+    const body = await getJson(ApiPaths.models, this.token, signal);
     if (!isModelsResponse(body)) {
-      throw new Error(
-        `GET ${ApiPaths.models} did not answer a model list (HTTP ${response.status})`,
-      );
+      throw new Error(`GET ${ApiPaths.models} did not answer a model list`);
     }
     return body;
   }
