@@ -147,7 +147,12 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
   };
 
   it('believes the headers from a trusted proxy address', async () => {
-    const api = await startApi({ AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128' });
+    const api = await startApi({
+      AUTH_MODE: 'proxy',
+      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+      CHAT_MODELS: 'demo,demo-large',
+      MODEL_GROUPS: 'demo-large:admins',
+    });
     try {
       const me = (await (await get(api, ApiPaths.me, identity)).json()) as MeResponse;
       expect(me).toMatchObject({
@@ -157,7 +162,19 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
         email: 'alice@example.com',
         groups: ['staff', 'admins'],
       });
+      expect(me.models).toEqual(['demo', 'demo-large']);
       expect((await get(api, ApiPaths.me)).status).toBe(401);
+      // A user outside the group a model is restricted to neither sees it nor may use it.
+      const bob = { 'x-auth-request-user': 'bob', 'x-auth-request-groups': 'staff' };
+      expect(
+        ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
+      ).toEqual(['demo']);
+      const refused = await fetch(new URL(ApiPaths.chatStream, api.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bob },
+        body: JSON.stringify({ ...hi, model: 'demo-large' }),
+      });
+      expect(refused.status).toBe(403);
     } finally {
       await api.stop();
     }

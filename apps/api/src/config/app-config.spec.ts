@@ -114,6 +114,14 @@ describe('loadAppConfig', () => {
         /not CIDR blocks: 10\.0\.0\.0\/33/,
       ],
       [{ AUTH_MODE: 'apikey' }, /^API_KEYS_FILE is unset/],
+      [
+        { CHAT_MODELS: 'a,b', CHAT_MODEL: 'a', MODEL_GROUPS: 'c:admins' },
+        /c is not one of CHAT_MODELS/,
+      ],
+      [
+        { CHAT_MODELS: 'a,b', CHAT_MODEL: 'a', MODEL_GROUPS: 'b' },
+        /expected model:group\|group entries/,
+      ],
     ])('refuses %j with one line naming the problem', (env, problem) => {
       const problems = problemsOf(env);
       expect(problems).toHaveLength(1);

@@ -13,6 +13,8 @@ export interface AppConfig {
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   defaultModel: string;
   models: string[];
+  /** Models only some groups may use: model → the groups allowed (users in none of them may not). */
+  modelGroups: Record<string, string[]>;
   heartbeatMs: number;
   demoTokenDelayMs: number;
   streams: {
@@ -146,6 +148,7 @@ const envSchema = z.object({
   PROXY_GROUPS_HEADERS: z.string().default('x-auth-request-groups,x-forwarded-groups'),
   API_KEYS_FILE: z.string().min(1).optional(),
   CORS_ORIGINS: z.string().optional(),
+  MODEL_GROUPS: z.string().optional(),
   AUTH_SIGN_IN_URL: z
     .string()
     .regex(/^(\/|https?:\/\/)\S*$/, { error: 'expected a path or an http(s) URL' })
@@ -233,6 +236,35 @@ function readAuthConfig(vars: z.infer<typeof envSchema>, problems: string[]): Au
   return auth;
 }
 
+/**
+ * `MODEL_GROUPS=gpt-4o:admins|power-users,o1:admins`: each listed model is open only to users in one
+ * of its groups; models not listed stay open to everyone.
+ */
+function readModelGroups(
+  value: string | undefined,
+  models: string[],
+  problems: string[],
+): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const entry of list(value)) {
+    const [model, allowed, extra] = entry.split(':').map((part) => part.trim());
+    const names = (allowed ?? '')
+      .split('|')
+      .map((group) => group.trim())
+      .filter(Boolean);
+    if (!model || names.length === 0 || extra !== undefined) {
+      problems.push(
+        `MODEL_GROUPS=${JSON.stringify(value)}: expected model:group|group entries, not "${entry}"`,
+      );
+    } else if (!models.includes(model)) {
+      problems.push(`MODEL_GROUPS=${JSON.stringify(value)}: ${model} is not one of CHAT_MODELS`);
+    } else {
+      groups[model] = names;
+    }
+  }
+  return groups;
+}
+
 /** `10.0.0.0/8`, `127.0.0.1/32`, `::1/128`, or a bare address (one host). */
 function isCidr(value: string): boolean {
   const [address, bits, extra] = value.split('/');
@@ -271,15 +303,8 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
   }
   const defaultModel =
     vars.CHAT_MODEL ?? (provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_DEMO_MODEL);
-  const models = vars.CHAT_MODELS
-    ? [
-        ...new Set(
-          vars.CHAT_MODELS.split(',')
-            .map((name) => name.trim())
-            .filter(Boolean),
-        ),
-      ]
-    : [defaultModel];
+  const models = vars.CHAT_MODELS ? list(vars.CHAT_MODELS) : [defaultModel];
+  const modelGroups = readModelGroups(vars.MODEL_GROUPS, models, problems);
   if (!models.includes(defaultModel)) {
     problems.push(
       `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
@@ -301,6 +326,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
     defaultModel,
     models,
+    modelGroups,
     heartbeatMs: vars.STREAM_HEARTBEAT_MS,
     demoTokenDelayMs: vars.DEMO_TOKEN_DELAY_MS,
     streams: {

@@ -13,12 +13,19 @@ export type ModelChoice =
 export class ModelCatalog {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** The models `principal` may use: what the api offers, narrowed by the caller's own list. */
+  /**
+   * The models `principal` may use: what the api offers, narrowed for a service by its key's own
+   * list (an explicit grant, which group restrictions do not override), and for a user by the
+   * groups `MODEL_GROUPS` requires.
+   */
   allowedFor(principal: Principal): string[] {
-    const allowed = principal.models;
-    return allowed
-      ? this.config.models.filter((model) => allowed.includes(model))
-      : [...this.config.models];
+    const granted = principal.models;
+    if (granted) return this.config.models.filter((model) => granted.includes(model));
+    if (principal.kind === 'service') return [...this.config.models];
+    return this.config.models.filter((model) => {
+      const groups = this.config.modelGroups[model];
+      return !groups || groups.some((group) => principal.groups.includes(group));
+    });
   }
 
   /** The model a request gets: the one it names, or the caller's default when it names none. */
