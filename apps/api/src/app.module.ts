@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { ModelsModule } from './models/models.module';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         ModelsModule,
         AuthModule,
         ChatModule,
+        OpenAiCompatModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -12,6 +12,7 @@ import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config'
 import { corsOptions } from './common/cors-options';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
+import { OPENAI_ROUTES } from './openai-compat/openai-paths';
 
 /** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
 const JSON_BODY_LIMIT = '1mb';
@@ -58,7 +59,8 @@ async function bootstrap(): Promise<void> {
   app.use(securityHeaders);
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.setGlobalPrefix('api');
+  // The OpenAI-compatible routes live at `/v1/…`, where OpenAI's SDKs expect them.
+  app.setGlobalPrefix('api', { exclude: OPENAI_ROUTES });
   app.enableShutdownHooks();
   const servesWeb = serveWebApp(app, config.webDistDir);
   if (config.production && config.auth.modes.includes('none')) {

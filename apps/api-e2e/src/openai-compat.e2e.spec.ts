@@ -1,0 +1,228 @@
+import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startApi, type ApiProcess } from './support/api-process';
+
+const REPLY = 'Compatible: naïve café, 日本語, and a 🙂, streamed through tokenstream.';
+const KEYS = { billing: 'tsk_billing_0123456789abcdef', search: 'tsk_search_0123456789abcdef' };
+const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
+const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
+
+function keysFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-keys-')), 'keys.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      keys: [
+        { name: 'billing', sha256: sha256(KEYS.billing), models: ['gpt-4o-mini'] },
+        { name: 'search', sha256: sha256(KEYS.search) },
+      ],
+    }),
+  );
+  return path;
+}
+
+/** Resolves once `check` holds, or fails with what it last saw. */
+async function eventually<T>(read: () => T, check: (value: T) => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check(read())) {
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(read())}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Races `promise` against a timeout whose message says what was awaited. */
+function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe('the OpenAI-compatible API, called with the official openai SDK', () => {
+  let mock: MockOpenAi;
+  let api: ApiProcess;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    mock = await startMockOpenAi({ reply: REPLY, chunks: 10, chunkDelayMs: 30 });
+    api = await startApi({
+      AUTH_MODE: 'apikey',
+      API_KEYS_FILE: keysFile(),
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.url,
+      CHAT_MODELS: 'gpt-4o-mini,gpt-4o',
+    });
+    client = new OpenAI({ apiKey: KEYS.search, baseURL: `${api.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await mock?.close();
+  });
+  beforeEach(() => mock.reset());
+
+  it('streams the reply as chat.completion.chunk events', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: hi,
+      stream: true,
+    });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    await within(
+      (async () => {
+        for await (const chunk of stream) chunks.push(chunk);
+      })(),
+      'stream',
+    );
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(REPLY);
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
+    expect(chunks[0].model).toBe('gpt-4o-mini');
+  });
+
+  it('answers a whole chat.completion with usage when not streaming', async () => {
+    const completion = await within(
+      client.chat.completions.create({ model: 'gpt-4o', messages: hi, max_tokens: 50 }),
+      'completion',
+    );
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.model).toBe('gpt-4o');
+    expect(completion.choices[0].message).toMatchObject({ role: 'assistant', content: REPLY });
+    expect(completion.choices[0].finish_reason).toBe('stop');
+    expect(completion.usage).toEqual({
+      prompt_tokens: expect.any(Number),
+      completion_tokens: expect.any(Number),
+      total_tokens: expect.any(Number),
+    });
+    expect(completion.usage!.total_tokens).toBeGreaterThan(0);
+    expect(mock.stats().lastRequest?.body).toMatchObject({ model: 'gpt-4o', max_tokens: 50 });
+  });
+
+  it('ends with a usage chunk whose choices are empty when include_usage is asked for', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: hi,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    await within(
+      (async () => {
+        for await (const chunk of stream) chunks.push(chunk);
+      })(),
+      'stream',
+    );
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toEqual({
+      prompt_tokens: expect.any(Number),
+      completion_tokens: expect.any(Number),
+      total_tokens: expect.any(Number),
+    });
+    expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+  });
+
+  it('aborts the upstream request when the caller aborts its stream', async () => {
+    const abort = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: hi, stream: true },
+      { signal: abort.signal },
+    );
+    let contentChunks = 0;
+    // The SDK ends its `for await` quietly once its signal is aborted.
+    await within(
+      (async () => {
+        for await (const chunk of stream) {
+          if (chunk.choices[0]?.delta.content) contentChunks += 1;
+          if (contentChunks === 2) abort.abort();
+        }
+      })(),
+      'aborted stream',
+    );
+    expect(contentChunks).toBe(2);
+    await eventually(
+      () => mock.stats().streamsAborted,
+      (aborted) => aborted === 1,
+    );
+    expect(mock.stats().streamsCompleted).toBe(0);
+  });
+
+  it('refuses an invalid key with 401 in OpenAI’s error shape', async () => {
+    const bad = new OpenAI({ apiKey: 'tsk_made_up', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const error = await bad.models.list().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(error).toMatchObject({
+      status: 401,
+      error: { type: 'invalid_request_error', code: 'invalid_api_key', param: null },
+    });
+    const raw = await fetch(`${api.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tsk_made_up', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: hi }),
+    });
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toEqual({
+      error: {
+        message: expect.any(String),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    });
+  });
+
+  it('answers an unknown model with 404 model_not_found, as OpenAI does', async () => {
+    const error = await client.chat.completions
+      .create({ model: 'gpt-9', messages: hi })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(error).toMatchObject({
+      status: 404,
+      error: { code: 'model_not_found', param: 'model' },
+    });
+  });
+
+  it('refuses a model the key may not use with 403', async () => {
+    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const error = await billing.chat.completions
+      .create({ model: 'gpt-4o', messages: hi, stream: true })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(error).toMatchObject({ status: 403, error: { code: 'model_not_allowed' } });
+    expect(mock.stats().requests).toBe(0);
+  });
+
+  it('refuses a parameter tokenstream does not support with 400 naming it', async () => {
+    const error = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        messages: hi,
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      error: { type: 'invalid_request_error', param: 'tools', code: 'unsupported_parameter' },
+    });
+    expect(mock.stats().requests).toBe(0);
+  });
+
+  it('lists only the models the key may use', async () => {
+    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const own = [];
+    for await (const model of billing.models.list()) own.push(model);
+    expect(own).toEqual([
+      { id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'tokenstream' },
+    ]);
+    const all = [];
+    for await (const model of client.models.list()) all.push(model.id);
+    expect(all).toEqual(['gpt-4o-mini', 'gpt-4o']);
+  });
+});

@@ -1,0 +1,16 @@
+import { RequestMethod } from '@nestjs/common';
+
+/** The OpenAI-compatible routes, at the api's root (outside the global `api` prefix) as OpenAI's SDKs expect. */
+export const OpenAiPaths = {
+  chatCompletions: 'v1/chat/completions',
+  models: 'v1/models',
+} as const;
+
+/** What every OpenAI-compatible path starts with, for the web app's fallback to leave alone. */
+export const OPENAI_PATH_PREFIX = '/v1/';
+
+/** The routes to exclude from the global prefix (`app.setGlobalPrefix('api', { exclude })`). */
+export const OPENAI_ROUTES = [
+  { path: OpenAiPaths.chatCompletions, method: RequestMethod.POST },
+  { path: OpenAiPaths.models, method: RequestMethod.GET },
+];
