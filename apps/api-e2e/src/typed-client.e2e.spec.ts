@@ -1,0 +1,81 @@
+import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { streamChat } from '@tokenstream/stream-client';
+import { startApi, type ApiProcess } from './support/api-process';
+
+const REPLY = Array.from({ length: 30 }, (_, i) => `mot${i} ça 日本 🙂 `).join('');
+
+/** A seeded generator, so a failing run can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** A fetch whose every answer breaks off after a random number of bytes, wherever they fall. */
+function cuttingFetch(next: () => number): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    let left = 40 + Math.floor(next() * 500);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (left <= 0) {
+          await reader.cancel();
+          return controller.error(new TypeError('terminated'));
+        }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        const part = value.subarray(0, left);
+        left -= part.byteLength;
+        controller.enqueue(part);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+describe('the typed client (@tokenstream/stream-client) against the api', () => {
+  let mock: MockOpenAi;
+  let api: ApiProcess;
+  beforeAll(async () => {
+    mock = await startMockOpenAi({ reply: REPLY, chunks: 40, chunkDelayMs: 10 });
+    api = await startApi({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await mock?.close();
+  });
+  beforeEach(() => mock.reset());
+
+  it('streams a reply and gives its final text', async () => {
+    const result = await streamChat(
+      { messages: [{ role: 'user', content: 'Hi' }] },
+      { baseUrl: api.url },
+    ).final();
+    expect(result.text).toBe(REPLY);
+    expect(result.finish).toMatchObject({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it.each([11, 12, 13, 14, 15])(
+    'resumes by itself after cuts at random bytes, exactly, without sending the prompt twice (seed %i)',
+    async (seed) => {
+      let reconnects = 0;
+      const result = await streamChat(
+        { messages: [{ role: 'user', content: 'Hi' }] },
+        {
+          baseUrl: api.url,
+          fetch: cuttingFetch(random(seed)),
+          resume: { maxAttempts: 20, initialDelayMs: 5, maxDelayMs: 20 },
+          onReconnect: () => reconnects++,
+        },
+      ).final();
+      expect(result.text).toBe(REPLY);
+      expect(reconnects).toBeGreaterThan(1);
+      expect(mock.stats().requests).toBe(1);
+    },
+  );
+});

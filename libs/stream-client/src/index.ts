@@ -1,0 +1,2 @@
+export * from './lib/chat-client-error';
+export * from './lib/stream-chat';
