@@ -9,10 +9,11 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import { oidcSettingsFrom } from './auth/oidc-settings-from-config';
 import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
+import { useApiPrefix } from './common/api-prefix';
 import { corsOptions } from './common/cors-options';
+import { serveOpenApi } from './common/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
-import { OPENAI_ROUTES } from './openai-compat/openai-paths';
 
 /** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
 const JSON_BODY_LIMIT = '1mb';
@@ -60,7 +61,8 @@ async function bootstrap(): Promise<void> {
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // The OpenAI-compatible routes live at `/v1/…`, where OpenAI's SDKs expect them.
-  app.setGlobalPrefix('api', { exclude: OPENAI_ROUTES });
+  useApiPrefix(app);
+  serveOpenApi(app);
   app.enableShutdownHooks();
   const servesWeb = serveWebApp(app, config.webDistDir);
   if (config.production && config.auth.modes.includes('none')) {

@@ -8,14 +8,19 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
+import { schemaRef } from '../common/openapi-schemas';
 import { StreamsService } from '../streams/streams.service';
 import { ChatRequestPipe } from './chat-request.pipe';
 
+@ApiTags('streams')
+@ApiAuthenticated()
 @Controller('chat')
 export class ChatController {
   constructor(private readonly streams: StreamsService) {}
@@ -24,6 +29,10 @@ export class ChatController {
    * Starts a reply and delivers its frames from the first. POST, so the conversation travels in the
    * body; a client that loses the connection resumes with `GET /api/streams/:id/events`.
    */
+  @ApiOperation({ summary: 'Start a reply and stream its frames' })
+  @ApiBody({ schema: schemaRef('ChatRequest') })
+  @ApiFrameStream()
+  @ApiErrors(400, 403, 413, 429, 503)
   @Sse('stream', { method: RequestMethod.POST })
   @HttpCode(200)
   stream(

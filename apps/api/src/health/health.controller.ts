@@ -1,12 +1,20 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { HealthResponse } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { schemaRef } from '../common/openapi-schemas';
 import { Public } from '../auth/public.decorator';
 import { GenerationRegistry } from '../streams/generation-registry';
 import { StreamStore } from '../streams/stream-store';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -16,6 +24,12 @@ export class HealthController {
   ) {}
 
   /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
+  @ApiOperation({ summary: 'Liveness and readiness (public)' })
+  @ApiOkResponse({ description: 'Ready.', schema: schemaRef('HealthResponse') })
+  @ApiServiceUnavailableResponse({
+    description: 'Shutting down: `ready: false`.',
+    schema: schemaRef('HealthResponse'),
+  })
   @Public()
   @Get()
   health(@Res({ passthrough: true }) res: Response): HealthResponse {

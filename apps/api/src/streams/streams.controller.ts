@@ -10,12 +10,19 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import {
+  ApiAuthenticated,
+  ApiErrors,
+  ApiFrameStream,
+  ApiLastEventIdHeader,
+} from '../common/api-docs.decorators';
 import { ApiException } from '../common/api-exception';
 import { parseLastEventId } from './last-event-id';
 import { StreamsService } from './streams.service';
@@ -25,11 +32,28 @@ const streamIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ApiException(404, ErrorCodes.streamNotFound, 'No such stream.'),
 });
 
+@ApiTags('streams')
+@ApiAuthenticated()
+@ApiParam({
+  name: 'streamId',
+  format: 'uuid',
+  description: 'From the `start` frame or `X-Stream-Id`.',
+})
 @Controller('streams')
 export class StreamsController {
   constructor(private readonly streams: StreamsService) {}
 
   /** Replays a stream after `Last-Event-ID` and follows it live: what `EventSource` reconnects to. */
+  @ApiOperation({ summary: 'Resume a stream after Last-Event-ID and follow it live' })
+  @ApiLastEventIdHeader()
+  @ApiQuery({
+    name: LAST_EVENT_ID_PARAM,
+    required: false,
+    schema: { type: 'integer', minimum: 0 },
+    description: 'Like `Last-Event-ID`, for clients that cannot set headers.',
+  })
+  @ApiFrameStream()
+  @ApiErrors(400, 404)
   @Sse(':streamId/events')
   events(
     @Param('streamId', streamIdPipe) streamId: string,
@@ -43,6 +67,9 @@ export class StreamsController {
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */
+  @ApiOperation({ summary: 'Stop a stream; readers get finish: cancelled' })
+  @ApiNoContentResponse({ description: 'Stopped (or already finished).' })
+  @ApiErrors(404)
   @Delete(':streamId')
   @HttpCode(204)
   stop(

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startApi, type ApiProcess } from './support/api-process';
+
+const COMMITTED = resolve(__dirname, '../../api/openapi.json');
+
+function keysFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-keys-')), 'keys.json');
+  const sha256 = createHash('sha256').update('tsk_docs_0123456789abcdef').digest('hex');
+  writeFileSync(path, JSON.stringify({ keys: [{ name: 'docs', sha256 }] }));
+  return path;
+}
+
+describe('the OpenAPI document (AUTH_MODE=apikey)', () => {
+  let api: ApiProcess;
+  beforeAll(async () => {
+    api = await startApi({ AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile() });
+  });
+  afterAll(() => api?.stop());
+
+  it('answers the committed document at /api/docs/openapi.json without credentials', async () => {
+    const response = await fetch(new URL('/api/docs/openapi.json', api.url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const document = (await response.json()) as { openapi: string; paths: object };
+    expect(document).toEqual(JSON.parse(readFileSync(COMMITTED, 'utf8')));
+  });
+
+  it('serves the docs UI at /api/docs without credentials, while the api still refuses', async () => {
+    const ui = await fetch(new URL('/api/docs', api.url));
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    const me = await fetch(new URL('/api/me', api.url));
+    expect(me.status).toBe(401);
+  });
+});

@@ -1,0 +1,173 @@
+import type { SchemaObject } from '@nestjs/swagger';
+import { chatRequestSchema, ErrorCodes, FINISH_REASONS } from '@tokenstream/stream-contracts';
+import { z } from 'zod';
+
+/** A `$ref` to one of {@link OPENAPI_SCHEMAS}, by name. */
+export const schemaRef = (name: keyof typeof OPENAPI_SCHEMAS) => ({
+  $ref: `#/components/schemas/${name}`,
+});
+
+const string = { type: 'string' } as const;
+const integer = { type: 'integer' } as const;
+const boolean = { type: 'boolean' } as const;
+const strings = { type: 'array', items: string } as const;
+const providerKind: SchemaObject = { type: 'string', enum: ['openai', 'demo'] };
+
+function frame(type: string, properties: Record<string, SchemaObject>, description: string) {
+  return {
+    type: 'object',
+    description,
+    required: ['type', ...Object.keys(properties).filter((name) => name !== 'usage')],
+    properties: { type: { type: 'string', enum: [type] }, ...properties },
+  } satisfies SchemaObject;
+}
+
+/** The request body of `POST /api/chat/stream`, derived from the protocol's zod schema. */
+function chatRequest(): SchemaObject {
+  // The total-size rule is a refinement JSON Schema cannot say; the description does.
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(chatRequestSchema, {
+    target: 'openapi-3.0',
+    io: 'input',
+  }) as SchemaObject & { $schema?: string };
+  return {
+    ...schema,
+    description: 'A conversation to reply to; at most 200 000 characters of content in all.',
+  };
+}
+
+/**
+ * The OpenAPI components of the protocol, written once: the request, the frames each SSE event's
+ * `data` holds (`StreamFrame`, told apart by `type`), and the JSON bodies.
+ */
+export const OPENAPI_SCHEMAS = {
+  ChatRequest: chatRequest(),
+  StartFrame: frame(
+    'start',
+    { streamId: { type: 'string', format: 'uuid' }, model: string },
+    'First frame of every stream: names the stream (for resume and stop) and the model answering.',
+  ),
+  TextDeltaFrame: frame(
+    'text-delta',
+    { delta: string },
+    "One piece of the reply's text, to be appended to what came before.",
+  ),
+  FinishFrame: frame(
+    'finish',
+    {
+      finishReason: { type: 'string', enum: [...FINISH_REASONS] },
+      usage: {
+        type: 'object',
+        required: ['promptTokens', 'completionTokens', 'totalTokens'],
+        properties: { promptTokens: integer, completionTokens: integer, totalTokens: integer },
+      },
+    },
+    'Last frame of a reply that ended normally or was stopped.',
+  ),
+  ErrorFrame: frame(
+    'error',
+    {
+      code: { type: 'string', enum: Object.values(ErrorCodes) },
+      message: string,
+      retryable: boolean,
+    },
+    'Last frame of a reply that failed after the stream opened; `message` is safe to show a user.',
+  ),
+  StreamFrame: {
+    description: "Each SSE event's `data`, as JSON. Clients skip frame types they do not know.",
+    oneOf: [
+      { $ref: '#/components/schemas/StartFrame' },
+      { $ref: '#/components/schemas/TextDeltaFrame' },
+      { $ref: '#/components/schemas/FinishFrame' },
+      { $ref: '#/components/schemas/ErrorFrame' },
+    ],
+    discriminator: {
+      propertyName: 'type',
+      mapping: {
+        start: '#/components/schemas/StartFrame',
+        'text-delta': '#/components/schemas/TextDeltaFrame',
+        finish: '#/components/schemas/FinishFrame',
+        error: '#/components/schemas/ErrorFrame',
+      },
+    },
+  },
+  ApiErrorBody: {
+    type: 'object',
+    description: 'The JSON body of every error answered before a stream opens (4xx and 5xx).',
+    required: ['statusCode', 'code', 'message'],
+    properties: {
+      statusCode: integer,
+      code: { type: 'string', enum: [...Object.values(ErrorCodes), 'http_error'] },
+      message: string,
+      problems: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['path', 'message'],
+          properties: { path: string, message: string },
+        },
+      },
+      requestId: string,
+    },
+  },
+  ModelsResponse: {
+    type: 'object',
+    required: ['provider', 'defaultModel', 'models'],
+    properties: { provider: providerKind, defaultModel: string, models: strings },
+  },
+  HealthResponse: {
+    type: 'object',
+    required: ['status', 'live', 'ready', 'provider', 'activeStreams', 'store'],
+    properties: {
+      status: { type: 'string', enum: ['ok', 'shutting_down'] },
+      live: boolean,
+      ready: boolean,
+      provider: providerKind,
+      activeStreams: integer,
+      store: {
+        type: 'object',
+        required: ['streams', 'bytes', 'maxBytes'],
+        properties: { streams: integer, bytes: integer, maxBytes: integer },
+      },
+    },
+  },
+  MeResponse: {
+    type: 'object',
+    required: ['id', 'kind', 'via', 'groups', 'models'],
+    properties: {
+      id: string,
+      kind: { type: 'string', enum: ['user', 'service', 'anonymous'] },
+      via: { type: 'string', enum: ['none', 'oidc', 'proxy', 'apikey'] },
+      name: string,
+      email: string,
+      groups: strings,
+      models: strings,
+    },
+  },
+  ClientConfigResponse: {
+    type: 'object',
+    properties: {
+      signInUrl: {
+        type: 'string',
+        description:
+          'Where to send a user whose session expired; `{returnTo}` stands for the page.',
+      },
+    },
+  },
+  OpenAiErrorBody: {
+    type: 'object',
+    description: "OpenAI's error shape, on the OpenAI-compatible routes.",
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['message', 'type', 'param', 'code'],
+        properties: {
+          message: string,
+          type: string,
+          param: { type: 'string', nullable: true },
+          code: { type: 'string', nullable: true },
+        },
+      },
+    },
+  },
+} satisfies Record<string, SchemaObject>;

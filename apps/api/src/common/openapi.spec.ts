@@ -1,0 +1,122 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { readFileSync } from 'node:fs';
+import { buildOpenApiDocument, OPENAPI_FILE } from '../openapi-document';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Every route the app serves, as `METHOD /path` in OpenAPI's path syntax. */
+const EXPECTED_ROUTES = [
+  'POST /api/chat/stream',
+  'GET /api/streams/{streamId}/events',
+  'DELETE /api/streams/{streamId}',
+  'GET /api/models',
+  'GET /api/health',
+  'GET /api/me',
+  'GET /api/client-config',
+  'POST /v1/chat/completions',
+  'GET /v1/models',
+];
+
+function routesOf(document: OpenAPIObject): string[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((key) => HTTP_METHODS.includes(key))
+      .map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+/** Every `$ref` anywhere in `value`. */
+function refsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refsIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
+  );
+}
+
+/** Follows a local JSON pointer (`#/components/schemas/X`) through `document`. */
+function resolve(document: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>(
+      (node, part) =>
+        typeof node === 'object' && node !== null
+          ? (node as Record<string, unknown>)[part]
+          : undefined,
+      document,
+    );
+}
+
+describe('the OpenAPI document', () => {
+  let document: OpenAPIObject;
+  beforeAll(async () => {
+    document = await buildOpenApiDocument();
+  });
+
+  it('matches the committed apps/api/openapi.json', () => {
+    const committed: unknown = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+    // Round-trip through JSON so `undefined` fields compare as the file stores them.
+    const built: unknown = JSON.parse(JSON.stringify(document));
+    try {
+      expect(built).toEqual(committed);
+    } catch (error) {
+      throw new Error(
+        `apps/api/openapi.json is out of date: run \`npx nx run api:openapi\` to update.\n${String(error)}`,
+      );
+    }
+  });
+
+  it('describes every route of the app, and no other', () => {
+    expect(routesOf(document).sort()).toEqual([...EXPECTED_ROUTES].sort());
+  });
+
+  it('is a structurally valid OpenAPI 3 document', () => {
+    expect(document.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(document.info.title).toEqual(expect.any(String));
+    expect(document.info.version).toEqual(expect.any(String));
+    for (const [path, item] of Object.entries(document.paths)) {
+      expect(path).toMatch(/^\//);
+      const operations = Object.entries(item).filter(([key]) => HTTP_METHODS.includes(key));
+      expect(operations.length).toBeGreaterThan(0);
+      for (const [, operation] of operations) {
+        expect(Object.keys(operation.responses ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('resolves every $ref it holds', () => {
+    const refs = refsIn(document);
+    expect(refs.length).toBeGreaterThan(0);
+    expect(refs.filter((ref) => resolve(document, ref) === undefined)).toEqual([]);
+  });
+
+  it('answers every stream as text/event-stream of StreamFrame, discriminated by type', () => {
+    const frames = document.components?.schemas?.['StreamFrame'];
+    expect(frames).toMatchObject({ discriminator: { propertyName: 'type' } });
+    for (const [method, path] of [
+      ['post', '/api/chat/stream'],
+      ['get', '/api/streams/{streamId}/events'],
+    ] as const) {
+      const ok = document.paths[path][method]?.responses['200'];
+      expect(ok).toMatchObject({
+        content: { 'text/event-stream': { schema: { $ref: '#/components/schemas/StreamFrame' } } },
+      });
+    }
+  });
+
+  it('derives the request body from the protocol schema', () => {
+    const request = document.components?.schemas?.['ChatRequest'];
+    expect(request).toMatchObject({
+      type: 'object',
+      required: ['messages'],
+      additionalProperties: false,
+      properties: { messages: { type: 'array', minItems: 1, maxItems: 200 } },
+    });
+    expect(document.paths['/api/chat/stream'].post?.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' } } },
+    });
+  });
+});
