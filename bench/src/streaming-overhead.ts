@@ -106,6 +106,10 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: mock.url,
     WEB_DIST_DIR: '/nonexistent',
+    // One anonymous caller sends every stream here: per-principal limits would measure themselves.
+    LIMIT_CONCURRENT_STREAMS: '0',
+    LIMIT_REQUESTS_PER_MINUTE: '0',
+    LIMIT_TOKENS_PER_DAY: '0',
   });
   const message = { messages: [{ role: 'user', content: 'hi' }] };
   const targets: Target[] = [
