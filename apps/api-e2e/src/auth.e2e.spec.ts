@@ -4,15 +4,11 @@ import {
   type MeResponse,
   type ModelsResponse,
 } from '@tokenstream/stream-contracts';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startApi, type ApiProcess } from './support/api-process';
+import { writeKeysFile } from './support/keys-file';
 import { openStream, readStream } from './support/stream-client';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
-const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };
 
 const KEYS = {
@@ -22,18 +18,11 @@ const KEYS = {
 };
 
 function keysFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-keys-')), 'keys.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      keys: [
-        { name: 'billing', sha256: sha256(KEYS.billing), models: ['demo'] },
-        { name: 'search', sha256: sha256(KEYS.search) },
-        { name: 'old', sha256: sha256(KEYS.revoked), revoked: true },
-      ],
-    }),
-  );
-  return path;
+  return writeKeysFile([
+    { name: 'billing', key: KEYS.billing, models: ['demo'] },
+    { name: 'search', key: KEYS.search },
+    { name: 'old', key: KEYS.revoked, revoked: true },
+  ]);
 }
 
 async function get(api: ApiProcess, path: string, headers: Record<string, string> = {}) {

@@ -1,12 +1,7 @@
 import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startApi, type ApiProcess } from './support/api-process';
+import { writeKeysFile } from './support/keys-file';
 import { readStream } from './support/stream-client';
-
-const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Each test has its own callers, so one test's counts never reach another's. */
 const CALLERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'metered', 'frank'] as const;
@@ -17,14 +12,13 @@ const keyOf = (caller: Caller) => `tsk_${caller}_0123456789abcdef`;
 const METERED_TOKENS_PER_DAY = 20;
 
 function keysFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-limit-keys-')), 'keys.json');
-  const keys = CALLERS.map((name) => ({
-    name,
-    sha256: sha256(keyOf(name)),
-    ...(name === 'metered' ? { limits: { tokensPerDay: METERED_TOKENS_PER_DAY } } : {}),
-  }));
-  writeFileSync(path, JSON.stringify({ keys }));
-  return path;
+  return writeKeysFile(
+    CALLERS.map((name) => ({
+      name,
+      key: keyOf(name),
+      ...(name === 'metered' ? { limits: { tokensPerDay: METERED_TOKENS_PER_DAY } } : {}),
+    })),
+  );
 }
 
 /** A reply of `maxTokens` demo tokens, 20 ms each: long enough to be caught generating. */

@@ -1,28 +1,17 @@
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startApi, type ApiProcess } from './support/api-process';
+import { writeKeysFile } from './support/keys-file';
 
 const REPLY = 'Compatible: naïve café, 日本語, and a 🙂, streamed through tokenstream.';
 const KEYS = { billing: 'tsk_billing_0123456789abcdef', search: 'tsk_search_0123456789abcdef' };
-const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
 
 function keysFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-keys-')), 'keys.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      keys: [
-        { name: 'billing', sha256: sha256(KEYS.billing), models: ['gpt-4o-mini'] },
-        { name: 'search', sha256: sha256(KEYS.search) },
-      ],
-    }),
-  );
-  return path;
+  return writeKeysFile([
+    { name: 'billing', key: KEYS.billing, models: ['gpt-4o-mini'] },
+    { name: 'search', key: KEYS.search },
+  ]);
 }
 
 /** Resolves once `check` holds, or fails with what it last saw. */

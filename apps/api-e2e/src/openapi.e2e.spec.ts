@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startApi, type ApiProcess } from './support/api-process';
+import { writeKeysFile } from './support/keys-file';
 
 const COMMITTED = resolve(__dirname, '../../api/openapi.json');
 
 function keysFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tokenstream-keys-')), 'keys.json');
-  const sha256 = createHash('sha256').update('tsk_docs_0123456789abcdef').digest('hex');
-  writeFileSync(path, JSON.stringify({ keys: [{ name: 'docs', sha256 }] }));
-  return path;
+  return writeKeysFile([{ name: 'docs', key: 'tsk_docs_0123456789abcdef' }]);
 }
 
 describe('the OpenAPI document (AUTH_MODE=apikey)', () => {

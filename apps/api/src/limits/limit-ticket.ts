@@ -1,4 +1,4 @@
-import type { StreamFrame, Usage } from '@tokenstream/stream-contracts';
+import type { Usage } from '@tokenstream/stream-contracts';
 import type { LimitStore } from './limit-store';
 import { tokensUsed } from './token-estimate';
 
@@ -14,14 +14,17 @@ export interface TicketTerms {
   promptChars: number;
 }
 
+/** What a stream produced, as its summary reports it: the reply's size and the upstream's usage. */
+export interface ReplySize {
+  completionChars: number;
+  usage?: Usage | null;
+}
+
 /**
- * One admitted stream's claim on its principal's limits. It watches the stream's frames for the
- * reply's size and the upstream's usage; {@link end} releases the slot and counts the tokens,
- * once, however often it is called.
+ * One admitted stream's claim on its principal's limits. {@link end} releases the slot and counts
+ * the tokens, once, however often it is called.
  */
 export class LimitTicket {
-  private completionChars = 0;
-  private usage: Usage | undefined;
   private ended = false;
 
   constructor(
@@ -29,23 +32,17 @@ export class LimitTicket {
     private readonly terms: TicketTerms,
   ) {}
 
-  /** Notes a frame of the stream: text adds to the reply's size, `finish` may carry usage. */
-  observe(frame: StreamFrame): void {
-    if (frame.type === 'text-delta') this.completionChars += frame.delta.length;
-    else if (frame.type === 'finish') this.usage = frame.usage;
-  }
-
   /** The stream is over: gives back its slot and counts its tokens; later calls do nothing. */
-  end(): void {
+  end(reply: ReplySize): void {
     if (this.ended) return;
     this.ended = true;
     const { key, holdsSlot, countsTokens, promptChars } = this.terms;
     if (holdsSlot) this.store.releaseSlot(key);
     if (countsTokens) {
       const tokens = tokensUsed({
-        usage: this.usage,
+        usage: reply.usage ?? undefined,
         promptChars,
-        completionChars: this.completionChars,
+        completionChars: reply.completionChars,
       });
       this.store.addTokens(key, tokens);
     }

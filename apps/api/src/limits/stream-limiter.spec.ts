@@ -58,8 +58,8 @@ describe('StreamLimiter', () => {
     const { limiter, store } = setUp({ concurrentStreams: 2 });
     const first = limiter.admit(alice, request);
     limiter.admit(alice, request);
-    first.end();
-    first.end();
+    first.end({ completionChars: 0 });
+    first.end({ completionChars: 0 });
     expect(store.activeSlots(alice.id)).toBe(1);
     limiter.admit(alice, request);
     expect(refusal(() => limiter.admit(alice, request)).statusCode).toBe(429);
@@ -67,9 +67,9 @@ describe('StreamLimiter', () => {
 
   it('refuses past the requests per minute, until the oldest request is a minute old', () => {
     const { limiter, store, advance } = setUp({ requestsPerMinute: 2, concurrentStreams: 5 });
-    limiter.admit(alice, request).end();
+    limiter.admit(alice, request).end({ completionChars: 0 });
     advance(15_500);
-    limiter.admit(alice, request).end();
+    limiter.admit(alice, request).end({ completionChars: 0 });
     advance(10_000);
     const refused = refusal(() => limiter.admit(alice, request));
     expect(refused).toMatchObject({
@@ -90,13 +90,10 @@ describe('StreamLimiter', () => {
   it('counts the tokens the upstream reported, and refuses until midnight UTC once the day is used', () => {
     const { limiter, advance } = setUp({ tokensPerDay: 1_000 }, '2025-03-01T22:30:00Z');
     const ticket = limiter.admit(alice, request);
-    ticket.observe({ type: 'text-delta', delta: 'Hello' });
-    ticket.observe({
-      type: 'finish',
-      finishReason: 'stop',
+    ticket.end({
+      completionChars: 'Hello'.length,
       usage: { promptTokens: 900, completionTokens: 100, totalTokens: 1_000 },
     });
-    ticket.end();
     const refused = refusal(() => limiter.admit(alice, request));
     expect(refused).toMatchObject({
       statusCode: 429,
@@ -113,10 +110,7 @@ describe('StreamLimiter', () => {
   it('estimates the tokens of a stream that ended without usage from its characters', () => {
     const { limiter, store } = setUp({ tokensPerDay: 1_000 });
     const ticket = limiter.admit(alice, request);
-    ticket.observe({ type: 'text-delta', delta: 'a'.repeat(30) });
-    ticket.observe({ type: 'text-delta', delta: 'b'.repeat(11) });
-    ticket.observe({ type: 'finish', finishReason: 'cancelled' });
-    ticket.end();
+    ticket.end({ completionChars: 30 + 11 });
     // 40 prompt characters: 10 tokens; 41 reply characters: 11 tokens (rounded up).
     expect(store.tokensToday(alice.id)).toBe(21);
   });
@@ -127,7 +121,7 @@ describe('StreamLimiter', () => {
     const strict: Principal = { ...bob, limits: { concurrentStreams: 0, tokensPerDay: 5 } };
     for (let i = 0; i < 20; i += 1) limiter.admit(generous, request);
     const ticket = limiter.admit(strict, request);
-    ticket.end();
+    ticket.end({ completionChars: 0 });
     expect(refusal(() => limiter.admit(strict, request)).problems).toEqual([
       { path: 'limit', message: 'tokensPerDay' },
     ]);

@@ -9,9 +9,17 @@ const TIMEOUT_MESSAGES: Readonly<Record<UpstreamTimeoutKind, string>> = {
   total: 'The model took too long to finish its reply. Please try again.',
 };
 
+/** A reply that ended without the upstream saying why: treated as a broken connection. */
+export class UpstreamEndedEarlyError extends Error {
+  constructor() {
+    super('The upstream stream ended without a finish reason');
+    this.name = 'UpstreamEndedEarlyError';
+  }
+}
+
 /** Whether a failure was caused by the upstream's connection breaking (undici's own errors). */
 export function isBrokenConnection(error: unknown): boolean {
-  if (error instanceof APIConnectionError) return true;
+  if (error instanceof APIConnectionError || error instanceof UpstreamEndedEarlyError) return true;
   if (typeof error !== 'object' || error === null) return false;
   // Read by shape, not `instanceof`: undici's errors come from Node's own realm, which is not the
   // realm of a Jest sandbox (nor of any other vm context the api may run in).
@@ -90,13 +98,4 @@ export function toErrorFrame(error: unknown): ErrorFrame {
     );
   }
   return frame(ErrorCodes.internalError, 'Something went wrong while generating the reply.', true);
-}
-
-/** A reply that ended without the upstream saying why: treated as a broken connection. */
-export class UpstreamEndedEarlyError extends Error {
-  constructor() {
-    super('The upstream stream ended without a finish reason');
-    this.name = 'UpstreamEndedEarlyError';
-    (this as { code?: string }).code = 'ECONNRESET';
-  }
 }

@@ -102,6 +102,7 @@ export class Generation {
             finishReason: event.finishReason,
             usage: event.usage,
           };
+          this.stats.recordUsage(event.usage);
           return this.end(frame);
         }
       }

@@ -1,4 +1,4 @@
-import type { ErrorCode, FinishReason } from '@tokenstream/stream-contracts';
+import type { ErrorCode, FinishReason, Usage } from '@tokenstream/stream-contracts';
 
 /** Why a generation was ended from outside (see `InterruptReason` in generation.ts). */
 type Interruption = 'stop' | 'abandoned' | 'shutdown' | 'too-large' | undefined;
@@ -14,11 +14,17 @@ export class StreamStats {
   private firstDeltaAt: number | undefined;
   private deltas = 0;
   private chars = 0;
+  private usage: Usage | undefined;
 
   recordDelta(text: string): void {
     this.firstDeltaAt ??= performance.now();
     this.deltas += 1;
     this.chars += text.length;
+  }
+
+  /** The token counts the upstream reported with its `finish`. */
+  recordUsage(usage: Usage | undefined): void {
+    this.usage = usage;
   }
 
   summary(outcome: StreamOutcome) {
@@ -29,6 +35,7 @@ export class StreamStats {
       ),
       deltas: this.deltas,
       chars: this.chars,
+      usage: this.usage ?? null,
       durationMs: round(performance.now() - this.startedAt),
       finishReason: outcome.kind === 'finished' ? outcome.finishReason : null,
       errorCode: outcome.kind === 'failed' ? outcome.code : null,

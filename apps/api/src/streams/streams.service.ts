@@ -86,12 +86,11 @@ export class StreamsService implements BeforeApplicationShutdown {
     this.store.create(streamId, model, principal.id);
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
       onFrame: (frame) => {
-        ticket.observe(frame);
         const { overLimit } = this.store.append(streamId, frame);
         if (overLimit) generation.interrupt('too-large');
       },
       onEnd: (outcome, stats, failure) => {
-        ticket.end();
+        ticket.end({ completionChars: stats.chars, usage: stats.usage });
         const line = {
           streamId,
           requestId: context.requestId,
