@@ -1,179 +1,381 @@
-import { encodeFrame, type StreamFrame } from '@tokenstream/stream-contracts';
+import { encodeFrame, type ChatRequest, type StreamFrame } from '@tokenstream/stream-contracts';
+import {
+  FRAMES,
+  REPLY_TEXT,
+  STREAM_ID,
+  received,
+  wire,
+  wireFrames,
+} from '../testing/reply-fixture';
+import { collect, read } from '../testing/read-events';
+import { json, resumeAfterLastEventId, scripted, sse } from '../testing/scripted-fetch';
 import { ChatClientError } from './chat-client-error';
-import { streamChat } from './stream-chat';
+import { resumeChat, streamChat, type StreamChatOptions } from './stream-chat';
 
 const encoder = new TextEncoder();
-const STREAM_ID = 's-1';
-const frames: StreamFrame[] = [
-  { type: 'start', streamId: STREAM_ID, model: 'm' },
-  { type: 'text-delta', delta: 'Hél' },
-  { type: 'text-delta', delta: 'lo 🙂' },
-  { type: 'text-delta', delta: ' world' },
-  { type: 'finish', finishReason: 'stop' },
-];
-const wire = (from: number) =>
-  frames
-    .slice(from)
-    .map((frame, i) => encodeFrame(frame, String(from + i + 1)))
-    .join('');
+const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+/** Short real delays: 4 ms before the first reconnect, 8 before the second, then 15. */
+const FAST = { initialDelayMs: 5, maxDelayMs: 20, random: () => 0.5 };
 
-/** A real Response whose body sends `bytes` and then either ends or breaks off. */
-function sse(bytes: Uint8Array, ending: 'end' | 'break' = 'end'): Response {
-  return new Response(
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        if (ending === 'end') controller.close();
-      },
-      // Breaking off on the next read, once the bytes were read: erroring at once would drop them.
-      pull(controller) {
-        if (ending === 'break') controller.error(new TypeError('terminated'));
-      },
-    }),
-    { headers: { 'Content-Type': 'text/event-stream', 'X-Stream-Id': STREAM_ID } },
-  );
+// Every stream a test opens gets this signal, so none outlives its test (not even a failing one).
+let testEnd: AbortController;
+beforeEach(() => (testEnd = new AbortController()));
+afterEach(() => testEnd.abort(new Error('the test ended')));
+
+function options(
+  fetchImpl: typeof fetch,
+  overrides: Partial<StreamChatOptions> = {},
+): StreamChatOptions {
+  return {
+    baseUrl: 'http://api',
+    fetch: fetchImpl,
+    resume: FAST,
+    signal: testEnd.signal,
+    ...overrides,
+  };
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-  });
+/** How many whole frames (ending in a blank line) the first `length` bytes of `bytes` hold. */
+function completeFramesIn(bytes: Uint8Array, length: number): number {
+  const text = new TextDecoder().decode(bytes.slice(0, length));
+  return (text.match(/\n\n/g) ?? []).length;
 }
-
-/** A fetch that answers from a script and records what was asked. */
-function scripted(...answers: (() => Response)[]) {
-  const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
-  const fetchImpl = (async (input: string, init?: RequestInit) => {
-    calls.push({
-      method: init?.method ?? 'GET',
-      url: String(input),
-      headers: { ...(init?.headers as Record<string, string>) },
-    });
-    const next = answers.shift();
-    if (!next) throw new TypeError('fetch failed');
-    return next();
-  }) as typeof fetch;
-  return { calls, fetchImpl };
-}
-
-const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
-const fast = { initialDelayMs: 1, maxDelayMs: 2 };
 
 describe('streamChat', () => {
-  it('streams the frames and gives the final text', async () => {
-    const { fetchImpl, calls } = scripted(() => sse(encoder.encode(wire(0))));
-    const result = await streamChat(request, { baseUrl: 'http://api/', fetch: fetchImpl }).final();
-    expect(result).toEqual({
+  it('POSTs the request once and yields each frame with its id', async () => {
+    const { fetch, calls } = scripted(() => sse(wire()));
+    const frames = await collect(streamChat(request, options(fetch)));
+    expect(frames).toEqual(received());
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ method: 'POST', url: 'http://api/api/chat/stream' });
+    expect(JSON.parse(String(calls[0].init.body))).toEqual(request);
+  });
+
+  it('gives the stream id, the text and the finish frame from final()', async () => {
+    const { fetch } = scripted(() => sse(wire()));
+    await expect(streamChat(request, options(fetch)).final()).resolves.toEqual({
       streamId: STREAM_ID,
-      text: 'Héllo 🙂 world',
+      text: REPLY_TEXT,
       finish: { type: 'finish', finishReason: 'stop' },
     });
-    expect(calls).toEqual([
-      expect.objectContaining({ method: 'POST', url: 'http://api/api/chat/stream' }),
+  });
+
+  it('gives an error frame as the result of final(), not as a failure', async () => {
+    const error: StreamFrame = {
+      type: 'error',
+      code: 'upstream_timeout',
+      message: 'The model took too long to answer.',
+      retryable: true,
+    };
+    const { fetch } = scripted(() => sse(wire(0, 2) + encodeFrame(error, '3')));
+    await expect(streamChat(request, options(fetch)).final()).resolves.toEqual({
+      streamId: STREAM_ID,
+      text: 'Hél',
+      error,
+    });
+  });
+
+  it('gives the result of what was iterated from final() after the iteration', async () => {
+    const { fetch } = scripted(() => sse(wire()));
+    const stream = streamChat(request, options(fetch));
+    await collect(stream);
+    await expect(stream.final()).resolves.toMatchObject({ text: REPLY_TEXT });
+  });
+
+  it('can be read once only', async () => {
+    const { fetch } = scripted(() => sse(wire()));
+    const stream = streamChat(request, options(fetch));
+    await collect(stream);
+    await expect(collect(stream)).rejects.toThrow('a chat stream can be read once');
+  });
+
+  it('delivers every frame exactly once after a cut at any byte, resuming after the last whole frame and never POSTing twice', async () => {
+    const all = encoder.encode(wire());
+    for (let cutAt = 0; cutAt < all.length; cutAt++) {
+      const { fetch, calls } = scripted(
+        () => sse(all.slice(0, cutAt), { ending: 'break' }),
+        resumeAfterLastEventId,
+      );
+      const stream = streamChat(
+        request,
+        options(fetch, { resume: { ...FAST, initialDelayMs: 1 } }),
+      );
+      const frames = await collect(stream);
+      const whole = completeFramesIn(all, cutAt);
+      const context = `cut at byte ${cutAt} (${whole} whole frames before it)`;
+      expect({ context, frames }).toEqual({ context, frames: received() });
+      expect({ context, methods: calls.map((call) => call.method) }).toEqual({
+        context,
+        methods: ['POST', 'GET'],
+      });
+      expect({ context, lastEventId: calls[1].headers['Last-Event-ID'] }).toEqual({
+        context,
+        lastEventId: whole === 0 ? undefined : String(whole),
+      });
+      expect((await stream.final()).text).toBe(REPLY_TEXT);
+    }
+  });
+
+  it('reassembles a character cut in the middle of its bytes', async () => {
+    const all = encoder.encode(wire());
+    const emoji = encoder.encode('🙂');
+    const inside = all.findIndex((_, i) => emoji.every((byte, j) => all[i + j] === byte)) + 2;
+    const { fetch, calls } = scripted(
+      // The cut falls inside frame 3's emoji: frames 1 and 2 arrived whole.
+      () => sse(all.slice(0, inside), { ending: 'break' }),
+      resumeAfterLastEventId,
+    );
+    const result = await streamChat(request, options(fetch)).final();
+    expect(result.text).toBe(REPLY_TEXT);
+    expect(calls[1].headers['Last-Event-ID']).toBe('2');
+  });
+
+  it('drops the frames a resume sends again, so each arrives once', async () => {
+    const all = encoder.encode(wire());
+    const { fetch } = scripted(
+      () => sse(all.slice(0, 120), { ending: 'break' }),
+      () => sse(wire(0)),
+    );
+    expect(await collect(streamChat(request, options(fetch)))).toEqual(received());
+  });
+
+  it('reports connected, the frames, reconnecting (attempt, delay, last id, why) and connected again, in order', async () => {
+    const { fetch } = scripted(() => sse(wire(0, 2), { ending: 'break' }), resumeAfterLastEventId);
+    const events = await collect(streamChat(request, options(fetch)).events());
+    expect(events).toEqual([
+      { kind: 'connected', streamId: STREAM_ID },
+      { kind: 'frame', ...received()[0] },
+      { kind: 'frame', ...received()[1] },
+      {
+        kind: 'reconnecting',
+        attempt: 1,
+        delayMs: 4,
+        lastEventId: '2',
+        error: expect.objectContaining({ kind: 'interrupted', retryable: true }),
+      },
+      { kind: 'connected', streamId: STREAM_ID },
+      ...received(2).map((frame) => ({ kind: 'frame', ...frame })),
     ]);
   });
 
-  it.each([10, 57, 80, 118])(
-    'resumes after a cut %i bytes in with the last complete frame id, never sending the prompt again',
-    async (cutAt) => {
-      const all = encoder.encode(wire(0));
-      const { fetchImpl, calls } = scripted(
-        () => sse(all.slice(0, cutAt), 'break'),
-        () => sse(encoder.encode(wire(completeFramesIn(all.slice(0, cutAt))))),
-      );
-      const reconnects: (string | undefined)[] = [];
-      const seen: string[] = [];
-      const stream = streamChat(request, {
-        baseUrl: 'http://api',
-        fetch: fetchImpl,
-        resume: fast,
-        onReconnect: ({ lastEventId }) => reconnects.push(lastEventId),
-      });
-      for await (const { id } of stream) seen.push(String(id));
-      expect(seen).toEqual(['1', '2', '3', '4', '5']);
-      expect((await stream.final()).text).toBe('Héllo 🙂 world');
-      expect(calls.map((call) => call.method)).toEqual(['POST', 'GET']);
-      expect(calls[1].url).toBe(`http://api/api/streams/${STREAM_ID}/events`);
-      expect(calls[1].headers['Last-Event-ID']).toBe(reconnects[0]);
-    },
-  );
-
-  it('says the stream is gone when the api no longer has it', async () => {
-    const { fetchImpl } = scripted(
-      () => sse(encoder.encode(wire(0)).slice(0, 70), 'break'),
-      () => json(404, { statusCode: 404, code: 'stream_not_found', message: 'No such stream.' }),
+  it('rejects with the signal’s reason and cancels the body when aborted mid-stream', async () => {
+    const cancels: unknown[] = [];
+    const { fetch, calls } = scripted(() =>
+      sse(wire(0, 2), {
+        ending: 'hang',
+        onCancel: (reason) => cancels.push(reason),
+      }),
     );
-    const failure = streamChat(request, {
-      baseUrl: 'http://api',
-      fetch: fetchImpl,
-      resume: fast,
-    }).final();
-    await expect(failure).rejects.toMatchObject({
-      kind: 'gone',
-      details: { status: 404, code: 'stream_not_found' },
+    const leaving = new AbortController();
+    const reason = new Error('the user left');
+    const stream = streamChat(request, options(fetch, { signal: leaving.signal }));
+    const { items, error } = await read(stream, {
+      // The user leaves while the client waits for the next bytes.
+      onItem: ({ id }) => id === '2' && setTimeout(() => leaving.abort(reason), 5),
+    });
+    expect(items.map(({ id }) => id)).toEqual(['1', '2']);
+    expect(error).toBe(reason);
+    expect(cancels).toEqual([reason]);
+    await expect(stream.final()).rejects.toBe(reason);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('rejects with the signal’s reason while waiting to reconnect, and reconnects no more', async () => {
+    const { fetch, calls } = scripted(
+      () => sse(wire().slice(0, 60), { ending: 'break' }),
+      resumeAfterLastEventId,
+    );
+    const leaving = new AbortController();
+    const reason = new Error('the user left');
+    const stream = streamChat(
+      request,
+      options(fetch, {
+        signal: leaving.signal,
+        resume: { ...FAST, initialDelayMs: 10_000, maxDelayMs: 10_000 },
+      }),
+    );
+    const { items, error } = await read(stream.events(), {
+      onItem: (event) =>
+        event.kind === 'reconnecting' && setTimeout(() => leaving.abort(reason), 5),
+    });
+    expect(items.at(-1)).toMatchObject({ kind: 'reconnecting', delayMs: 7_500 });
+    expect(error).toBe(reason);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keeps a finished reply whole when the signal aborts right after its last frame', async () => {
+    const { fetch } = scripted(() => sse(wire()));
+    const leave = new AbortController();
+    const stream = streamChat(request, options(fetch, { signal: leave.signal }));
+    for await (const { frame } of stream) {
+      if (frame.type === 'finish') leave.abort(new Error('done reading'));
+    }
+    await expect(stream.final()).resolves.toMatchObject({
+      finish: { finishReason: 'stop' },
     });
   });
 
-  it('refuses to retry when the connection failed before a stream id was known', async () => {
-    const { fetchImpl, calls } = scripted();
-    const failure = streamChat(request, {
-      baseUrl: 'http://api',
-      fetch: fetchImpl,
-      resume: fast,
-    }).final();
+  it('sends nothing when the signal is already aborted', async () => {
+    const { fetch, calls } = scripted(() => sse(wire()));
+    const reason = new Error('never mind');
+    const stream = streamChat(request, options(fetch, { signal: AbortSignal.abort(reason) }));
+    await expect(stream.final()).rejects.toBe(reason);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('cancels the body when the reader breaks out early', async () => {
+    const cancels: unknown[] = [];
+    const { fetch, calls } = scripted(() =>
+      sse(wireFrames(), {
+        onCancel: (reason) => cancels.push(reason),
+      }),
+    );
+    const stream = streamChat(request, options(fetch));
+    for await (const { id } of stream) if (id === '2') break;
+    expect(cancels).toHaveLength(1);
+    await expect(stream.final()).rejects.toThrow('the stream was left before its end');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('cancels the body when the reader of events() breaks out early', async () => {
+    const cancels: unknown[] = [];
+    const { fetch } = scripted(() =>
+      sse(wireFrames(), {
+        onCancel: (reason) => cancels.push(reason),
+      }),
+    );
+    for await (const event of streamChat(request, options(fetch)).events()) {
+      if (event.kind === 'frame') break;
+    }
+    expect(cancels).toHaveLength(1);
+  });
+
+  it('cancels the body when the reader of events() leaves at the connected event', async () => {
+    const cancels: unknown[] = [];
+    const { fetch } = scripted(() =>
+      sse(wireFrames(), { onCancel: (reason) => cancels.push(reason) }),
+    );
+    for await (const event of streamChat(request, options(fetch)).events()) {
+      if (event.kind === 'connected') break;
+    }
+    expect(cancels).toHaveLength(1);
+  });
+
+  it('fails as network, without trying again, when the request gets no answer', async () => {
+    const { fetch, calls } = scripted();
+    const failure = streamChat(request, options(fetch)).final();
+    await expect(failure).rejects.toMatchObject({ kind: 'network', retryable: true });
     await expect(failure).rejects.toBeInstanceOf(ChatClientError);
     expect(calls).toHaveLength(1);
   });
 
-  it('passes a 400 through with the problems the api named', async () => {
-    const body = {
-      statusCode: 400,
+  it('fails with the api’s rejection and its problems, without sending the request again', async () => {
+    const problems = [{ path: 'messages', message: 'Required' }];
+    const { fetch, calls } = scripted(() =>
+      json(400, {
+        statusCode: 400,
+        code: 'invalid_request',
+        message: 'Invalid request: messages',
+        problems,
+      }),
+    );
+    await expect(streamChat(request, options(fetch)).final()).rejects.toMatchObject({
+      kind: 'rejected',
+      status: 400,
       code: 'invalid_request',
       message: 'Invalid request: messages',
-      problems: [{ path: 'messages', message: 'x' }],
-    };
-    const { fetchImpl } = scripted(() => json(400, body));
-    await expect(
-      streamChat(request, { baseUrl: 'http://api', fetch: fetchImpl }).final(),
-    ).rejects.toMatchObject({
-      kind: 'rejected',
-      message: 'Invalid request: messages',
-      details: { status: 400, problems: body.problems },
+      problems,
+      retryable: false,
     });
+    expect(calls).toHaveLength(1);
   });
 
-  it('gives up after the allowed number of tries', async () => {
-    const broken = () => sse(encoder.encode(wire(0)).slice(0, 70), 'break');
-    const { fetchImpl, calls } = scripted(
-      broken,
-      () => json(503, {}),
-      () => json(503, {}),
-      () => json(503, {}),
+  it('fails as unavailable on a 5xx before the stream opened, never sending the prompt twice', async () => {
+    const { fetch, calls } = scripted(() => new Response('Bad gateway', { status: 502 }));
+    await expect(streamChat(request, options(fetch)).final()).rejects.toMatchObject({
+      kind: 'unavailable',
+      status: 502,
+      retryable: true,
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails as protocol, without resuming, when a frame is not JSON', async () => {
+    const { fetch, calls } = scripted(() => sse(wire(0, 1) + 'data: {oops\n\n'));
+    await expect(streamChat(request, options(fetch)).final()).rejects.toMatchObject({
+      kind: 'protocol',
+      retryable: false,
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails as gone when the api no longer has the stream it resumes', async () => {
+    const { fetch, calls } = scripted(
+      () => sse(wire().slice(0, 70), { ending: 'break' }),
+      () => json(404, { statusCode: 404, code: 'stream_not_found', message: 'No such stream.' }),
     );
-    const failure = streamChat(request, {
-      baseUrl: 'http://api',
-      fetch: fetchImpl,
-      resume: { ...fast, maxAttempts: 2 },
-    }).final();
-    await expect(failure).rejects.toMatchObject({ kind: 'unavailable' });
-    expect(calls).toHaveLength(3);
-  });
-
-  it('sends the bearer token and extra headers with every request', async () => {
-    const { fetchImpl, calls } = scripted(() => sse(encoder.encode(wire(0))));
-    await streamChat(request, {
-      baseUrl: 'http://api',
-      fetch: fetchImpl,
-      token: async () => 'tok',
-      headers: { 'X-Request-Id': 'r-1' },
-    }).final();
-    expect(calls[0].headers).toMatchObject({ Authorization: 'Bearer tok', 'X-Request-Id': 'r-1' });
+    await expect(streamChat(request, options(fetch)).final()).rejects.toMatchObject({
+      kind: 'gone',
+      status: 404,
+      code: 'stream_not_found',
+      retryable: false,
+    });
+    expect(calls.map((call) => call.method)).toEqual(['POST', 'GET']);
   });
 });
 
-/** How many whole frames (ending in a blank line) the bytes hold. */
-function completeFramesIn(bytes: Uint8Array): number {
-  const text = new TextDecoder().decode(bytes);
-  return (text.match(/\n\n/g) ?? []).length;
-}
+describe('resumeChat', () => {
+  it('reads the frames after lastEventId, sending it as Last-Event-ID', async () => {
+    const { fetch, calls } = scripted(resumeAfterLastEventId);
+    const stream = resumeChat({ streamId: STREAM_ID, lastEventId: '2' }, options(fetch));
+    expect(await collect(stream)).toEqual(received(2));
+    await expect(stream.final()).resolves.toEqual({
+      streamId: STREAM_ID,
+      text: 'lo 🙂 world',
+      finish: FRAMES[4],
+    });
+    expect(calls).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        url: `http://api/api/streams/${STREAM_ID}/events`,
+        headers: expect.objectContaining({ 'Last-Event-ID': '2', Accept: 'text/event-stream' }),
+      }),
+    ]);
+  });
+
+  it('drops the frames at or before lastEventId when the api sends them anyway', async () => {
+    const { fetch } = scripted(() => sse(wire(0)));
+    const stream = resumeChat({ streamId: STREAM_ID, lastEventId: '3' }, options(fetch));
+    expect(await collect(stream)).toEqual(received(3));
+  });
+
+  it('reads the stream from its start without a lastEventId', async () => {
+    const { fetch, calls } = scripted(resumeAfterLastEventId);
+    const result = await resumeChat({ streamId: STREAM_ID }, options(fetch)).final();
+    expect(result.text).toBe(REPLY_TEXT);
+    expect(calls[0].headers).not.toHaveProperty('Last-Event-ID');
+  });
+
+  it('resumes again after a cut, after the last frame it got', async () => {
+    const { fetch, calls } = scripted(
+      () => sse(wire(2, 3), { ending: 'break' }),
+      resumeAfterLastEventId,
+    );
+    const frames = await collect(
+      resumeChat({ streamId: STREAM_ID, lastEventId: '2' }, options(fetch)),
+    );
+    expect(frames).toEqual(received(2));
+    expect(calls.map((call) => call.headers['Last-Event-ID'])).toEqual(['2', '3']);
+  });
+
+  it('fails as gone, without trying again, when the api no longer has the stream', async () => {
+    const { fetch, calls } = scripted(
+      () => json(404, { statusCode: 404, code: 'stream_not_found', message: 'No such stream.' }),
+      resumeAfterLastEventId,
+    );
+    await expect(
+      resumeChat({ streamId: 'expired', lastEventId: '7' }, options(fetch)).final(),
+    ).rejects.toMatchObject({ kind: 'gone', status: 404, retryable: false });
+    expect(calls).toHaveLength(1);
+  });
+});

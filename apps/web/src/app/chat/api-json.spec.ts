@@ -1,5 +1,5 @@
+import { ChatClientError } from '@tokenstream/stream-client';
 import { TestBed } from '@angular/core/testing';
-import { ChatStreamError } from './chat-stream-error';
 import { CurrentUser } from './current-user';
 import { ModelCatalog } from './model-catalog';
 
@@ -21,7 +21,7 @@ describe('CurrentUser and ModelCatalog when the session is gone', () => {
       .load()
       .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(ChatStreamError);
+    expect(error).toBeInstanceOf(ChatClientError);
     expect(error).toMatchObject({ kind: 'unauthenticated', status: 401 });
   });
 
@@ -46,6 +46,6 @@ describe('CurrentUser and ModelCatalog when the session is gone', () => {
       .load()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(ChatStreamError);
+    expect(error).not.toBeInstanceOf(ChatClientError);
   });
 });

@@ -1,10 +1,10 @@
-import { unauthenticatedError } from './chat-stream-error';
-import { authorizationOf, ChatAuthTokenProvider } from './auth-token';
+import { requestHeaders, unauthenticatedError } from '@tokenstream/stream-client';
+import { ChatAuthTokenProvider } from './auth-token';
 
 /**
  * `GET path` for a small JSON answer (`/api/me`, `/api/models`), with the access token when there
  * is one. Resolves to the parsed body of a `2xx` JSON answer, `undefined` for any other answer.
- * Rejects with a `ChatStreamError` of kind `unauthenticated` when the session is gone: a `401`, a
+ * Rejects with a `ChatClientError` of kind `unauthenticated` when the session is gone: a `401`, a
  * redirect (an SSO proxy sending us to its login page) or a login page instead of JSON.
  */
 export async function getJson(
@@ -13,7 +13,7 @@ export async function getJson(
   signal?: AbortSignal,
 ): Promise<unknown> {
   const response = await fetch(path, {
-    headers: { Accept: 'application/json', ...(await authorizationOf(token)) },
+    headers: await requestHeaders({ baseUrl: '', token }, { Accept: 'application/json' }),
     credentials: 'same-origin',
     redirect: 'manual',
     signal,

@@ -3,8 +3,7 @@ import { ChatRequest } from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
 import { CHAT_AUTH_TOKEN, ChatAuthTokenProvider } from './auth-token';
 import { ChatStream } from './chat-stream';
-import { ChatStreamError } from './chat-stream-error';
-import { ChatStreamEvent } from './chat-stream-event';
+import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { CurrentUser } from './current-user';
 import { ModelCatalog } from './model-catalog';
@@ -14,7 +13,7 @@ const WIRE =
   'id: 1\ndata: {"type":"start","streamId":"s-1","model":"demo"}\n\n' +
   'id: 2\ndata: {"type":"finish","finishReason":"stop"}\n\n';
 
-type FetchStub = jest.Mock<Promise<Response>, [RequestInfo | URL, RequestInit | undefined]>;
+type FetchStub = jest.Mock<Promise<Response>, [RequestInfo | URL, RequestInit?]>;
 
 /** Answers every request for what its path asks, and records each one. */
 function stubFetch(): FetchStub {
@@ -127,7 +126,7 @@ describe('CHAT_AUTH_TOKEN', () => {
     const chatStream = TestBed.inject(ChatStream);
 
     const error = await end(chatStream.stream(request));
-    expect(error).toBeInstanceOf(ChatStreamError);
+    expect(error).toBeInstanceOf(ChatClientError);
     expect(error).toMatchObject({ kind: 'unauthenticated', retryable: false });
     await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'unauthenticated' });
     await expect(TestBed.inject(CurrentUser).load()).rejects.toMatchObject({

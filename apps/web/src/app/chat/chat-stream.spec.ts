@@ -2,13 +2,11 @@ import { TestBed } from '@angular/core/testing';
 import { ChatRequest, ReceivedFrame, StreamFrame } from '@tokenstream/stream-contracts';
 import { Observable, tap } from 'rxjs';
 import { ChatStream } from './chat-stream';
-import { ChatStreamError } from './chat-stream-error';
-import { ChatStreamEvent, ReconnectingEvent } from './chat-stream-event';
+import { ChatClientError, ChatStreamEvent, ReconnectingEvent } from '@tokenstream/stream-client';
 import {
   CHAT_STREAM_POLICY,
   ChatStreamPolicy,
   DEFAULT_CHAT_STREAM_POLICY,
-  retryDelay,
 } from './chat-stream-policy';
 
 const encoder = new TextEncoder();
@@ -36,9 +34,9 @@ const EXPECTED: ReceivedFrame[] = [
 /** Fast enough for tests, with a fixed jitter (each delay is 3/4 of its nominal value). */
 const TEST_POLICY: ChatStreamPolicy = {
   ...DEFAULT_CHAT_STREAM_POLICY,
-  firstRetryDelayMs: 8,
-  maxRetryDelayMs: 32,
-  maxRetries: 4,
+  initialDelayMs: 8,
+  maxDelayMs: 32,
+  maxAttempts: 4,
   maxOutageMs: 5_000,
   random: () => 0.5,
 };
@@ -152,9 +150,9 @@ async function waitFor(condition: () => boolean, describe: () => string, timeout
   }
 }
 
-function expectChatStreamError(outcome: Outcome): ChatStreamError {
-  expect(outcome.error).toBeInstanceOf(ChatStreamError);
-  return outcome.error as ChatStreamError;
+function expectChatClientError(outcome: Outcome): ChatClientError {
+  expect(outcome.error).toBeInstanceOf(ChatClientError);
+  return outcome.error as ChatClientError;
 }
 
 describe('ChatStream', () => {
@@ -300,7 +298,7 @@ describe('ChatStream', () => {
     const outcome = await collect(chatStream.stream(request));
 
     expect(outcome.frames).toEqual([]);
-    const error = expectChatStreamError(outcome);
+    const error = expectChatClientError(outcome);
     expect(error.kind).toBe('interrupted');
     expect(error.retryable).toBe(true);
     expect(fetchStub).toHaveBeenCalledTimes(1);
@@ -321,7 +319,7 @@ describe('ChatStream', () => {
     const outcome = await collect(chatStream.stream(request));
 
     expect(outcome.frames).toHaveLength(0);
-    expect(expectChatStreamError(outcome).kind).toBe('interrupted');
+    expect(expectChatClientError(outcome).kind).toBe('interrupted');
   });
 
   it('fails as protocol when the stream carries data that is not a frame', async () => {
@@ -329,7 +327,7 @@ describe('ChatStream', () => {
 
     const outcome = await collect(chatStream.stream(request));
 
-    const error = expectChatStreamError(outcome);
+    const error = expectChatClientError(outcome);
     expect(error.kind).toBe('protocol');
     expect(error.message).not.toContain('not json');
   });
@@ -337,7 +335,7 @@ describe('ChatStream', () => {
   it('fails as network (retryable) when fetch itself rejects', async () => {
     stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
 
-    const error = expectChatStreamError(await collect(chatStream.stream(request)));
+    const error = expectChatClientError(await collect(chatStream.stream(request)));
 
     expect(error.kind).toBe('network');
     expect(error.retryable).toBe(true);
@@ -351,7 +349,7 @@ describe('ChatStream', () => {
     it('gives unauthenticated for a 401', async () => {
       stubFetch(() => answer(401, 'application/json', '{"statusCode":401,"code":"http_error"}'));
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(error.kind).toBe('unauthenticated');
       expect(error.status).toBe(401);
@@ -361,7 +359,7 @@ describe('ChatStream', () => {
     it('gives unauthenticated for an HTML login page answered with 200', async () => {
       stubFetch(() => answer(200, 'text/html; charset=utf-8', '<!doctype html><h1>Sign in</h1>'));
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(error.kind).toBe('unauthenticated');
       expect(error.message).not.toContain('Sign in</h1>');
@@ -374,7 +372,7 @@ describe('ChatStream', () => {
         return response;
       });
 
-      expect(expectChatStreamError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
         'unauthenticated',
       );
     });
@@ -386,7 +384,7 @@ describe('ChatStream', () => {
         return response;
       });
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(fetchStub.mock.calls[0][1]?.redirect).toBe('manual');
       expect(error.kind).toBe('unauthenticated');
@@ -395,7 +393,7 @@ describe('ChatStream', () => {
     it("gives unauthenticated for a proxy's 403 page", async () => {
       stubFetch(() => answer(403, 'text/html', '<h1>403 Forbidden</h1>'));
 
-      expect(expectChatStreamError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
         'unauthenticated',
       );
     });
@@ -416,7 +414,7 @@ describe('ChatStream', () => {
         ),
       );
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(error).toMatchObject({
         kind: 'rejected',
@@ -442,7 +440,7 @@ describe('ChatStream', () => {
         ),
       );
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(error).toMatchObject({
         kind: 'unavailable',
@@ -455,7 +453,7 @@ describe('ChatStream', () => {
     it("gives unavailable (retryable) for a proxy's 502 text/plain page, without quoting it", async () => {
       stubFetch(() => answer(502, 'text/plain', 'upstream connect error or disconnect/reset'));
 
-      const error = expectChatStreamError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(chatStream.stream(request)));
 
       expect(error.kind).toBe('unavailable');
       expect(error.status).toBe(502);
@@ -467,7 +465,7 @@ describe('ChatStream', () => {
     it('gives unavailable for a 500 whose JSON is not an ApiErrorBody, without crashing', async () => {
       stubFetch(() => answer(500, 'application/json', '{"oops":'));
 
-      expect(expectChatStreamError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
         'unavailable',
       );
     });
@@ -475,7 +473,7 @@ describe('ChatStream', () => {
     it('gives not-a-stream for a 200 that is JSON', async () => {
       stubFetch(() => answer(200, 'application/json', '{"choices":[]}'));
 
-      expect(expectChatStreamError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
         'not-a-stream',
       );
     });
@@ -621,12 +619,12 @@ describe('ChatStream', () => {
         [4, 24],
       ]);
       expect(retries.slice(1).map((r) => r.error.kind)).toEqual(['network', 'network', 'network']);
-      expect(fetchStub).toHaveBeenCalledTimes(1 + TEST_POLICY.maxRetries);
+      expect(fetchStub).toHaveBeenCalledTimes(1 + TEST_POLICY.maxAttempts);
       // Each reconnect came no sooner than its announced delay (timers may round down by 1 ms).
       retries.forEach((retry, i) => {
         expect(calledAt[i + 1] - calledAt[i]).toBeGreaterThanOrEqual(retry.delayMs - 1);
       });
-      const error = expectChatStreamError(outcome);
+      const error = expectChatClientError(outcome);
       expect(error.kind).toBe('interrupted');
       expect(error.retryable).toBe(true);
       expect(error.message).toBe('The connection was lost before the reply finished.');
@@ -651,14 +649,14 @@ describe('ChatStream', () => {
     });
 
     it('gives up when the outage outlasts maxOutageMs, even with retries left', async () => {
-      const stream = withPolicy({ maxRetries: 1_000, maxOutageMs: 40 });
+      const stream = withPolicy({ maxAttempts: 1_000, maxOutageMs: 40 });
       const fetchStub = stubFetch((_init, _url, call) =>
         call === 0 ? streamOf(wireUntil(3)) : Promise.reject(new TypeError('Failed to fetch')),
       );
 
       const outcome = await collect(stream.stream(request));
 
-      expect(expectChatStreamError(outcome).kind).toBe('interrupted');
+      expect(expectChatClientError(outcome).kind).toBe('interrupted');
       // 6 + 12 + 24 ms of waiting reach 40 ms by the fourth failure.
       expect(fetchStub.mock.calls.length).toBeLessThanOrEqual(5);
     });
@@ -678,7 +676,7 @@ describe('ChatStream', () => {
 
       const outcome = await collect(chatStream.resume('s-9', '4'));
 
-      const error = expectChatStreamError(outcome);
+      const error = expectChatClientError(outcome);
       expect(error).toMatchObject({
         kind: 'gone',
         status: 404,
@@ -703,7 +701,7 @@ describe('ChatStream', () => {
 
       const outcome = await collect(chatStream.stream(request));
 
-      expect(expectChatStreamError(outcome).kind).toBe('gone');
+      expect(expectChatClientError(outcome).kind).toBe('gone');
       expect(fetchStub).toHaveBeenCalledTimes(2);
       expect(textOf(outcome.frames)).toBe(DELTAS[0]);
     });
@@ -717,7 +715,7 @@ describe('ChatStream', () => {
 
       const fetchStub = stubFetch(() => new Response('', { status: 401 }));
       const refused = await collect(chatStream.resume('s-1', '2'));
-      expect(expectChatStreamError(refused).kind).toBe('unauthenticated');
+      expect(expectChatClientError(refused).kind).toBe('unauthenticated');
       expect(fetchStub).toHaveBeenCalledTimes(1);
     });
 
@@ -778,7 +776,7 @@ describe('ChatStream', () => {
 
     it('drops the connection when the browser goes offline, and retries at once when it is back', async () => {
       // A 60 s backoff: only the online event can make the reconnect come within the test.
-      const stream = withPolicy({ firstRetryDelayMs: 60_000, maxRetryDelayMs: 60_000 });
+      const stream = withPolicy({ initialDelayMs: 60_000, maxDelayMs: 60_000 });
       const onCancel = jest.fn();
       const fetchStub = stubFetch((_init, _url, call) =>
         call === 0
@@ -834,7 +832,7 @@ describe('ChatStream', () => {
     });
 
     it('cancels the pending reconnect when the subscriber leaves during the wait', async () => {
-      const stream = withPolicy({ firstRetryDelayMs: 40, maxRetryDelayMs: 40 });
+      const stream = withPolicy({ initialDelayMs: 40, maxDelayMs: 40 });
       const fetchStub = stubFetch(() => streamOf(wireUntil(3)));
       let reconnecting = false;
 
@@ -877,21 +875,5 @@ describe('ChatStream', () => {
       stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
       await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'network' });
     });
-  });
-});
-
-describe('retryDelay', () => {
-  const at = (random: number) => ({ ...DEFAULT_CHAT_STREAM_POLICY, random: () => random });
-
-  it('doubles from 250 ms up to 5 s, each between half and all of its nominal value', () => {
-    const nominal = [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000];
-    nominal.forEach((ms, i) => {
-      expect(retryDelay(i + 1, at(0))).toBe(ms / 2);
-      expect(retryDelay(i + 1, at(0.999999))).toBe(ms);
-    });
-  });
-
-  it('spreads clients out: different random draws give different delays', () => {
-    expect(retryDelay(3, at(0.1))).not.toBe(retryDelay(3, at(0.9)));
   });
 });

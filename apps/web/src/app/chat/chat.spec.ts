@@ -3,8 +3,7 @@ import { ChatRequest, ModelsResponse, StreamFrame } from '@tokenstream/stream-co
 import { Observable, Subject } from 'rxjs';
 import { Chat } from './chat';
 import { ChatStream } from './chat-stream';
-import { ChatStreamError } from './chat-stream-error';
-import { ChatStreamEvent, FrameEvent } from './chat-stream-event';
+import { ChatClientError, ChatStreamEvent, FrameEvent } from '@tokenstream/stream-client';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { CONVERSATION_STORAGE_KEY, SavedConversation } from './conversation-store';
 import { ClientConfig } from './client-config';
@@ -332,7 +331,7 @@ describe('Chat', () => {
   it('Stop ends the reply here at once when the api refuses to stop it', async () => {
     await create();
     chatStream.stopAnswer = () =>
-      Promise.reject(new ChatStreamError({ kind: 'network', retryable: true, message: 'x' }));
+      Promise.reject(new ChatClientError({ kind: 'network', retryable: true, message: 'x' }));
     await sendPrompt('Hi');
     chatStream.reply.next(start());
     chatStream.reply.next(delta('Partial'));
@@ -369,9 +368,15 @@ describe('Chat', () => {
     chatStream.reply.next(start());
     chatStream.reply.next(delta('Before'));
     await showFrames();
-    const reason = new ChatStreamError({ kind: 'network', retryable: true, message: 'offline' });
+    const reason = new ChatClientError({ kind: 'network', retryable: true, message: 'offline' });
 
-    chatStream.reply.next({ kind: 'reconnecting', attempt: 1, delayMs: 250, error: reason });
+    chatStream.reply.next({
+      kind: 'reconnecting',
+      attempt: 1,
+      delayMs: 250,
+      lastEventId: undefined,
+      error: reason,
+    });
     await settle();
 
     expect(byTestId('status')?.textContent?.trim()).toBe('Reconnecting…');
@@ -393,7 +398,7 @@ describe('Chat', () => {
     chatStream.reply.next(start());
 
     chatStream.reply.error(
-      new ChatStreamError({
+      new ChatClientError({
         kind: 'gone',
         retryable: false,
         message: 'This reply is no longer available.',
@@ -526,12 +531,12 @@ describe('Chat', () => {
     expect(replyText()).toBe('Whole');
   });
 
-  it('shows the message of a ChatStreamError, with Retry', async () => {
+  it('shows the message of a ChatClientError, with Retry', async () => {
     await create();
     await sendPrompt('Hi');
 
     chatStream.reply.error(
-      new ChatStreamError({
+      new ChatClientError({
         kind: 'network',
         retryable: true,
         message: 'Could not reach the chat service.',
@@ -544,7 +549,7 @@ describe('Chat', () => {
   });
 
   const expired = () =>
-    new ChatStreamError({ kind: 'unauthenticated', status: 401, retryable: false, message: 'x' });
+    new ChatClientError({ kind: 'unauthenticated', status: 401, retryable: false, message: 'x' });
 
   describe('when the session expired', () => {
     it('asks to sign in again, with a link that reloads the page when no sign-in URL is configured', async () => {
@@ -579,7 +584,13 @@ describe('Chat', () => {
       chatStream.reply.next(delta('One,'));
       const last = delta(' two,');
       chatStream.reply.next(last);
-      chatStream.reply.next({ kind: 'reconnecting', attempt: 1, delayMs: 10, error: expired() });
+      chatStream.reply.next({
+        kind: 'reconnecting',
+        attempt: 1,
+        delayMs: 10,
+        lastEventId: undefined,
+        error: expired(),
+      });
       chatStream.reply.error(expired());
       await settle();
 

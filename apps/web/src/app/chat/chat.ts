@@ -12,10 +12,9 @@ import {
   viewChild,
 } from '@angular/core';
 import { ChatRequest, ModelsResponse, StreamFrame } from '@tokenstream/stream-contracts';
+import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { Observable, Subscription } from 'rxjs';
 import { ChatStream } from './chat-stream';
-import { ChatStreamError } from './chat-stream-error';
-import { ChatStreamEvent } from './chat-stream-event';
 import { CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { AssistantTurn, historyOf, ReplyError, Turn, UserTurn } from './conversation';
 import { ClientConfig } from './client-config';
@@ -354,7 +353,7 @@ export class Chat {
 
   /** Shows the session-expired notice if `error` says the session is gone; whether it did. */
   private noticeExpiry(error: unknown): boolean {
-    const expired = error instanceof ChatStreamError && error.kind === 'unauthenticated';
+    const expired = error instanceof ChatClientError && error.kind === 'unauthenticated';
     if (expired) this.sessionExpired.set(true);
     return expired;
   }
@@ -481,7 +480,7 @@ export class Chat {
 }
 
 function replyErrorOf(error: unknown): ReplyError {
-  if (error instanceof ChatStreamError) {
+  if (error instanceof ChatClientError) {
     return {
       kind: error.kind,
       message: error.message,

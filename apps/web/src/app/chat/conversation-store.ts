@@ -5,7 +5,7 @@ import {
   FINISH_REASONS,
   FinishReason,
 } from '@tokenstream/stream-contracts';
-import { ChatStreamErrorKind } from './chat-stream-error';
+import { ChatClientErrorKind } from '@tokenstream/stream-client';
 import { AssistantTurn, ReplyError, ReplyStatus, Turn, UserTurn } from './conversation';
 
 /**
@@ -121,7 +121,7 @@ export class ConversationStore {
 }
 
 const REPLY_STATUSES: readonly ReplyStatus[] = ['streaming', 'done', 'stopped', 'failed'];
-const ERROR_KINDS: readonly (ChatStreamErrorKind | 'stream')[] = [
+const ERROR_KINDS: readonly (ChatClientErrorKind | 'stream')[] = [
   'unauthenticated',
   'rejected',
   'unavailable',

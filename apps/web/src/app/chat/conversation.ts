@@ -4,15 +4,15 @@ import {
   FinishReason,
   RequestProblem,
 } from '@tokenstream/stream-contracts';
-import { ChatStreamErrorKind } from './chat-stream-error';
+import { ChatClientErrorKind } from '@tokenstream/stream-client';
 
 /** Where an assistant reply is in its life. */
 export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'failed';
 
 /** Why a reply failed, as shown under it. */
 export interface ReplyError {
-  /** A {@link ChatStreamErrorKind}, or `stream` for an `error` frame sent by the api. */
-  kind: ChatStreamErrorKind | 'stream';
+  /** A {@link ChatClientErrorKind}, or `stream` for an `error` frame sent by the api. */
+  kind: ChatClientErrorKind | 'stream';
   message: string;
   retryable: boolean;
   code?: string;

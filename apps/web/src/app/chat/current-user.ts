@@ -9,7 +9,7 @@ export class CurrentUser {
   private readonly token = inject(CHAT_AUTH_TOKEN);
 
   /**
-   * Fetches `GET /api/me`. Rejects with a `ChatStreamError` of kind `unauthenticated` when the
+   * Fetches `GET /api/me`. Rejects with a `ChatClientError` of kind `unauthenticated` when the
    * session is gone, and with an `Error` when the answer is not a {@link MeResponse}.
    */
   async load(signal?: AbortSignal): Promise<MeResponse> {

@@ -9,7 +9,7 @@ export class ModelCatalog {
   private readonly token = inject(CHAT_AUTH_TOKEN);
 
   /**
-   * Fetches `GET /api/models`. Rejects with a `ChatStreamError` of kind `unauthenticated` when the
+   * Fetches `GET /api/models`. Rejects with a `ChatClientError` of kind `unauthenticated` when the
    * session is gone, and with an `Error` when the answer is not a {@link ModelsResponse}.
    */
   async load(signal?: AbortSignal): Promise<ModelsResponse> {

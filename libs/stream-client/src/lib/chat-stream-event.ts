@@ -1,5 +1,5 @@
-import { ReceivedFrame } from '@tokenstream/stream-contracts';
-import { ChatStreamError } from './chat-stream-error';
+import type { ReceivedFrame } from '@tokenstream/stream-contracts';
+import type { ChatClientError } from './chat-client-error';
 
 /** A frame of the reply, with its SSE id (its position: pass it back to resume after it). */
 export interface FrameEvent extends ReceivedFrame {
@@ -13,18 +13,20 @@ export interface ConnectedEvent {
   streamId: string | undefined;
 }
 
-/** The connection broke; the reply will be resumed after `delayMs` (sooner on `online`). */
+/** The connection broke; the reply will be resumed after `delayMs` (sooner when back online). */
 export interface ReconnectingEvent {
   kind: 'reconnecting';
   /** 1 for the first reconnect after the last frame that arrived, then 2, 3 … */
   attempt: number;
   delayMs: number;
+  /** The last frame received, which the resume continues after. */
+  lastEventId: string | undefined;
   /** Why the connection was given up (network, interrupted, silence, a retryable HTTP error). */
-  error: ChatStreamError;
+  error: ChatClientError;
 }
 
 /**
- * What {@link ChatStream} emits for one reply: its frames, in order and each once, and the changes
- * of the connection beneath them, so a UI can say "Reconnecting…".
+ * Everything that happens to one reply: its frames, in order and each once, and the changes of the
+ * connection beneath them, so a UI can say "Reconnecting…".
  */
 export type ChatStreamEvent = FrameEvent | ConnectedEvent | ReconnectingEvent;
