@@ -51,6 +51,28 @@ describe('CORS and security headers', () => {
     );
   });
 
+  // A page on any site can POST these without a CORS preflight, with the user's SSO cookie: only a
+  // JSON body (which needs the preflight) may start a reply.
+  it.each([
+    ['application/x-www-form-urlencoded', 'messages[0][role]=user&messages[0][content]=Hi'],
+    ['text/plain', JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] })],
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--',
+    ],
+  ])('starts no reply from a body a cross-site form can send (%s)', async (type, body) => {
+    for (const path of [ApiPaths.chatStream, '/v1/chat/completions']) {
+      const response = await fetch(new URL(path, api.url), {
+        method: 'POST',
+        headers: { 'content-type': type, origin: 'https://evil.example.net' },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('x-stream-id')).toBeNull();
+    }
+  });
+
   it('refuses a CORS origin with a path or a wildcard at boot', async () => {
     await expect(startApi({ CORS_ORIGINS: 'https://*.example.com' })).rejects.toThrow(
       /CORS_ORIGINS=/,

@@ -214,4 +214,50 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     for await (const model of client.models.list()) all.push(model.id);
     expect(all).toEqual(['gpt-4o-mini', 'gpt-4o']);
   });
+
+  describe('bodies the SDK cannot send, and paths no route serves', () => {
+    /** A raw `POST /v1/chat/completions` with a valid key: the SDK always sends good JSON. */
+    const postRaw = (body: string) =>
+      fetch(`${api.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.search}`, 'content-type': 'application/json' },
+        body,
+      });
+
+    /** OpenAI's error body of a `4xx` refusal, with this `code`. */
+    const openAiError = (code: string | null) => ({
+      error: { message: expect.any(String), type: 'invalid_request_error', param: null, code },
+    });
+
+    it('refuses a body that is not JSON with 400 in OpenAI’s shape, and asks the upstream nothing', async () => {
+      const response = await postRaw('{"model": "gpt-4o-mini", "messages": [');
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { message: string } };
+      expect(body).toEqual(openAiError('invalid_json'));
+      expect(body.error.message).toMatch(/^The request body is not valid JSON: .+/);
+      expect(mock.stats().requests).toBe(0);
+    });
+
+    it('refuses a body over 1 MB with 413 in OpenAI’s shape', async () => {
+      const huge = 'x'.repeat(1024 * 1024);
+      const response = await postRaw(
+        JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: huge }] }),
+      );
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual(openAiError('request_too_large'));
+      expect(mock.stats().requests).toBe(0);
+    });
+
+    it('answers a path under /v1 that no route serves with 404 in OpenAI’s shape', async () => {
+      const raw = await fetch(`${api.url}/v1/nope`, {
+        headers: { authorization: `Bearer ${KEYS.search}` },
+      });
+      expect(raw.status).toBe(404);
+      expect(await raw.json()).toEqual(openAiError(null));
+      // The SDK reads it as a NotFoundError with the message, as it would from OpenAI.
+      const error = await client.get('/nope').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(error).toMatchObject({ status: 404, message: expect.stringContaining('/v1/nope') });
+    });
+  });
 });

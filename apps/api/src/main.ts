@@ -11,12 +11,10 @@ import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
 import { useApiPrefix } from './common/api-prefix';
 import { corsOptions } from './common/cors-options';
+import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './common/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
-
-/** Requests carry a conversation; 1 MB holds the largest one the request schema allows. */
-const JSON_BODY_LIMIT = '1mb';
 
 function refuseToStart(problems: string[]): never {
   for (const problem of problems)
@@ -53,13 +51,16 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
+    // JSON only (`useJsonBodyParser`): Nest's default form parser would let any site's page start
+    // replies with the user's SSO cookie, as forms are sent cross-site without a CORS preflight.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.use(securityHeaders);
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  useJsonBodyParser(app);
   // The OpenAI-compatible routes live at `/v1/…`, where OpenAI's SDKs expect them.
   useApiPrefix(app);
   serveOpenApi(app);

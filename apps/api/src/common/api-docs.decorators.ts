@@ -13,6 +13,7 @@ import {
   REQUEST_ID_HEADER,
   STREAM_ID_HEADER,
 } from '@tokenstream/stream-contracts';
+import { JSON_BODY_LIMIT_MB } from './json-body-parser';
 import { schemaRef } from './openapi-schemas';
 
 /** Names of the security schemes in the document (see `createOpenApiDocument`). */
@@ -28,10 +29,45 @@ const ERROR_WHEN: Record<number, string> = {
   401: 'No valid credentials (`unauthenticated`), with `WWW-Authenticate`.',
   403: 'This caller may not use the model it asked for (`model_not_allowed`).',
   404: 'No such stream (`stream_not_found`): it never existed, is not yours, or has expired.',
-  413: 'The body is larger than 1 MB (`http_error`).',
+  413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`http_error\`).`,
   429: 'The caller reached one of its limits (`rate_limited`); `Retry-After` says when to retry.',
   503: 'The instance is shutting down (`server_shutting_down`); `Retry-After` says when to retry.',
 };
+
+/** `Retry-After`, on the errors that say when to try again. */
+const retryAfter = {
+  'Retry-After': {
+    description:
+      "When to try again, in whole seconds (with tokenstream's own limits and shutdown).",
+    schema: { type: 'integer' },
+  },
+};
+
+/** When each status is answered on the OpenAI-compatible routes, with OpenAI's `code`. */
+const OPENAI_ERROR_WHEN = {
+  400:
+    'The request is invalid (`type: invalid_request_error`): `param` names the parameter, `code` ' +
+    'says why (`unsupported_parameter`, `unknown_parameter`, `invalid_value`, `invalid_type`, ' +
+    '`missing_required_parameter`); or the body is not JSON (`invalid_json`).',
+  401: 'No valid credentials (`invalid_api_key`), with `WWW-Authenticate`.',
+  403: 'This key may not use the model it asked for (`model_not_allowed`, `param: model`).',
+  404:
+    'No such model (`model_not_found`, `param: model`), as OpenAI answers it; or no route at this ' +
+    'path (`code: null`).',
+  413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`request_too_large\`).`,
+  415: 'The body is in a charset or content encoding the api cannot read (`unsupported_body_encoding`).',
+  429:
+    'The caller reached one of its limits (`rate_limit_exceeded`), or, without `stream`, the ' +
+    'upstream did (`upstream_rate_limited`); `type: requests`.',
+  502:
+    'Without `stream` only: the upstream failed (`upstream_error`, `upstream_unavailable`, ' +
+    '`upstream_auth_failed`). A streamed reply reports it in-band instead.',
+  503: 'The instance is shutting down (`server_shutting_down`).',
+  504: 'Without `stream` only: the upstream took too long (`upstream_timeout`).',
+} as const;
+
+/** A status {@link ApiOpenAiErrors} can describe. */
+type OpenAiErrorStatus = keyof typeof OPENAI_ERROR_WHEN;
 
 /**
  * A route behind authentication: a bearer token (OIDC or API key) or an `X-API-Key` header, and a
@@ -41,7 +77,11 @@ export const ApiAuthenticated = (errorBody: 'ApiErrorBody' | 'OpenAiErrorBody' =
   applyDecorators(
     ApiBearerAuth(SecuritySchemes.bearer),
     ApiSecurity(SecuritySchemes.apiKey),
-    ApiResponse({ status: 401, description: ERROR_WHEN[401], content: json(errorBody) }),
+    ApiResponse({
+      status: 401,
+      description: errorBody === 'OpenAiErrorBody' ? OPENAI_ERROR_WHEN[401] : ERROR_WHEN[401],
+      content: json(errorBody),
+    }),
   );
 
 /** The errors a route may answer before any body, each an `ApiErrorBody`. */
@@ -52,14 +92,15 @@ export const ApiErrors = (...statuses: (keyof typeof ERROR_WHEN & number)[]) =>
     ),
   );
 
-/** The same errors in OpenAI's shape, for the OpenAI-compatible routes. */
-export const ApiOpenAiErrors = (...statuses: number[]) =>
+/** The errors an OpenAI-compatible route may answer before any body, each an `OpenAiErrorBody`. */
+export const ApiOpenAiErrors = (...statuses: OpenAiErrorStatus[]) =>
   applyDecorators(
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        description: `Refused, in OpenAI's error shape (as the native routes' ${status}).`,
+        description: OPENAI_ERROR_WHEN[status],
         content: json('OpenAiErrorBody'),
+        ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
       }),
     ),
   );

@@ -1,6 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { chatRequestSchema, ErrorCodes, FINISH_REASONS } from '@tokenstream/stream-contracts';
 import { z } from 'zod';
+import { OPENAI_OPENAPI_SCHEMAS } from '../openai-compat/openai-openapi-schemas';
 
 /** A `$ref` to one of {@link OPENAPI_SCHEMAS}, by name. */
 export const schemaRef = (name: keyof typeof OPENAPI_SCHEMAS) => ({
@@ -37,7 +38,8 @@ function chatRequest(): SchemaObject {
 
 /**
  * The OpenAPI components of the protocol, written once: the request, the frames each SSE event's
- * `data` holds (`StreamFrame`, told apart by `type`), and the JSON bodies.
+ * `data` holds (`StreamFrame`, told apart by `type`), and the JSON bodies; then those of the
+ * OpenAI-compatible routes.
  */
 export const OPENAPI_SCHEMAS = {
   ChatRequest: chatRequest(),
@@ -153,21 +155,5 @@ export const OPENAPI_SCHEMAS = {
       },
     },
   },
-  OpenAiErrorBody: {
-    type: 'object',
-    description: "OpenAI's error shape, on the OpenAI-compatible routes.",
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['message', 'type', 'param', 'code'],
-        properties: {
-          message: string,
-          type: string,
-          param: { type: 'string', nullable: true },
-          code: { type: 'string', nullable: true },
-        },
-      },
-    },
-  },
+  ...OPENAI_OPENAPI_SCHEMAS,
 } satisfies Record<string, SchemaObject>;

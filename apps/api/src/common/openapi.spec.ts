@@ -119,4 +119,87 @@ describe('the OpenAPI document', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' } } },
     });
   });
+
+  describe('the OpenAI-compatible routes', () => {
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const operation = (method: 'get' | 'post', path: string) => document.paths[path][method];
+
+    it('holds their request, answer, chunk, list and error schemas as components', () => {
+      const schemas = document.components?.schemas ?? {};
+      for (const name of [
+        'ChatCompletionRequest',
+        'ChatCompletion',
+        'ChatCompletionChunk',
+        'OpenAiUsage',
+        'OpenAiModelList',
+        'OpenAiModel',
+        'OpenAiErrorBody',
+      ]) {
+        expect(schemas[name]).toMatchObject({ type: 'object', properties: expect.any(Object) });
+      }
+      expect(schemas['ChatCompletion']).toMatchObject({
+        required: expect.arrayContaining(['usage']),
+        properties: { usage: ref('OpenAiUsage'), object: { enum: ['chat.completion'] } },
+      });
+      expect(schemas['ChatCompletionChunk']).toMatchObject({
+        properties: { object: { enum: ['chat.completion.chunk'] } },
+      });
+    });
+
+    it('describes the body of POST /v1/chat/completions as ChatCompletionRequest', () => {
+      expect(operation('post', '/v1/chat/completions')?.requestBody).toMatchObject({
+        content: { 'application/json': { schema: ref('ChatCompletionRequest') } },
+      });
+      expect(document.components?.schemas?.['ChatCompletionRequest']).toMatchObject({
+        required: ['model', 'messages'],
+        additionalProperties: false,
+        properties: {
+          messages: { type: 'array', minItems: 1, maxItems: 200 },
+          temperature: { minimum: 0, maximum: 2 },
+          tools: { enum: [null] },
+        },
+      });
+    });
+
+    it('answers a ChatCompletion as JSON, or ChatCompletionChunk events ending in [DONE]', () => {
+      const ok = operation('post', '/v1/chat/completions')?.responses['200'];
+      expect(ok).toMatchObject({
+        description: expect.stringContaining('[DONE]'),
+        content: {
+          'application/json': { schema: ref('ChatCompletion') },
+          'text/event-stream': { schema: ref('ChatCompletionChunk') },
+        },
+      });
+      expect((ok as { description: string }).description).toContain('ChatCompletionChunk');
+    });
+
+    it('answers GET /v1/models as an OpenAiModelList', () => {
+      expect(operation('get', '/v1/models')?.responses['200']).toMatchObject({
+        content: { 'application/json': { schema: ref('OpenAiModelList') } },
+      });
+    });
+
+    it.each([
+      ['post', '/v1/chat/completions', ['400', '401', '403', '404', '413', '429', '503']],
+      ['get', '/v1/models', ['401']],
+    ] as const)('answers every error of %s %s as an OpenAiErrorBody', (method, path, statuses) => {
+      const responses = operation(method, path)?.responses ?? {};
+      for (const status of statuses) {
+        expect(responses[status]).toMatchObject({
+          content: { 'application/json': { schema: ref('OpenAiErrorBody') } },
+        });
+      }
+      const errors = Object.keys(responses).filter((status) => Number(status) >= 400);
+      expect(refsIn(errors.map((status) => responses[status]))).toEqual(
+        errors.map(() => ref('OpenAiErrorBody').$ref),
+      );
+    });
+
+    it("keeps the native error body off the /v1 routes and OpenAI's off the native ones", () => {
+      for (const [path, item] of Object.entries(document.paths)) {
+        const foreign = path.startsWith('/v1/') ? 'ApiErrorBody' : 'OpenAiErrorBody';
+        expect(refsIn(item)).not.toContain(ref(foreign).$ref);
+      }
+    });
+  });
 });

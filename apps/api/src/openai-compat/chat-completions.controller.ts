@@ -1,34 +1,37 @@
-import { Body, Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiAuthenticated, ApiOpenAiErrors } from '../common/api-docs.decorators';
+import { schemaRef } from '../common/openapi-schemas';
 import { ChatCompletionsService } from './chat-completions.service';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { OpenAiChatRequestPipe } from './openai-chat-request.pipe';
-import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { OpenAiPaths } from './openai-paths';
 
 @ApiTags('openai-compatible')
 @ApiAuthenticated('OpenAiErrorBody')
 @Controller()
-@UseFilters(OpenAiExceptionFilter)
 export class ChatCompletionsController {
   constructor(private readonly completions: ChatCompletionsService) {}
 
   /** OpenAI's chat completions, streamed (`stream: true`) or whole. */
   @ApiOperation({ summary: "OpenAI's chat completions, streamed or whole" })
-  @ApiBody({
-    description: "OpenAI's chat completion request (`model`, `messages`, `stream`, …).",
-    schema: { type: 'object', required: ['messages'] },
-  })
-  @ApiProduces('application/json', 'text/event-stream')
+  @ApiBody({ schema: schemaRef('ChatCompletionRequest') })
   @ApiOkResponse({
     description:
-      'A `chat.completion` object, or with `stream: true` Server-Sent Events of `chat.completion.chunk` objects ending with `data: [DONE]`.',
+      'Without `stream`: one `ChatCompletion` (`#/components/schemas/ChatCompletion`) as JSON, with ' +
+      '`usage`. With `stream: true`: Server-Sent Events (`text/event-stream`) whose `data:` lines ' +
+      'each hold a `ChatCompletionChunk` (`#/components/schemas/ChatCompletionChunk`) as JSON, then ' +
+      'a last `data: [DONE]`; `: keep-alive` comments come while it is quiet. A failure after the ' +
+      'stream opened is one event whose `data` is an `OpenAiErrorBody`, and no `[DONE]` follows.',
+    content: {
+      'application/json': { schema: schemaRef('ChatCompletion') },
+      'text/event-stream': { schema: schemaRef('ChatCompletionChunk') },
+    },
   })
-  @ApiOpenAiErrors(400, 403, 429, 503)
+  @ApiOpenAiErrors(400, 403, 404, 413, 415, 429, 502, 503, 504)
   @Post(OpenAiPaths.chatCompletions)
   create(
     @Body(OpenAiChatRequestPipe) request: OpenAiChatRequest,

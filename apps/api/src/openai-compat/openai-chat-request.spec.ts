@@ -105,6 +105,23 @@ describe('parseOpenAiChatRequest', () => {
     expect(refusal('not an object')).toMatchObject({ param: null });
   });
 
+  it('says how to send the body when none was read (no body, or one not sent as JSON)', () => {
+    expect(refusal(undefined)).toEqual({
+      param: null,
+      code: 'invalid_type',
+      message: expect.stringContaining('Content-Type: application/json'),
+    });
+  });
+
+  it('takes a role or parameter named like an Object method for what it is: unknown', () => {
+    expect(refusal({ ...base, constructor: 1 })).toMatchObject({ code: 'unknown_parameter' });
+    expect(refusal({ ...base, messages: [{ role: 'toString', content: 'x' }] })).toEqual({
+      param: 'messages[0].role',
+      code: 'invalid_value',
+      message: expect.stringContaining('"developer"'),
+    });
+  });
+
   it('allows stream_options only on a stream', () => {
     expect(refusal({ ...base, stream_options: { include_usage: true } })).toMatchObject({
       param: 'stream_options',

@@ -3,7 +3,16 @@ import {
   type ChatMessage,
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
+import {
+  MESSAGE_FIELDS,
+  OPENAI_ROLES,
+  SUPPORTED_PARAMETERS,
+  UNSUPPORTED_PARAMETERS,
+} from './openai-chat-parameters';
 import { OpenAiRequestError } from './openai-error';
+
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_PARAMETERS);
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(MESSAGE_FIELDS);
 
 /** A `POST /v1/chat/completions` body, checked and turned into a tokenstream request. */
 export interface OpenAiChatRequest {
@@ -12,60 +21,6 @@ export interface OpenAiChatRequest {
   /** `stream_options.include_usage`: end the stream with a usage chunk whose `choices` is empty. */
   includeUsage: boolean;
 }
-
-/**
- * OpenAI parameters tokenstream does not implement, with the value that means "not used": a client
- * that sends that value (or `null`) asks for nothing we lack, so it is accepted; any other value is
- * a `400` rather than silently ignored, since the caller would get a reply it did not ask for.
- */
-const UNSUPPORTED: Readonly<Record<string, unknown>> = {
-  tools: undefined,
-  tool_choice: undefined,
-  functions: undefined,
-  function_call: undefined,
-  parallel_tool_calls: undefined,
-  response_format: undefined,
-  logprobs: false,
-  top_logprobs: undefined,
-  logit_bias: undefined,
-  stop: undefined,
-  seed: undefined,
-  top_p: 1,
-  frequency_penalty: 0,
-  presence_penalty: 0,
-  audio: undefined,
-  modalities: undefined,
-  prediction: undefined,
-  reasoning_effort: undefined,
-  verbosity: undefined,
-  service_tier: undefined,
-  store: false,
-  metadata: undefined,
-  web_search_options: undefined,
-  prompt_cache_key: undefined,
-  safety_identifier: undefined,
-};
-
-/** Parameters read here; `user` is accepted and ignored (the API key already names the caller). */
-const SUPPORTED = new Set([
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'temperature',
-  'max_tokens',
-  'max_completion_tokens',
-  'n',
-  'user',
-]);
-
-/** OpenAI's `developer` role is its newer name for `system`. */
-const ROLES: Readonly<Record<string, ChatMessage['role']>> = {
-  system: 'system',
-  developer: 'system',
-  user: 'user',
-  assistant: 'assistant',
-};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -79,7 +34,7 @@ function parseMessage(value: unknown, index: number): ChatMessage {
   const at = `messages[${index}]`;
   if (!isRecord(value)) refuse(`${at} must be an object.`, at, 'invalid_type');
   for (const key of Object.keys(value)) {
-    if (key !== 'role' && key !== 'content' && key !== 'name') {
+    if (!MESSAGE_KEYS.has(key)) {
       refuse(
         `${at}.${key} is not supported by tokenstream.`,
         `${at}.${key}`,
@@ -87,7 +42,10 @@ function parseMessage(value: unknown, index: number): ChatMessage {
       );
     }
   }
-  const role = typeof value['role'] === 'string' ? ROLES[value['role']] : undefined;
+  const role =
+    typeof value['role'] === 'string' && Object.hasOwn(OPENAI_ROLES, value['role'])
+      ? OPENAI_ROLES[value['role']]
+      : undefined;
   if (!role) {
     refuse(
       `${at}.role must be one of "system", "developer", "user", "assistant": tokenstream does not support tools.`,
@@ -125,13 +83,21 @@ function openAiParam(path: string, maxTokensParam: string): string {
  * problem, as OpenAI does. A parameter set to `null` counts as absent.
  */
 export function parseOpenAiChatRequest(body: unknown): OpenAiChatRequest {
+  // No body, or one whose Content-Type is not JSON: the JSON parser left it unread.
+  if (body === undefined) {
+    refuse(
+      'No JSON body arrived: send a JSON object with Content-Type: application/json.',
+      null,
+      'invalid_type',
+    );
+  }
   if (!isRecord(body)) refuse('The request body must be a JSON object.', null, 'invalid_type');
   for (const [name, value] of Object.entries(body)) {
     if (value === null || SUPPORTED.has(name)) continue;
-    if (!(name in UNSUPPORTED)) {
+    if (!Object.hasOwn(UNSUPPORTED_PARAMETERS, name)) {
       refuse(`Unrecognized request argument supplied: ${name}`, name, 'unknown_parameter');
     }
-    if (value !== UNSUPPORTED[name]) {
+    if (value !== UNSUPPORTED_PARAMETERS[name]) {
       refuse(
         `tokenstream does not support the parameter '${name}'.`,
         name,

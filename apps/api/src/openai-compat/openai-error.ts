@@ -1,10 +1,16 @@
 import { HttpException } from '@nestjs/common';
 
+/** OpenAI's error `type`s that tokenstream answers: by status, `429` and `5xx` aside. */
+export const OPENAI_ERROR_TYPES = ['invalid_request_error', 'requests', 'server_error'] as const;
+
+/** One of {@link OPENAI_ERROR_TYPES}. */
+export type OpenAiErrorType = (typeof OPENAI_ERROR_TYPES)[number];
+
 /** The body of every error on the OpenAI-compatible routes, in OpenAI's own shape. */
 export interface OpenAiErrorBody {
   error: {
     message: string;
-    type: string;
+    type: OpenAiErrorType;
     param: string | null;
     code: string | null;
   };

@@ -1,23 +1,25 @@
-import { Controller, Get, UseFilters } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated } from '../common/api-docs.decorators';
+import { schemaRef } from '../common/openapi-schemas';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ModelCatalog } from '../models/model-catalog';
-import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { OpenAiPaths } from './openai-paths';
 import { toOpenAiModelList, type OpenAiModelList } from './openai-model-list';
 
 @ApiTags('openai-compatible')
 @ApiAuthenticated('OpenAiErrorBody')
 @Controller()
-@UseFilters(OpenAiExceptionFilter)
 export class OpenAiModelsController {
   constructor(private readonly catalog: ModelCatalog) {}
 
   /** The models the caller may use, in OpenAI's list format. */
   @ApiOperation({ summary: "The models the caller may use, in OpenAI's list format" })
-  @ApiOkResponse({ description: 'A `list` of `model` objects.' })
+  @ApiOkResponse({
+    description: "OpenAI's `list` object of `model` objects, one for each model this key may use.",
+    schema: schemaRef('OpenAiModelList'),
+  })
   @Get(OpenAiPaths.models)
   list(@CurrentPrincipal() principal: Principal): OpenAiModelList {
     return toOpenAiModelList(this.catalog.allowedFor(principal));
