@@ -2,6 +2,7 @@ import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { STREAM_ID_HEADER, isTerminalFrame } from '@tokenstream/stream-contracts';
 import { startApi, type ApiProcess } from './support/api-process';
 import { chat, leaveAfter, openStream, readStream } from './support/stream-client';
+import { waitForLog } from './support/wait-for-log';
 
 const REPLY = 'Streaming works: naïve café, 日本語, and a 🙂 — split into pieces across the wire.';
 const HEARTBEAT_MS = 300;
@@ -133,22 +134,3 @@ describe('POST /api/chat/stream with the openai provider', () => {
     expect(ids.size).toBe(4);
   });
 });
-
-async function waitForLog(
-  api: ApiProcess,
-  predicate: (line: Record<string, unknown>) => boolean,
-  timeoutMs = 3_000,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = api.logs.find(predicate);
-    if (line) return line;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(
-    `no such log line; last lines:\n${api.logs
-      .slice(-5)
-      .map((l) => JSON.stringify(l))
-      .join('\n')}`,
-  );
-}
