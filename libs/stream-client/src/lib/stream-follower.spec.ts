@@ -211,6 +211,28 @@ describe('resuming a dropped stream', () => {
 });
 
 describe('following the device’s connectivity', () => {
+  it('resumes at once when the device is back online before the reconnect wait began', async () => {
+    const connectivity = new FakeConnectivity();
+    const { fetch, calls } = scripted(
+      () => sse(wire(0, 2), { ending: 'hang' }),
+      resumeAfterLastEventId,
+    );
+    const slow = { ...FAST, initialDelayMs: 5_000, maxDelayMs: 5_000 };
+    const { items, error } = await read(
+      streamChat(request, options(fetch, { connectivity, resume: slow })).events(),
+      {
+        onItem: (event) => {
+          if (event.kind === 'frame' && event.id === '2') connectivity.set(false);
+          // Back while the reader is still busy with `reconnecting`: no listener is waiting yet.
+          if (event.kind === 'reconnecting') connectivity.set(true);
+        },
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(frames(items)).toEqual(received());
+    expect(calls.map((call) => call.method)).toEqual(['POST', 'GET']);
+  });
+
   it('cuts the connection at once when the device goes offline, and resumes only once it is back', async () => {
     const connectivity = new FakeConnectivity();
     const cancels: unknown[] = [];

@@ -40,7 +40,7 @@ export type FollowStart = { request: ChatRequest } | { streamId: string; lastEve
 type Attempt =
   | { outcome: 'ended' } // the terminal frame was delivered
   | { outcome: 'failed'; error: ChatClientError } // trying again cannot help
-  | { outcome: 'broken'; error: ChatClientError; progressed: boolean }; // resuming may
+  | { outcome: 'broken'; error: ChatClientError; progressed: boolean; offline: boolean }; // resuming may
 
 /**
  * Follows one reply across as many connections as it takes: the first POSTs the request (once:
@@ -109,9 +109,13 @@ class StreamFollower {
         error: attempt.error,
       };
       this.throwIfAborted();
-      const deadline = outageStartedAt + this.policy.maxOutageMs;
-      await waitToReconnect(delayMs, deadline, this.options.connectivity, this.signal);
-      this.throwIfAborted();
+      // Cut by going offline and already back (its `online` may have fired before any wait began).
+      const backOnline = attempt.offline && this.options.connectivity?.navigator.onLine === true;
+      if (!backOnline) {
+        const deadline = outageStartedAt + this.policy.maxOutageMs;
+        await waitToReconnect(delayMs, deadline, this.options.connectivity, this.signal);
+        this.throwIfAborted();
+      }
     }
   }
 
@@ -130,7 +134,12 @@ class StreamFollower {
     this.options.connectivity?.addEventListener('offline', onOffline);
     const resuming = this.streamId !== undefined;
     let progressed = false;
-    const broken = (error: ChatClientError): Attempt => ({ outcome: 'broken', error, progressed });
+    const broken = (error: ChatClientError, offline = false): Attempt => ({
+      outcome: 'broken',
+      error,
+      progressed,
+      offline,
+    });
 
     try {
       // Until the headers say how often the api sends keep-alives, assume the default.
@@ -191,7 +200,9 @@ class StreamFollower {
         };
       }
       // The body broke off (the connection dropped, or a proxy cut it), or we cut it ourselves.
-      return broken(cutBy === 'offline' ? networkError(error) : interruptedError(error));
+      return cutBy === 'offline'
+        ? broken(networkError(error), true)
+        : broken(interruptedError(error));
     } finally {
       watchdog.stop();
       // Releases the body when the reader left before its end (a no-op after a full read).
