@@ -10,30 +10,11 @@ import {
 import { collect, read } from '../testing/read-events';
 import { json, resumeAfterLastEventId, scripted, sse } from '../testing/scripted-fetch';
 import { ChatClientError } from './chat-client-error';
-import { resumeChat, streamChat, type StreamChatOptions } from './stream-chat';
+import { resumeChat, streamChat } from './stream-chat';
+import { FAST, options } from '../testing/test-options';
 
 const encoder = new TextEncoder();
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
-/** Short real delays: 4 ms before the first reconnect, 8 before the second, then 15. */
-const FAST = { initialDelayMs: 5, maxDelayMs: 20, random: () => 0.5 };
-
-// Every stream a test opens gets this signal, so none outlives its test (not even a failing one).
-let testEnd: AbortController;
-beforeEach(() => (testEnd = new AbortController()));
-afterEach(() => testEnd.abort(new Error('the test ended')));
-
-function options(
-  fetchImpl: typeof fetch,
-  overrides: Partial<StreamChatOptions> = {},
-): StreamChatOptions {
-  return {
-    baseUrl: 'http://api',
-    fetch: fetchImpl,
-    resume: FAST,
-    signal: testEnd.signal,
-    ...overrides,
-  };
-}
 
 /** How many whole frames (ending in a blank line) the first `length` bytes of `bytes` hold. */
 function completeFramesIn(bytes: Uint8Array, length: number): number {

@@ -15,34 +15,16 @@ import {
   type Answer,
 } from '../testing/scripted-fetch';
 import type { ChatStreamEvent, ReconnectingEvent } from './chat-stream-event';
-import { streamChat, type StreamChatOptions } from './stream-chat';
+import { streamChat } from './stream-chat';
+import { FAST, options } from '../testing/test-options';
 
 // How a reply is resumed, seen from `streamChat`: the attempt budget, the outage deadline, the
 // idle watchdog and the device's connectivity.
 
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
-/** Short real delays: 4 ms before the first reconnect, 8 before the second, then 15. */
-const FAST = { initialDelayMs: 5, maxDelayMs: 20, random: () => 0.5 };
 const unavailable: Answer = () =>
   json(503, { statusCode: 503, code: 'internal_error', message: 'Down.' });
 const unreachable: Answer = () => Promise.reject(new TypeError('fetch failed'));
-
-let testEnd: AbortController;
-beforeEach(() => (testEnd = new AbortController()));
-afterEach(() => testEnd.abort(new Error('the test ended')));
-
-function options(
-  fetchImpl: typeof fetch,
-  overrides: Partial<StreamChatOptions> = {},
-): StreamChatOptions {
-  return {
-    baseUrl: 'http://api',
-    fetch: fetchImpl,
-    resume: FAST,
-    signal: testEnd.signal,
-    ...overrides,
-  };
-}
 
 function reconnects(events: ChatStreamEvent[]): ReconnectingEvent[] {
   return events.filter((event): event is ReconnectingEvent => event.kind === 'reconnecting');
