@@ -1,12 +1,11 @@
+import { readStream, startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   STREAM_ID_HEADER,
   type MeResponse,
   type ModelsResponse,
 } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
-import { writeKeysFile } from './support/keys-file';
-import { openStream, readStream } from './support/stream-client';
+import { openStream } from './support/stream-client';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };

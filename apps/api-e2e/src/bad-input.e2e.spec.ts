@@ -1,5 +1,5 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, ChatRequestLimits, type ApiErrorBody } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
 
 describe('bad input is refused before the stream opens', () => {
   let api: ApiProcess;

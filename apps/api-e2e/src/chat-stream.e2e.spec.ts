@@ -1,8 +1,7 @@
+import { startApi, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { STREAM_ID_HEADER, isTerminalFrame } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
-import { chat, leaveAfter, openStream, readStream } from './support/stream-client';
-import { waitForLog } from './support/wait-for-log';
+import { chat, leaveAfter } from './support/stream-client';
 
 const REPLY = 'Streaming works: naïve café, 日本語, and a 🙂 — split into pieces across the wire.';
 const HEARTBEAT_MS = 300;

@@ -1,5 +1,5 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, type HealthResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
 import { chat } from './support/stream-client';
 
 describe('with no configuration at all', () => {

@@ -1,5 +1,5 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
 
 const ALLOWED = 'https://chat.example.com';
 

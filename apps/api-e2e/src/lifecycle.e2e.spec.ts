@@ -1,6 +1,6 @@
+import { readStream, spawnApi, startApi } from '@tokenstream/e2e-support';
 import { ApiPaths } from '@tokenstream/stream-contracts';
-import { spawnApi, startApi } from './support/api-process';
-import { openStream, readStream } from './support/stream-client';
+import { openStream } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };
 

@@ -1,7 +1,5 @@
+import { readStream, startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
-import { writeKeysFile } from './support/keys-file';
-import { readStream } from './support/stream-client';
 
 /** Each test has its own callers, so one test's counts never reach another's. */
 const CALLERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'metered', 'frank'] as const;

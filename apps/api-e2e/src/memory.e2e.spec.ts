@@ -1,3 +1,4 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import {
   ApiPaths,
@@ -7,7 +8,6 @@ import {
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
 import { request } from 'node:http';
-import { startApi, type ApiProcess } from './support/api-process';
 import { chat } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };

@@ -1,3 +1,4 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   STREAM_ID_HEADER,
@@ -6,7 +7,6 @@ import {
 } from '@tokenstream/stream-contracts';
 import { EventSource } from 'eventsource';
 import { spawn } from 'node:child_process';
-import { startApi, type ApiProcess } from './support/api-process';
 import { chat, openStream } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hello' }] };

@@ -1,8 +1,6 @@
+import { startApi, waitForLog, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import OpenAI from 'openai';
-import { startApi, type ApiProcess } from './support/api-process';
-import { writeKeysFile } from './support/keys-file';
-import { waitForLog } from './support/wait-for-log';
 
 const REPLY = 'Accounted for: every call through /v1 is a tokenstream stream.';
 const KEYS = {

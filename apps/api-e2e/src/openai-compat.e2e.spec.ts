@@ -1,7 +1,6 @@
+import { startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import OpenAI from 'openai';
-import { startApi, type ApiProcess } from './support/api-process';
-import { writeKeysFile } from './support/keys-file';
 
 const REPLY = 'Compatible: naïve café, 日本語, and a 🙂, streamed through tokenstream.';
 const KEYS = { billing: 'tsk_billing_0123456789abcdef', search: 'tsk_search_0123456789abcdef' };

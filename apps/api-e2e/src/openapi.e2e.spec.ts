@@ -1,7 +1,6 @@
+import { startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startApi, type ApiProcess } from './support/api-process';
-import { writeKeysFile } from './support/keys-file';
 
 const COMMITTED = resolve(__dirname, '../../api/openapi.json');
 

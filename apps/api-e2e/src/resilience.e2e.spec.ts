@@ -1,6 +1,6 @@
+import { startApi, type ApiProcess, type StreamTranscript } from '@tokenstream/e2e-support';
 import { splitIntoChunks, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import { startApi, type ApiProcess } from './support/api-process';
-import { chat, type StreamTranscript } from './support/stream-client';
+import { chat } from './support/stream-client';
 
 const REPLY = 'one two three four five six seven eight';
 const CHUNKS = 8;

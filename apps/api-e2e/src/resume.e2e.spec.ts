@@ -1,3 +1,4 @@
+import { readStream, startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import {
   ApiPaths,
@@ -5,9 +6,8 @@ import {
   isTerminalFrame,
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
 import { readUntilCut } from './support/cutting-reader';
-import { leaveAfter, openStream, readStream } from './support/stream-client';
+import { leaveAfter, openStream } from './support/stream-client';
 
 // Multi-byte characters everywhere, so cuts land inside them too.
 const REPLY = Array.from({ length: 40 }, (_, i) => `wört${i} 日本語🙂 `).join('');

@@ -1,6 +1,6 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { resumeChat, stopStream, streamChat } from '@tokenstream/stream-client';
-import { startApi, type ApiProcess } from './support/api-process';
 
 const REPLY = Array.from({ length: 30 }, (_, i) => `mot${i} ça 日本 🙂 `).join('');
 

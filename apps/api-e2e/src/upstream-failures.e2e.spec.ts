@@ -1,6 +1,6 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import type { ErrorFrame } from '@tokenstream/stream-contracts';
-import { startApi, type ApiProcess } from './support/api-process';
 import { chat } from './support/stream-client';
 
 const REPLY = 'one two three four five six seven eight';

@@ -1,4 +1,10 @@
 import {
+  readStream,
+  startApi,
+  type ApiProcess,
+  type StreamTranscript,
+} from '@tokenstream/e2e-support';
+import {
   ApiPaths,
   STREAM_ID_HEADER,
   type MeResponse,
@@ -8,18 +14,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startApi,
   startAuthService,
   startNginx,
-  type ApiProcess,
   type AuthService,
   type NginxProcess,
 } from './support/processes';
-import { readStream, type Transcript } from './support/stream-client';
 
 // The built api in AUTH_MODE=proxy, trusting only loopback (where nginx connects from), behind a
 // real nginx running deploy/nginx/tokenstream.conf.template, with a stand-in for oauth2-proxy.
 const TOKEN_DELAY_MS = 50;
+/** How long one read of a stream through nginx may take: a whole reply at that pace, with room. */
+const READ_TIMEOUT_MS = 20_000;
 const ALICE = { cookie: 'session=alice' };
 const BOB = { cookie: 'session=bob' };
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };
@@ -87,9 +92,9 @@ function postChat(headers: Record<string, string>, signal?: AbortSignal): Promis
   });
 }
 
-const deltas = (transcript: Transcript) =>
+const deltas = (transcript: StreamTranscript) =>
   transcript.frames.filter(({ frame }) => frame.type === 'text-delta');
-const lastFrame = (transcript: Transcript): StreamFrame | undefined =>
+const lastFrame = (transcript: StreamTranscript): StreamFrame | undefined =>
   transcript.frames.at(-1)?.frame;
 
 describe('a signed-in user, through nginx', () => {
@@ -99,7 +104,7 @@ describe('a signed-in user, through nginx', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     // gzip is on for text/event-stream in the http block (as on many sites); the stream route opts out.
     expect(response.headers.get('content-encoding')).toBeNull();
-    const transcript = await readStream(response);
+    const transcript = await readStream(response, { timeoutMs: READ_TIMEOUT_MS });
 
     const arrived = deltas(transcript).map(({ at }) => at);
     expect(arrived.length).toBeGreaterThanOrEqual(10);
@@ -134,7 +139,10 @@ describe('a signed-in user, through nginx', () => {
     expect(response.status).toBe(200);
     const streamId = response.headers.get(STREAM_ID_HEADER);
     expect(streamId).toBeTruthy();
-    const before = await readStream(response, { until: (t) => deltas(t).length >= 3 });
+    const before = await readStream(response, {
+      timeoutMs: READ_TIMEOUT_MS,
+      until: (t) => deltas(t).length >= 3,
+    });
     abort.abort(); // the connection is cut mid-reply
     const lastId = before.frames.at(-1)!.id!;
 
@@ -142,7 +150,7 @@ describe('a signed-in user, through nginx', () => {
       headers: { ...ALICE, accept: 'text/event-stream', 'last-event-id': lastId },
     });
     expect(resumed.status).toBe(200);
-    const after = await readStream(resumed);
+    const after = await readStream(resumed, { timeoutMs: READ_TIMEOUT_MS });
     expect(Number(after.frames[0].id)).toBe(Number(lastId) + 1);
     expect(lastFrame(after)).toMatchObject({ type: 'finish', finishReason: 'stop' });
 
@@ -151,6 +159,7 @@ describe('a signed-in user, through nginx', () => {
       await viaNginx(ApiPaths.streamEvents(streamId!), {
         headers: { ...ALICE, accept: 'text/event-stream' },
       }),
+      { timeoutMs: READ_TIMEOUT_MS },
     );
     expect(before.text() + after.text()).toBe(whole.text());
     const ids = [...before.frames, ...after.frames].map(({ id }) => Number(id));
@@ -163,7 +172,10 @@ describe('a signed-in user, through nginx', () => {
   it('passes keep-alive comments through: one arrives before the first frame', async () => {
     const response = await postChat(ALICE);
     expect(response.status).toBe(200);
-    const transcript = await readStream(response, { until: (t) => deltas(t).length >= 1 });
+    const transcript = await readStream(response, {
+      timeoutMs: READ_TIMEOUT_MS,
+      until: (t) => deltas(t).length >= 1,
+    });
     expect(transcript.comments[0]?.text).toBe('keep-alive');
     expect(transcript.comments[0].at).toBeLessThanOrEqual(transcript.frames[0].at);
   });
@@ -240,7 +252,7 @@ describe('forged identity headers, through nginx', () => {
     const streamId = response.headers.get(STREAM_ID_HEADER)!;
     const stop = await viaNginx(ApiPaths.stream(streamId), { method: 'DELETE', headers: ALICE });
     expect(stop.status).toBe(204);
-    expect(lastFrame(await readStream(response))).toMatchObject({
+    expect(lastFrame(await readStream(response, { timeoutMs: READ_TIMEOUT_MS }))).toMatchObject({
       type: 'finish',
       finishReason: 'cancelled',
     });

@@ -1,5 +1,5 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startBuiltApi, type BuiltApi } from './support/built-api';
 import { readReply, summarize, type Reply } from './support/chat-page';
 import { launchChromium } from './support/chromium';
 import { check, waitUntil } from './support/wait-until';
@@ -11,14 +11,14 @@ const DEMO_TOKEN_DELAY_MS = '40';
 const SCREENSHOT_PATH = process.env['WEB_E2E_SCREENSHOT'];
 
 describe('the chat in Chromium, against the built api on the demo model', () => {
-  let api: BuiltApi;
+  let api: ApiProcess;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
   beforeAll(async () => {
-    api = await startBuiltApi({ DEMO_TOKEN_DELAY_MS });
+    api = await startApi({ DEMO_TOKEN_DELAY_MS }, { webApp: true });
     browser = await launchChromium();
   }, 60_000);
 

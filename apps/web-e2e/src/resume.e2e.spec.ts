@@ -1,6 +1,6 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, type ReceivedFrame } from '@tokenstream/stream-contracts';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { startBuiltApi, type BuiltApi } from './support/built-api';
 import { readReply, savedReplyText, send, summarize, type Reply } from './support/chat-page';
 import { launchChromium } from './support/chromium';
 import { postReply, replayStream, textOf, type ReadStream } from './support/stream-client';
@@ -21,7 +21,7 @@ interface SeenRequest {
 }
 
 describe('resuming replies in Chromium, against the built api on the demo model', () => {
-  let api: BuiltApi;
+  let api: ApiProcess;
   let browser: Browser;
   /** The demo reply to PROMPT, read by a plain POST from the test. */
   let reference: ReadStream;
@@ -74,7 +74,7 @@ describe('resuming replies in Chromium, against the built api on the demo model'
   }
 
   beforeAll(async () => {
-    api = await startBuiltApi({ DEMO_TOKEN_DELAY_MS });
+    api = await startApi({ DEMO_TOKEN_DELAY_MS }, { webApp: true });
     browser = await launchChromium();
     pageErrors = [];
     const control = await browser.newContext();

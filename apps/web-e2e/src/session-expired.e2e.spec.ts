@@ -1,3 +1,4 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   EVENT_STREAM_CONTENT_TYPE,
@@ -6,7 +7,6 @@ import {
   type ReceivedFrame,
 } from '@tokenstream/stream-contracts';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { startBuiltApi, type BuiltApi } from './support/built-api';
 import { readReply, savedReplyText, send, summarize, type Reply } from './support/chat-page';
 import { launchChromium } from './support/chromium';
 import { textOf } from './support/stream-client';
@@ -45,7 +45,7 @@ async function referenceReply(apiUrl: string): Promise<string> {
 }
 
 describe('an expired session in Chromium, behind a (simulated) SSO proxy, against the built api', () => {
-  let api: BuiltApi;
+  let api: ApiProcess;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -53,12 +53,15 @@ describe('an expired session in Chromium, behind a (simulated) SSO proxy, agains
   let requests: { at: number; method: string; path: string }[];
 
   beforeAll(async () => {
-    api = await startBuiltApi({
-      AUTH_MODE: 'proxy',
-      TRUSTED_PROXY_CIDRS: '127.0.0.1/32,::1/128',
-      AUTH_SIGN_IN_URL: '/signed-out?rd={returnTo}',
-      DEMO_TOKEN_DELAY_MS: '60',
-    });
+    api = await startApi(
+      {
+        AUTH_MODE: 'proxy',
+        TRUSTED_PROXY_CIDRS: '127.0.0.1/32,::1/128',
+        AUTH_SIGN_IN_URL: '/signed-out?rd={returnTo}',
+        DEMO_TOKEN_DELAY_MS: '60',
+      },
+      { webApp: true },
+    );
     browser = await launchChromium();
   }, 60_000);
 

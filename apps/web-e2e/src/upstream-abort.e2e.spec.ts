@@ -1,6 +1,6 @@
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import type { Browser } from 'playwright-core';
-import { startBuiltApi, type BuiltApi } from './support/built-api';
 import { launchChromium } from './support/chromium';
 import { waitUntil } from './support/wait-until';
 
@@ -14,16 +14,19 @@ const RESUME_GRACE_MS = 1_500;
 
 describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
   let mock: MockOpenAi;
-  let api: BuiltApi;
+  let api: ApiProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     mock = await startMockOpenAi({ reply: REPLY, chunks: 60, chunkDelayMs: 100 });
-    api = await startBuiltApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
-      STREAM_RESUME_GRACE_MS: String(RESUME_GRACE_MS),
-    });
+    api = await startApi(
+      {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: mock.url,
+        STREAM_RESUME_GRACE_MS: String(RESUME_GRACE_MS),
+      },
+      { webApp: true },
+    );
     browser = await launchChromium();
   }, 60_000);
 

@@ -1,18 +1,5 @@
-import {
-  ApiPaths,
-  readFrames,
-  type ChatRequest,
-  type ReceivedFrame,
-} from '@tokenstream/stream-contracts';
-
-/** What a client saw of one stream: its frames and keep-alives, each with when it arrived. */
-export interface StreamTranscript {
-  response: Response;
-  frames: (ReceivedFrame & { at: number })[];
-  comments: { text: string; at: number }[];
-  /** The reply's text, assembled from the deltas as a client would. */
-  text(): string;
-}
+import { readStream, type StreamTranscript } from '@tokenstream/e2e-support';
+import { ApiPaths, type ChatRequest } from '@tokenstream/stream-contracts';
 
 /** POSTs a chat request; throws with the body if the stream did not open. */
 export async function openStream(
@@ -26,51 +13,6 @@ export async function openStream(
     body: JSON.stringify(request),
     signal,
   });
-}
-
-/**
- * Reads a stream until `until` says stop (by default: until it ends), bounded by `timeoutMs`;
- * on time-out the error shows what had arrived so far.
- */
-export async function readStream(
-  response: Response,
-  options: { timeoutMs?: number; until?: (transcript: StreamTranscript) => boolean } = {},
-): Promise<StreamTranscript> {
-  const { timeoutMs = 15_000, until } = options;
-  const started = performance.now();
-  const transcript: StreamTranscript = {
-    response,
-    frames: [],
-    comments: [],
-    text: () =>
-      transcript.frames
-        .map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : ''))
-        .join(''),
-  };
-  if (!response.body) throw new Error(`no body (status ${response.status})`);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error('timeout')), timeoutMs);
-  const now = () => performance.now() - started;
-  try {
-    const frames = readFrames(response.body, abort.signal, {
-      onComment: (text) => transcript.comments.push({ text, at: now() }),
-    });
-    for await (const received of frames) {
-      transcript.frames.push({ ...received, at: now() });
-      if (until?.(transcript)) break;
-    }
-  } catch (error) {
-    if (abort.signal.aborted) {
-      const seen = transcript.frames
-        .map(({ id, frame }) => `${id}:${JSON.stringify(frame)}`)
-        .join('\n');
-      throw new Error(`stream not done after ${timeoutMs} ms; received:\n${seen || '(nothing)'}`);
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return transcript;
 }
 
 /** Opens a stream and reads it to the end. */

@@ -1,79 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { exitOf, freePort, stopChild } from '@tokenstream/e2e-support';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 
 const ROOT = resolve(__dirname, '../../../..');
-/** The built api, as `npm run build` leaves it and as it is deployed. */
-export const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
 /** The nginx config under test: the very file deploy/README.md tells operators to install. */
 export const NGINX_TEMPLATE = join(ROOT, 'deploy/nginx/tokenstream.conf.template');
 export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
 
-/** A child process that can be stopped, bounded: SIGTERM, then SIGKILL if it lingers. */
+/** A server a test started and must stop, bounded. */
 export interface Stoppable {
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
-function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs = 3_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  return exited.then(() => clearTimeout(timer));
-}
-
-function exitOf(child: ChildProcess): Promise<string> {
-  return new Promise((done) => child.once('exit', (code, signal) => done(String(code ?? signal))));
-}
-
-export interface ApiProcess extends Stoppable {
-  url: string;
-  logs: Record<string, unknown>[];
-}
-
-/** Runs the built api with only `env` (nothing from the shell) on 127.0.0.1 and an ephemeral port. */
-export async function startApi(
-  env: Record<string, string>,
-  timeoutMs = 20_000,
-): Promise<ApiProcess> {
-  if (!existsSync(API_MAIN))
-    throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
-  const child = spawn(process.execPath, [API_MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = exitOf(child);
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`api did not start in ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`api exited (${how}) before listening: ${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(line);
-      if (typeof line['url'] === 'string') {
-        clearTimeout(timer);
-        resolveUrl(line['url']);
-      }
-    });
-  });
-  return { url, logs, stop: () => stopChild(child, exited) };
-}
+/** How long nginx may take to exit on SIGTERM before it is killed. */
+const NGINX_STOP_GRACE_MS = 3_000;
 
 /** Who the stand-in auth service recognises, by the value of their `session` cookie. */
 export interface TestUser {
@@ -130,15 +74,6 @@ export async function startAuthService(users: Record<string, TestUser>): Promise
         server.close(() => done());
       }),
   };
-}
-
-/** A port that was free a moment ago (nginx must be told its port; it cannot report one). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 /** The deploy template with its placeholders filled in: plain string replacement, as documented. */
@@ -226,12 +161,13 @@ async function tryStartNginx(
     },
   );
   const exited = exitOf(child);
+  const stopNginx = () => stopChild(child, exited, { graceMs: NGINX_STOP_GRACE_MS });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const errorLog = () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
   const url = `http://127.0.0.1:${port}`;
   let exitedWith: string | undefined;
-  void exited.then((how) => (exitedWith = how));
+  void exited.then(({ code, signal }) => (exitedWith = String(code ?? signal)));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exitedWith !== undefined) {
@@ -240,12 +176,12 @@ async function tryStartNginx(
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1_000) });
       await response.arrayBuffer();
-      if (response.status === 200) return { url, errorLog, stop: () => stopChild(child, exited) };
+      if (response.status === 200) return { url, errorLog, stop: stopNginx };
     } catch {
       // not listening yet
     }
     await new Promise((done) => setTimeout(done, 100));
   }
-  await stopChild(child, exited);
+  await stopNginx();
   throw new Error(`nginx did not answer in ${timeoutMs} ms: ${stderr}\n${errorLog()}`);
 }

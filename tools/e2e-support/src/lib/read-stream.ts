@@ -1,25 +1,31 @@
 import { readFrames, type ReceivedFrame } from '@tokenstream/stream-contracts';
 
-/** What a client saw of one stream: frames and comments, each with when it arrived (ms). */
-export interface Transcript {
+/** What a client saw of one stream: its frames and keep-alives, each with when it arrived (ms). */
+export interface StreamTranscript {
+  response: Response;
   frames: (ReceivedFrame & { at: number })[];
   comments: { text: string; at: number }[];
+  /** The reply's text, assembled from the deltas as a client would. */
   text(): string;
 }
 
+/** How long a read may take unless the caller says otherwise: a whole demo reply, with room. */
+export const READ_STREAM_TIMEOUT_MS = 15_000;
+
 /**
  * Reads an SSE body until it ends or `until` says stop, bounded by `timeoutMs`; on time-out the
- * error shows what had arrived.
+ * error shows what had arrived so far.
  */
 export async function readStream(
   response: Response,
-  options: { timeoutMs?: number; until?: (transcript: Transcript) => boolean } = {},
-): Promise<Transcript> {
-  const { timeoutMs = 20_000, until } = options;
+  options: { timeoutMs?: number; until?: (transcript: StreamTranscript) => boolean } = {},
+): Promise<StreamTranscript> {
+  const { timeoutMs = READ_STREAM_TIMEOUT_MS, until } = options;
   if (!response.body) throw new Error(`no body (status ${response.status})`);
   const started = performance.now();
   const now = () => performance.now() - started;
-  const transcript: Transcript = {
+  const transcript: StreamTranscript = {
+    response,
     frames: [],
     comments: [],
     text: () =>

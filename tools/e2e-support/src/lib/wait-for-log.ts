@@ -1,8 +1,8 @@
-import type { ApiProcess, LogLine } from './api-process';
+import type { LogLine } from './api-process';
 
 /** Resolves with the first log line of `api` that `predicate` accepts; fails with the last lines seen. */
 export async function waitForLog(
-  api: ApiProcess,
+  api: { logs: readonly LogLine[] },
   predicate: (line: LogLine) => boolean,
   timeoutMs = 3_000,
 ): Promise<LogLine> {

@@ -1,0 +1,16 @@
+export {
+  API_MAIN,
+  WEB_INDEX,
+  spawnApi,
+  startApi,
+  type ApiOptions,
+  type ApiProcess,
+  type LogLine,
+  type SpawnedApi,
+} from './lib/api-process';
+export { freePort } from './lib/free-port';
+export { writeKeysFile, type TestKey } from './lib/keys-file';
+export { exitOf, type ProcessExit } from './lib/process-exit';
+export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib/read-stream';
+export { stopChild, type StopOptions } from './lib/stop-child';
+export { waitForLog } from './lib/wait-for-log';
