@@ -8,6 +8,7 @@ import { loggerOptions } from './common/logger-options';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
+        MetricsModule,
         ModelsModule,
         AuthModule,
         ChatModule,

@@ -9,6 +9,8 @@ export type ChatProviderName = 'demo' | 'openai';
 export interface AppConfig {
   port: number;
   host: string | undefined;
+  /** Where Prometheus metrics are served (`GET /metrics`); none when undefined. */
+  metricsPort: number | undefined;
   provider: ChatProviderName;
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   defaultModel: string;
@@ -101,6 +103,7 @@ const wholeNumber = (min: number, max: number) =>
 
 const envSchema = z.object({
   PORT: wholeNumber(0, 65_535).default(3000),
+  METRICS_PORT: wholeNumber(0, 65_535).optional(),
   HOST: z.string().min(1).optional(),
   CHAT_PROVIDER: z.enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' }).optional(),
   OPENAI_API_KEY: z.string().min(1, { error: 'expected a key, or leave it unset' }).optional(),
@@ -322,6 +325,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
   return {
     port: vars.PORT,
     host: vars.HOST,
+    metricsPort: vars.METRICS_PORT,
     provider,
     openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
     defaultModel,

@@ -13,6 +13,7 @@ import { StreamsService } from '../streams/streams.service';
 import { MemoryLimitStore } from './memory-limit-store';
 import type { PrincipalLimits } from './principal-limits';
 import { StreamLimiter } from './stream-limiter';
+import { ApiMetrics } from '../metrics/api-metrics';
 
 const alice: Principal = { id: 'apikey:alice', kind: 'service', via: 'apikey', groups: [] };
 const bob: Principal = { id: 'apikey:bob', kind: 'service', via: 'apikey', groups: [] };
@@ -24,7 +25,7 @@ function setUp(limits: Partial<PrincipalLimits>, start = '2025-03-01T12:00:00Z')
   let now = Date.parse(start);
   const clock = () => now;
   const store = new MemoryLimitStore(clock);
-  const limiter = new StreamLimiter({ ...unlimited, ...limits }, store, clock);
+  const limiter = new StreamLimiter({ ...unlimited, ...limits }, store, { now: clock });
   return { store, limiter, advance: (ms: number) => (now += ms) };
 }
 
@@ -146,6 +147,7 @@ describe('StreamsService with limits', () => {
       streams,
       new GenerationRegistry(config.streams.resumeGraceMs),
       new StreamLimiter({ ...unlimited, ...limits }, limitStore),
+      new ApiMetrics({ defaultMetrics: false }),
     );
     const readToEnd = (streamId: string): Promise<MessageEvent[]> => {
       const socket = Object.assign(new PassThrough(), { setHeader: () => undefined });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Principal } from '../auth/principal';
 import type { ApiException } from '../common/api-exception';
+import type { ApiMetrics } from '../metrics/api-metrics';
 import { limitExceeded } from './limit-exceeded';
 import type { LimitStore } from './limit-store';
 import { LimitTicket } from './limit-ticket';
@@ -23,11 +24,17 @@ export const CONCURRENCY_RETRY_AFTER_MS = 5_000;
 export class StreamLimiter {
   private readonly logger = new Logger(StreamLimiter.name);
 
+  private readonly now: () => number;
+  private readonly metrics: Pick<ApiMetrics, 'rateLimited'> | undefined;
+
   constructor(
     private readonly defaults: PrincipalLimits,
     private readonly store: LimitStore,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { now?: () => number; metrics?: Pick<ApiMetrics, 'rateLimited'> } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.metrics = options.metrics;
+  }
 
   /**
    * Admits a new stream and returns its {@link LimitTicket}, to be ended when the stream ends; or
@@ -58,6 +65,7 @@ export class StreamLimiter {
 
   private refuse(key: string, name: LimitName, limit: number, retryAfterMs: number): ApiException {
     this.logger.log({ principal: key, limit: name, max: limit, retryAfterMs }, 'rate limited');
+    this.metrics?.rateLimited(name);
     return limitExceeded(name, limit, retryAfterMs);
   }
 }

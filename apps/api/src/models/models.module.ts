@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { DemoModelProvider } from './demo-model.provider';
 import { ModelCatalog } from './model-catalog';
 import { ModelProvider } from './model-provider';
@@ -10,8 +11,8 @@ import { OpenAiModelProvider } from './openai-model.provider';
 import { ResilientModelProvider } from './resilient-model.provider';
 
 /** The provider the configuration names, bounded in time and retried per the `upstream` settings. */
-function createModelProvider(config: AppConfig): ModelProvider {
-  return new ResilientModelProvider(createUpstream(config), config.upstream);
+function createModelProvider(config: AppConfig, metrics: ApiMetrics): ModelProvider {
+  return new ResilientModelProvider(createUpstream(config), config.upstream, { metrics });
 }
 
 /** Picks the provider the configuration names. */
@@ -31,7 +32,7 @@ function createUpstream(config: AppConfig): ModelProvider {
   controllers: [ModelsController],
   providers: [
     ModelCatalog,
-    { provide: ModelProvider, useFactory: createModelProvider, inject: [APP_CONFIG] },
+    { provide: ModelProvider, useFactory: createModelProvider, inject: [APP_CONFIG, ApiMetrics] },
   ],
   exports: [ModelCatalog, ModelProvider],
 })

@@ -5,6 +5,7 @@ import { abortableDelay } from './abortable-delay';
 import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
 import { ReplyDeadlines } from './reply-deadlines';
 import { decideRetry } from './retry-decision';
+import type { ApiMetrics } from '../metrics/api-metrics';
 
 /** How upstream calls are bounded in time and retried: the `upstream` settings. */
 export type UpstreamPolicy = AppConfig['upstream'];
@@ -15,6 +16,8 @@ export interface ResilienceDependencies {
   logger?: Pick<LoggerService, 'warn'>;
   /** The jitter source, a number in [0, 1) per call (`Math.random` by default). */
   random?: () => number;
+  /** Where each retry is counted. */
+  metrics?: Pick<ApiMetrics, 'upstreamRetried'>;
 }
 
 /** Makes `target` abort when `source` does; returns what undoes the link. */
@@ -36,6 +39,7 @@ export class ResilientModelProvider extends ModelProvider {
   readonly kind: ProviderKind;
   private readonly logger: Pick<LoggerService, 'warn'>;
   private readonly random: () => number;
+  private readonly metrics: Pick<ApiMetrics, 'upstreamRetried'> | undefined;
 
   constructor(
     private readonly inner: ModelProvider,
@@ -46,6 +50,7 @@ export class ResilientModelProvider extends ModelProvider {
     this.kind = inner.kind;
     this.logger = dependencies.logger ?? new Logger(ResilientModelProvider.name);
     this.random = dependencies.random ?? Math.random;
+    this.metrics = dependencies.metrics;
   }
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
@@ -92,6 +97,7 @@ export class ResilientModelProvider extends ModelProvider {
           random: this.random(),
         });
         if (!decision.retry) throw failure.error;
+        this.metrics?.upstreamRetried(decision.cause);
         // Status and timing only: the upstream's error body may echo the prompt or account details.
         this.logger.warn(
           {

@@ -12,6 +12,7 @@ import { StreamLimiter } from '../limits/stream-limiter';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
 import { StreamsService } from './streams.service';
+import { ApiMetrics } from '../metrics/api-metrics';
 
 function setUp(tokenDelayMs = 0) {
   const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000' });
@@ -24,6 +25,7 @@ function setUp(tokenDelayMs = 0) {
     store,
     registry,
     new StreamLimiter(config.limits, new MemoryLimitStore()),
+    new ApiMetrics({ defaultMetrics: false }),
   );
   return { service, store, registry };
 }

@@ -19,6 +19,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { ModelProvider } from '../models/model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
@@ -47,7 +48,11 @@ export class StreamsService implements BeforeApplicationShutdown {
     private readonly registry: GenerationRegistry,
     /** Per-principal limits; without one (in tests of other concerns), nothing is limited. */
     private readonly limiter: StreamLimiter,
-  ) {}
+    private readonly metrics: ApiMetrics,
+  ) {
+    // The store's size is read at each scrape; this service owns the one store of the process.
+    metrics.watchStore(() => store.usage());
+  }
 
   /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
   start(request: ChatRequest, context: { requestId: string; principal: Principal }): string {
@@ -84,6 +89,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     const ticket = this.limiter.admit(principal, request);
     const streamId = randomUUID();
     this.store.create(streamId, model, principal.id);
+    this.metrics.streamStarted(model);
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
       onFrame: (frame) => {
         const { overLimit } = this.store.append(streamId, frame);
@@ -99,6 +105,7 @@ export class StreamsService implements BeforeApplicationShutdown {
           provider: this.provider.kind,
           ...stats,
         };
+        this.metrics.streamEnded(model, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
         else this.logger.log(line, 'stream ended');
       },

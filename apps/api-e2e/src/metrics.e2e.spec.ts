@@ -1,0 +1,103 @@
+import { readStream, startApi, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
+import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { chat, openStream } from './support/stream-client';
+
+const REPLY = 'Counted: every stream, its first token, its end and its tokens.';
+const request = { messages: [{ role: 'user', content: 'Hi' }] };
+
+/** The samples of a Prometheus text exposition, as `name{labels}` → value. */
+function samples(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    map.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return map;
+}
+
+describe('Prometheus metrics on METRICS_PORT', () => {
+  let mock: MockOpenAi;
+  let api: ApiProcess;
+  let metricsUrl: string;
+
+  beforeAll(async () => {
+    mock = await startMockOpenAi({ reply: REPLY, chunks: 8, chunkDelayMs: 5 });
+    api = await startApi({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.url,
+      METRICS_PORT: '0',
+      LIMIT_REQUESTS_PER_MINUTE: '5',
+      UPSTREAM_RETRY_BASE_MS: '10',
+    });
+    const line = await waitForLog(api, (l) => typeof l['metricsUrl'] === 'string');
+    metricsUrl = String(line['metricsUrl']);
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await mock?.close();
+  });
+
+  async function scrape(): Promise<Map<string, number>> {
+    const response = await fetch(metricsUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return samples(await response.text());
+  }
+
+  it('counts a stream as active while it is generated, and no longer once it ended', async () => {
+    mock.configure({ chunkDelayMs: 100 });
+    const response = await openStream(api.url, request);
+    expect(response.status).toBe(200);
+    expect((await scrape()).get('tokenstream_streams_active')).toBe(1);
+    await readStream(response);
+    expect((await scrape()).get('tokenstream_streams_active')).toBe(0);
+  });
+
+  it('counts streams, their outcome, first token, tokens, retries and refusals', async () => {
+    mock.configure({ chunkDelayMs: 5 });
+    const before = await scrape();
+    const model = 'model="gpt-4o-mini"';
+    const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+
+    // The first upstream request fails with 503 and is retried; four streams, then the limit's 429.
+    mock.configure({ fault: 'status', faultStatus: 503, faultCount: 1, faultRetryAfterSeconds: 0 });
+    for (let i = 0; i < 4; i++) expect((await chat(api.url, request)).text()).toBe(REPLY);
+    const refused = await openStream(api.url, request);
+    expect(refused.status).toBe(429);
+    await refused.body?.cancel();
+
+    const after = await scrape();
+    expect(grew(`tokenstream_streams_started_total{${model}}`)).toBe(4);
+    expect(grew(`tokenstream_streams_ended_total{${model},outcome="stop"}`)).toBe(4);
+    expect(grew(`tokenstream_stream_first_token_seconds_count{${model}}`)).toBe(4);
+    expect(grew(`tokenstream_stream_duration_seconds_count{${model}}`)).toBe(4);
+    expect(grew(`tokenstream_tokens_total{${model},kind="completion"}`)).toBeGreaterThan(0);
+    expect(grew('tokenstream_upstream_retries_total{cause="503"}')).toBe(1);
+    expect(grew('tokenstream_requests_rate_limited_total{limit="requestsPerMinute"}')).toBe(1);
+    expect(after.get('tokenstream_streams_active')).toBe(0);
+    // Five streams in all, each still held for resume.
+    expect(after.get('tokenstream_store_streams')).toBe(5);
+    expect(after.get('tokenstream_store_bytes')).toBeGreaterThan(REPLY.length * 5);
+    // The process's own figures come with them.
+    expect(after.has('tokenstream_process_resident_memory_bytes')).toBe(true);
+  });
+
+  it('keeps metrics off the public port', async () => {
+    const response = await fetch(`${api.url}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('tokenstream_streams_started_total');
+  });
+});
+
+describe('without METRICS_PORT', () => {
+  it('serves no metrics at all', async () => {
+    const api = await startApi({});
+    try {
+      expect(api.logs.some((line) => 'metricsUrl' in line)).toBe(false);
+      expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
+    } finally {
+      await api.stop();
+    }
+  });
+});

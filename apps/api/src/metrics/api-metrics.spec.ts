@@ -1,0 +1,79 @@
+import { ApiMetrics, type EndedStream } from './api-metrics';
+
+const finished: EndedStream = {
+  ttftMs: 120,
+  durationMs: 2_500,
+  finishReason: 'stop',
+  errorCode: null,
+  usage: { promptTokens: 7, completionTokens: 30 },
+};
+
+async function exposition(metrics: ApiMetrics): Promise<string> {
+  return metrics.registry.metrics();
+}
+
+describe('ApiMetrics', () => {
+  it('counts a stream from start to end, with its outcome, timings and tokens', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    metrics.streamStarted('m');
+    expect(await exposition(metrics)).toContain('tokenstream_streams_active 1');
+    metrics.streamEnded('m', finished);
+    const text = await exposition(metrics);
+    expect(text).toContain('tokenstream_streams_active 0');
+    expect(text).toContain('tokenstream_streams_started_total{model="m"} 1');
+    expect(text).toContain('tokenstream_streams_ended_total{model="m",outcome="stop"} 1');
+    expect(text).toContain('tokenstream_stream_first_token_seconds_bucket{le="0.25",model="m"} 1');
+    expect(text).toContain('tokenstream_stream_first_token_seconds_bucket{le="0.1",model="m"} 0');
+    expect(text).toContain('tokenstream_stream_duration_seconds_sum{model="m"} 2.5');
+    expect(text).toContain('tokenstream_tokens_total{model="m",kind="prompt"} 7');
+    expect(text).toContain('tokenstream_tokens_total{model="m",kind="completion"} 30');
+  });
+
+  it('labels a failed stream with its error code, and observes no first token it never had', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    metrics.streamStarted('m');
+    metrics.streamEnded('m', {
+      ...finished,
+      ttftMs: null,
+      finishReason: null,
+      errorCode: 'upstream_timeout',
+      usage: null,
+    });
+    const text = await exposition(metrics);
+    expect(text).toContain(
+      'tokenstream_streams_ended_total{model="m",outcome="upstream_timeout"} 1',
+    );
+    expect(text).not.toContain('tokenstream_stream_first_token_seconds_count{model="m"}');
+    expect(text).not.toContain('tokenstream_tokens_total{');
+  });
+
+  it('reads the store at each scrape', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    let usage = { streams: 1, bytes: 100, maxBytes: 1_000 };
+    metrics.watchStore(() => usage);
+    expect(await exposition(metrics)).toContain('tokenstream_store_bytes 100');
+    usage = { streams: 2, bytes: 250, maxBytes: 1_000 };
+    const text = await exposition(metrics);
+    expect(text).toContain('tokenstream_store_streams 2');
+    expect(text).toContain('tokenstream_store_bytes 250');
+    expect(text).toContain('tokenstream_store_max_bytes 1000');
+  });
+
+  it('counts refusals by limit and retries by cause', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    metrics.rateLimited('tokensPerDay');
+    metrics.upstreamRetried(429);
+    metrics.upstreamRetried('connection-failed');
+    const text = await exposition(metrics);
+    expect(text).toContain('tokenstream_requests_rate_limited_total{limit="tokensPerDay"} 1');
+    expect(text).toContain('tokenstream_upstream_retries_total{cause="429"} 1');
+    expect(text).toContain('tokenstream_upstream_retries_total{cause="connection-failed"} 1');
+  });
+
+  it('keeps each instance’s counts apart', async () => {
+    const one = new ApiMetrics({ defaultMetrics: false });
+    const other = new ApiMetrics({ defaultMetrics: false });
+    one.streamStarted('m');
+    expect(await exposition(other)).not.toContain('tokenstream_streams_started_total{model="m"}');
+  });
+});

@@ -1,0 +1,128 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LimitName } from '../limits/principal-limits';
+
+/** What a stream's summary line says about it, as far as the metrics need. */
+export interface EndedStream {
+  ttftMs: number | null;
+  durationMs: number | null;
+  finishReason: string | null;
+  errorCode: string | null;
+  usage: { promptTokens: number; completionTokens: number } | null;
+}
+
+/**
+ * The api's Prometheus metrics, in a registry of its own (not prom-client's global one, so that
+ * every app instance, in tests too, counts alone). Labels stay bounded: the model (one of
+ * `CHAT_MODELS`), an outcome, a limit name; never a principal or a stream id.
+ */
+export class ApiMetrics {
+  readonly registry = new Registry();
+
+  private readonly started = new Counter({
+    name: 'tokenstream_streams_started_total',
+    help: 'Streams started (replies generated), by model.',
+    labelNames: ['model'],
+    registers: [this.registry],
+  });
+
+  private readonly active = new Gauge({
+    name: 'tokenstream_streams_active',
+    help: 'Replies being generated now.',
+    registers: [this.registry],
+  });
+
+  private readonly ended = new Counter({
+    name: 'tokenstream_streams_ended_total',
+    help: 'Streams ended, by model and outcome: a finish reason (stop, length, cancelled, …) or an error code.',
+    labelNames: ['model', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly firstToken = new Histogram({
+    name: 'tokenstream_stream_first_token_seconds',
+    help: 'From the start of a generation to its first text, by model.',
+    labelNames: ['model'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  private readonly duration = new Histogram({
+    name: 'tokenstream_stream_duration_seconds',
+    help: 'From the start of a generation to its end, by model.',
+    labelNames: ['model'],
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
+  private readonly tokens = new Counter({
+    name: 'tokenstream_tokens_total',
+    help: 'Tokens the upstream reported, by model and kind (prompt or completion).',
+    labelNames: ['model', 'kind'],
+    registers: [this.registry],
+  });
+
+  private readonly refused = new Counter({
+    name: 'tokenstream_requests_rate_limited_total',
+    help: 'Requests refused with 429 by a per-principal limit, by limit.',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+
+  private readonly retries = new Counter({
+    name: 'tokenstream_upstream_retries_total',
+    help: 'Upstream requests retried before any text, by cause (an HTTP status or a connection error).',
+    labelNames: ['cause'],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    // The process's own figures (CPU, memory, event loop lag, handles), prefixed like ours.
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'tokenstream_' });
+    }
+  }
+
+  streamStarted(model: string): void {
+    this.started.inc({ model });
+    this.active.inc();
+  }
+
+  streamEnded(model: string, stream: EndedStream): void {
+    this.active.dec();
+    this.ended.inc({ model, outcome: stream.finishReason ?? stream.errorCode ?? 'unknown' });
+    if (stream.ttftMs !== null) this.firstToken.observe({ model }, stream.ttftMs / 1000);
+    if (stream.durationMs !== null) this.duration.observe({ model }, stream.durationMs / 1000);
+    if (stream.usage) {
+      this.tokens.inc({ model, kind: 'prompt' }, stream.usage.promptTokens);
+      this.tokens.inc({ model, kind: 'completion' }, stream.usage.completionTokens);
+    }
+  }
+
+  rateLimited(limit: LimitName): void {
+    this.refused.inc({ limit });
+  }
+
+  upstreamRetried(cause: string | number): void {
+    this.retries.inc({ cause: String(cause) });
+  }
+
+  /** Reports the stream store's size at each scrape. */
+  watchStore(usage: () => { streams: number; bytes: number; maxBytes: number }): void {
+    const gauge = (name: string, help: string, read: (u: ReturnType<typeof usage>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(usage()));
+        },
+      });
+    gauge('tokenstream_store_streams', 'Streams held in the stream store.', (u) => u.streams);
+    gauge('tokenstream_store_bytes', 'Bytes of frames held in the stream store.', (u) => u.bytes);
+    gauge(
+      'tokenstream_store_max_bytes',
+      'The stream store bound (STREAM_STORE_MAX_BYTES).',
+      (u) => u.maxBytes,
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { ApiMetrics } from './api-metrics';
+
+/** The path Prometheus scrapes by default. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * Serves `GET /metrics` on `METRICS_PORT`, a listener of its own: Prometheus scrapes it inside the
+ * cluster, and it stays off the public port (and the SSO proxy in front of it) by construction.
+ * Without `METRICS_PORT` nothing listens. It closes last, so a scrape still sees a drain.
+ */
+@Injectable()
+export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MetricsServer.name);
+  private server: Server | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { metricsPort } = this.config;
+    if (metricsPort === undefined) return;
+    const server = createServer((request, response) => {
+      if (request.method !== 'GET' || request.url?.split('?')[0] !== METRICS_PATH) {
+        response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
+        return;
+      }
+      this.metrics.registry.metrics().then(
+        (text) =>
+          response.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(text),
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'metrics could not be collected');
+          response.writeHead(500, { 'Content-Type': 'text/plain' }).end('Metrics failed\n');
+        },
+      );
+    });
+    const host = this.config.host ?? '0.0.0.0';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(metricsPort, host, () => resolve());
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    this.logger.log({ metricsUrl: `http://${shown}:${port}${METRICS_PATH}` }, 'metrics listening');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
