@@ -399,4 +399,43 @@ describe('resuming replies in Chromium, against the built api on the demo model'
     expect(saved).toBe(replay.text);
     expect(reference.text.startsWith(saved ?? '-')).toBe(true);
   });
+
+  it('New chat mid-reply stops the stream on the api and starts over; a reload resumes nothing', async () => {
+    const deletes: { path: string; status: number }[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'DELETE') {
+        deletes.push({ path: new URL(response.url()).pathname, status: response.status() });
+      }
+    });
+    await send(page, PROMPT);
+    const samples: Reply[] = [];
+    await waitForText(samples, 40);
+
+    await page.getByTestId('new-chat').click({ timeout: 5_000 });
+    await waitUntil(async () => deletes.length > 0, {
+      what: 'the DELETE response',
+      timeoutMs: 2_000,
+      seen: () => describeRequests(),
+    });
+    expect(deletes).toEqual([{ path: expect.stringMatching(/^\/api\/streams\//), status: 204 }]);
+    expect(await page.getByTestId('assistant-message').count()).toBe(0);
+    expect(await page.getByTestId('user-message').count()).toBe(0);
+
+    const streamId = decodeURIComponent(deletes[0].path.split('/').at(-1) ?? '');
+    const replay = await replayStream(api.url, streamId);
+    expect(replay.frames.at(-1)?.frame).toMatchObject({
+      type: 'finish',
+      finishReason: 'cancelled',
+    });
+
+    const before = requests.length;
+    await page.reload();
+    await page.getByTestId('composer').waitFor({ timeout: 5_000 });
+    await page.waitForTimeout(300);
+    expect(await page.getByTestId('assistant-message').count()).toBe(0);
+    check(
+      requests.slice(before).every((r) => r.method !== 'GET' || !r.path.includes('/events')),
+      () => `expected no resume after New chat: ${describeRequests()}`,
+    );
+  });
 });

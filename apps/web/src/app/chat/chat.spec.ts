@@ -328,6 +328,57 @@ describe('Chat', () => {
     expect(composer().disabled).toBe(false);
   });
 
+  describe('New chat', () => {
+    it('is offered only once there is a conversation', async () => {
+      await create();
+      expect(byTestId('new-chat')).toBeNull();
+      await sendPrompt('Hello');
+      expect(byTestId('new-chat')).not.toBeNull();
+    });
+
+    it('starts over: no turns, nothing saved, and the next prompt is sent without history', async () => {
+      await create();
+      await sendPrompt('First question');
+      chatStream.reply.next(start());
+      chatStream.reply.next(delta('First answer'));
+      chatStream.reply.next(finish());
+      await showFrames();
+
+      byTestId('new-chat')?.click();
+      await settle();
+
+      expect(allByTestId('user-message')).toHaveLength(0);
+      expect(allByTestId('assistant-message')).toHaveLength(0);
+      expect(savedConversation()).toBeUndefined();
+      expect(chatStream.stops).toEqual([]);
+      await sendPrompt('Second question');
+      expect(chatStream.requests.at(-1)?.messages).toEqual([
+        { role: 'user', content: 'Second question' },
+      ]);
+    });
+
+    it('stops a reply still streaming on the api, and shows nothing more of it', async () => {
+      await create();
+      await sendPrompt('Tell me a story');
+      chatStream.reply.next(start());
+      chatStream.reply.next(delta('Once upon'));
+      await showFrames();
+      const abandoned = chatStream.reply;
+
+      byTestId('new-chat')?.click();
+      await settle();
+
+      expect(chatStream.stops).toEqual(['s-1']);
+      expect(abandoned.observed).toBe(false);
+      expect(allByTestId('assistant-message')).toHaveLength(0);
+      expect(composer().disabled).toBe(false);
+      // After a reload, nothing is resumed.
+      await reload();
+      expect(chatStream.resumes).toEqual([]);
+      expect(allByTestId('assistant-message')).toHaveLength(0);
+    });
+  });
+
   it('Stop ends the reply here at once when the api refuses to stop it', async () => {
     await create();
     chatStream.stopAnswer = () =>

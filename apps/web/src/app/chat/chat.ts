@@ -230,6 +230,24 @@ export class Chat {
     });
   }
 
+  /**
+   * Starts over with an empty conversation. A reply still streaming is stopped on the api
+   * (`DELETE`), not just left: nobody will read it, so it should cost nothing more.
+   */
+  protected newConversation(): void {
+    const streamId = this.active?.streamId;
+    if (streamId !== undefined && !this.active?.stopping) {
+      this.chatStream.stop(streamId).catch(() => undefined);
+    }
+    this.release();
+    this.suspended = undefined;
+    this.suspendedTurnId.set(undefined);
+    this.turns.set([]);
+    this.store.clear();
+    this.following.set(true);
+    this.refocusComposer();
+  }
+
   /** Saves the conversation now (the page is going away, or a turn was added or ended). */
   protected saveNow(): void {
     this.store.save(this.snapshot());
