@@ -99,6 +99,21 @@ describe('parseOpenAiChatRequest', () => {
     });
   });
 
+  it('refuses a user or a message name that is not a string, and accepts one that is', () => {
+    expect(refusal({ ...base, user: 42 })).toEqual({
+      param: 'user',
+      code: 'invalid_type',
+      message: 'user must be a string.',
+    });
+    const named = { role: 'user', content: 'Hi', name: { first: 'Ada' } };
+    expect(refusal({ ...base, messages: [named] })).toMatchObject({
+      param: 'messages[0].name',
+      code: 'invalid_type',
+    });
+    const ok = { ...base, user: 'svc-42', messages: [{ ...base.messages[0], name: 'ada' }] };
+    expect(parseOpenAiChatRequest(ok).request.messages).toEqual(base.messages);
+  });
+
   it('requires a model and a message', () => {
     expect(refusal({ messages: base.messages })).toMatchObject({ param: 'model' });
     expect(refusal({ model: 'm', messages: [] })).toMatchObject({ param: 'messages' });

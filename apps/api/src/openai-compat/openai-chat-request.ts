@@ -53,6 +53,10 @@ function parseMessage(value: unknown, index: number): ChatMessage {
       'invalid_value',
     );
   }
+  const name = value['name'];
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    refuse(`${at}.name must be a string.`, `${at}.name`, 'invalid_type');
+  }
   const content = value['content'];
   if (typeof content !== 'string') {
     refuse(
@@ -116,6 +120,10 @@ export function parseOpenAiChatRequest(body: unknown): OpenAiChatRequest {
   const n = optionalNumber(body, 'n');
   if (n !== undefined && n !== 1) {
     refuse('tokenstream answers one choice per request: n must be 1.', 'n', 'unsupported_value');
+  }
+  const user = body['user'];
+  if (user !== undefined && user !== null && typeof user !== 'string') {
+    refuse('user must be a string.', 'user', 'invalid_type');
   }
   const stream = body['stream'] ?? false;
   if (typeof stream !== 'boolean') refuse('stream must be a boolean.', 'stream', 'invalid_type');
