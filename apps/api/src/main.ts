@@ -15,6 +15,7 @@ import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './common/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
+import { redisProblem } from './redis/redis-client';
 
 function refuseToStart(problems: string[]): never {
   for (const problem of problems)
@@ -49,6 +50,11 @@ function readConfig(): AppConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfig();
+  // Shared limits that cannot be shared are a misconfiguration: say so in one line, as above.
+  if (config.redisUrl) {
+    const problem = await redisProblem(config.redisUrl);
+    if (problem) refuseToStart([problem]);
+  }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     // JSON only (`useJsonBodyParser`): Nest's default form parser would let any site's page start

@@ -11,6 +11,7 @@ export {
 export { freePort } from './lib/free-port';
 export { writeKeysFile, type TestKey } from './lib/keys-file';
 export { exitOf, type ProcessExit } from './lib/process-exit';
+export { startRedis, type RedisServer } from './lib/redis-server';
 export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib/read-stream';
 export { stopChild, type StopOptions } from './lib/stop-child';
 export { waitForLog } from './lib/wait-for-log';

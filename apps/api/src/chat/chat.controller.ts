@@ -35,13 +35,14 @@ export class ChatController {
   @ApiErrors(400, 403, 413, 429, 503)
   @Sse('stream', { method: RequestMethod.POST })
   @HttpCode(200)
-  stream(
+  async stream(
     @Body(ChatRequestPipe) request: ChatRequest,
     @Req() req: Request & { id?: unknown },
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
-  ): Observable<MessageEvent> {
-    const streamId = this.streams.start(request, { requestId: String(req.id), principal });
+  ): Promise<Observable<MessageEvent>> {
+    // Nest sends the headers once this resolves: a refusal (400, 403, 429, 503) is still a plain answer.
+    const streamId = await this.streams.start(request, { requestId: String(req.id), principal });
     return this.streams.deliver(streamId, 0, res, principal);
   }
 }

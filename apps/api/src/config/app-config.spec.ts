@@ -47,6 +47,9 @@ describe('loadAppConfig', () => {
       'STREAM_HEARTBEAT_MS="soon": expected a whole number from 10 to 600000',
     ]);
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT="70000": expected at most 65535']);
+    expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toEqual([
+      'REDIS_URL="http://cache:6379": expected a redis:// or rediss:// URL',
+    ]);
     expect(problemsOf({ METRICS_PORT: 'on' })).toEqual([
       'METRICS_PORT="on": expected a whole number from 0 to 65535',
     ]);

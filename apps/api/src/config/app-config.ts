@@ -11,6 +11,8 @@ export interface AppConfig {
   host: string | undefined;
   /** Where Prometheus metrics are served (`GET /metrics`); none when undefined. */
   metricsPort: number | undefined;
+  /** The Redis the instances share their limits through; each counts alone when undefined. */
+  redisUrl: string | undefined;
   provider: ChatProviderName;
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   defaultModel: string;
@@ -104,6 +106,9 @@ const wholeNumber = (min: number, max: number) =>
 const envSchema = z.object({
   PORT: wholeNumber(0, 65_535).default(3000),
   METRICS_PORT: wholeNumber(0, 65_535).optional(),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+    .optional(),
   HOST: z.string().min(1).optional(),
   CHAT_PROVIDER: z.enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' }).optional(),
   OPENAI_API_KEY: z.string().min(1, { error: 'expected a key, or leave it unset' }).optional(),
@@ -326,6 +331,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     port: vars.PORT,
     host: vars.HOST,
     metricsPort: vars.METRICS_PORT,
+    redisUrl: vars.REDIS_URL,
     provider,
     openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
     defaultModel,

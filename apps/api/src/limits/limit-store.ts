@@ -6,23 +6,28 @@ export type WindowDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
 /**
  * The counters behind the per-principal limits, keyed by principal id. Each check-and-count is one
- * call, so a shared store (Redis) can make it atomic across instances. Counters expire by
- * themselves: a principal who stops calling costs nothing after a minute, or after its UTC day.
+ * call, so a shared store (Redis) makes it atomic across instances. Counters expire by themselves:
+ * a principal who stops calling costs nothing after a minute, or after its UTC day. Every call is
+ * asynchronous, as a shared store answers over the network.
  */
 export abstract class LimitStore {
-  /** Takes one of `max` concurrent slots for `key`; false, taking nothing, when all are taken. */
-  abstract acquireSlot(key: string, max: number): boolean;
-  /** Gives back a slot taken by {@link acquireSlot}. */
-  abstract releaseSlot(key: string): void;
+  /**
+   * Takes one of `max` concurrent slots for `key` and returns its id; `undefined`, taking nothing,
+   * when all are taken. A slot is held until {@link releaseSlot}, or at most `leaseMs` (so a
+   * process that died holding one does not keep it for good).
+   */
+  abstract acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined>;
+  /** Gives back the slot `slotId` taken by {@link acquireSlot}. */
+  abstract releaseSlot(key: string, slotId: string): Promise<void>;
   /** The slots `key` holds now. */
-  abstract activeSlots(key: string): number;
+  abstract activeSlots(key: string): Promise<number>;
   /**
    * Counts a request in `key`'s rolling window ({@link REQUEST_WINDOW_MS}) unless `max` are
    * already in it; when refused, nothing is counted and `retryAfterMs` says when the oldest leaves.
    */
-  abstract recordRequest(key: string, max: number): WindowDecision;
+  abstract recordRequest(key: string, max: number): Promise<WindowDecision>;
   /** Adds to the tokens `key` used in the current UTC day. */
-  abstract addTokens(key: string, tokens: number): void;
+  abstract addTokens(key: string, tokens: number): Promise<void>;
   /** The tokens `key` used in the current UTC day. */
-  abstract tokensToday(key: string): number;
+  abstract tokensToday(key: string): Promise<number>;
 }

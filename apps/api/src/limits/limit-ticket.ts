@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Usage } from '@tokenstream/stream-contracts';
 import type { LimitStore } from './limit-store';
 import { tokensUsed } from './token-estimate';
@@ -6,8 +7,8 @@ import { tokensUsed } from './token-estimate';
 export interface TicketTerms {
   /** The principal id the counters are kept under. */
   key: string;
-  /** True when the stream holds a concurrency slot, to release at the end. */
-  holdsSlot: boolean;
+  /** The concurrency slot the stream holds, to release at the end; none without that limit. */
+  slotId: string | undefined;
   /** True when the principal's tokens are counted (it has a daily token limit). */
   countsTokens: boolean;
   /** Characters of the request's messages, for the estimate when no usage is reported. */
@@ -25,6 +26,7 @@ export interface ReplySize {
  * the tokens, once, however often it is called.
  */
 export class LimitTicket {
+  private readonly logger = new Logger(LimitTicket.name);
   private ended = false;
 
   constructor(
@@ -32,19 +34,29 @@ export class LimitTicket {
     private readonly terms: TicketTerms,
   ) {}
 
-  /** The stream is over: gives back its slot and counts its tokens; later calls do nothing. */
-  end(reply: ReplySize): void {
+  /**
+   * The stream is over: gives back its slot and counts its tokens; later calls do nothing. Settles
+   * once the store has both; it never rejects, as a stream's end has nobody to report a failure to
+   * (a slot whose release was lost runs out with its lease).
+   */
+  async end(reply: ReplySize): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    const { key, holdsSlot, countsTokens, promptChars } = this.terms;
-    if (holdsSlot) this.store.releaseSlot(key);
+    const { key, slotId, countsTokens, promptChars } = this.terms;
+    const updates: Promise<void>[] = [];
+    if (slotId !== undefined) updates.push(this.store.releaseSlot(key, slotId));
     if (countsTokens) {
       const tokens = tokensUsed({
         usage: reply.usage ?? undefined,
         promptChars,
         completionChars: reply.completionChars,
       });
-      this.store.addTokens(key, tokens);
+      updates.push(this.store.addTokens(key, tokens));
+    }
+    for (const outcome of await Promise.allSettled(updates)) {
+      if (outcome.status === 'rejected') {
+        this.logger.warn({ err: outcome.reason, principal: key }, 'limit counters not updated');
+      }
     }
   }
 }

@@ -7,7 +7,9 @@ import { utcDay } from './utc-day';
  * memory follows the principals active in the last minute (and today, for tokens), not all ever.
  */
 export class MemoryLimitStore extends LimitStore {
-  private readonly slots = new Map<string, number>();
+  /** Each key's slots: id → when its lease runs out. */
+  private readonly slots = new Map<string, Map<string, number>>();
+  private nextSlotId = 1;
   /** Each key's requests in the window, oldest first; at most `max` of them, as more are refused. */
   private readonly requests = new Map<string, number[]>();
   private readonly tokens = new Map<string, { day: number; used: number }>();
@@ -23,24 +25,26 @@ export class MemoryLimitStore extends LimitStore {
     return new Set([...this.slots.keys(), ...this.requests.keys(), ...this.tokens.keys()]).size;
   }
 
-  acquireSlot(key: string, max: number): boolean {
-    const active = this.slots.get(key) ?? 0;
-    if (active >= max) return false;
-    this.slots.set(key, active + 1);
-    return true;
+  async acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined> {
+    const held = this.slotsHeld(key);
+    if (held.size >= max) return undefined;
+    const slotId = String(this.nextSlotId++);
+    held.set(slotId, this.now() + leaseMs);
+    this.slots.set(key, held);
+    return slotId;
   }
 
-  releaseSlot(key: string): void {
-    const active = this.slots.get(key) ?? 0;
-    if (active <= 1) this.slots.delete(key);
-    else this.slots.set(key, active - 1);
+  async releaseSlot(key: string, slotId: string): Promise<void> {
+    const held = this.slots.get(key);
+    held?.delete(slotId);
+    if (held?.size === 0) this.slots.delete(key);
   }
 
-  activeSlots(key: string): number {
-    return this.slots.get(key) ?? 0;
+  async activeSlots(key: string): Promise<number> {
+    return this.slotsHeld(key).size;
   }
 
-  recordRequest(key: string, max: number): WindowDecision {
+  async recordRequest(key: string, max: number): Promise<WindowDecision> {
     const now = this.now();
     this.sweep(now);
     const times = this.requestsInWindow(key, now);
@@ -54,13 +58,26 @@ export class MemoryLimitStore extends LimitStore {
     return { ok: true };
   }
 
-  addTokens(key: string, tokens: number): void {
+  async addTokens(key: string, tokens: number): Promise<void> {
     const now = this.now();
     this.sweep(now);
-    this.tokens.set(key, { day: utcDay(now), used: this.tokensToday(key) + tokens });
+    this.tokens.set(key, { day: utcDay(now), used: this.usedToday(key) + tokens });
   }
 
-  tokensToday(key: string): number {
+  async tokensToday(key: string): Promise<number> {
+    return this.usedToday(key);
+  }
+
+  /** `key`'s slots whose lease has not run out, expired ones dropped. */
+  private slotsHeld(key: string): Map<string, number> {
+    const held = this.slots.get(key) ?? new Map<string, number>();
+    const now = this.now();
+    for (const [slotId, until] of held) if (until <= now) held.delete(slotId);
+    if (held.size === 0) this.slots.delete(key);
+    return held;
+  }
+
+  private usedToday(key: string): number {
     const entry = this.tokens.get(key);
     if (!entry) return 0;
     if (entry.day === utcDay(this.now())) return entry.used;

@@ -30,9 +30,9 @@ function setUp(limits: Partial<PrincipalLimits>, start = '2025-03-01T12:00:00Z')
 }
 
 /** The exception `admit` threw, or a failure if it admitted. */
-function refusal(admit: () => unknown): ApiException {
+async function refusal(admit: () => Promise<unknown>): Promise<ApiException> {
   try {
-    admit();
+    await admit();
   } catch (error) {
     return error as ApiException;
   }
@@ -40,11 +40,11 @@ function refusal(admit: () => unknown): ApiException {
 }
 
 describe('StreamLimiter', () => {
-  it('refuses a stream past the concurrency limit with a 429 naming it, and Retry-After 5', () => {
+  it('refuses a stream past the concurrency limit with a 429 naming it, and Retry-After 5', async () => {
     const { limiter } = setUp({ concurrentStreams: 2 });
-    limiter.admit(alice, request);
-    limiter.admit(alice, request);
-    const refused = refusal(() => limiter.admit(alice, request));
+    await limiter.admit(alice, request);
+    await limiter.admit(alice, request);
+    const refused = await refusal(() => limiter.admit(alice, request));
     expect(refused).toMatchObject({
       statusCode: 429,
       code: ErrorCodes.rateLimited,
@@ -52,27 +52,27 @@ describe('StreamLimiter', () => {
       problems: [{ path: 'limit', message: 'concurrentStreams' }],
       headers: { 'Retry-After': '5' },
     });
-    expect(() => limiter.admit(bob, request)).not.toThrow();
+    await expect(limiter.admit(bob, request)).resolves.toBeDefined();
   });
 
-  it('frees the slot when the stream ends, once, however often it is told so', () => {
+  it('frees the slot when the stream ends, once, however often it is told so', async () => {
     const { limiter, store } = setUp({ concurrentStreams: 2 });
-    const first = limiter.admit(alice, request);
-    limiter.admit(alice, request);
-    first.end({ completionChars: 0 });
-    first.end({ completionChars: 0 });
-    expect(store.activeSlots(alice.id)).toBe(1);
-    limiter.admit(alice, request);
-    expect(refusal(() => limiter.admit(alice, request)).statusCode).toBe(429);
+    const first = await limiter.admit(alice, request);
+    await limiter.admit(alice, request);
+    await first.end({ completionChars: 0 });
+    await first.end({ completionChars: 0 });
+    expect(await store.activeSlots(alice.id)).toBe(1);
+    await limiter.admit(alice, request);
+    expect((await refusal(() => limiter.admit(alice, request))).statusCode).toBe(429);
   });
 
-  it('refuses past the requests per minute, until the oldest request is a minute old', () => {
+  it('refuses past the requests per minute, until the oldest request is a minute old', async () => {
     const { limiter, store, advance } = setUp({ requestsPerMinute: 2, concurrentStreams: 5 });
-    limiter.admit(alice, request).end({ completionChars: 0 });
+    await (await limiter.admit(alice, request)).end({ completionChars: 0 });
     advance(15_500);
-    limiter.admit(alice, request).end({ completionChars: 0 });
+    await (await limiter.admit(alice, request)).end({ completionChars: 0 });
     advance(10_000);
-    const refused = refusal(() => limiter.admit(alice, request));
+    const refused = await refusal(() => limiter.admit(alice, request));
     expect(refused).toMatchObject({
       statusCode: 429,
       problems: [{ path: 'limit', message: 'requestsPerMinute' }],
@@ -83,19 +83,19 @@ describe('StreamLimiter', () => {
       'You have started 2 replies in the last minute, the most allowed. Try again in 35 s.',
     );
     // The refused request holds no slot.
-    expect(store.activeSlots(alice.id)).toBe(0);
+    expect(await store.activeSlots(alice.id)).toBe(0);
     advance(34_500);
-    expect(() => limiter.admit(alice, request)).not.toThrow();
+    await expect(limiter.admit(alice, request)).resolves.toBeDefined();
   });
 
-  it('counts the tokens the upstream reported, and refuses until midnight UTC once the day is used', () => {
+  it('counts the tokens the upstream reported, and refuses until midnight UTC once the day is used', async () => {
     const { limiter, advance } = setUp({ tokensPerDay: 1_000 }, '2025-03-01T22:30:00Z');
-    const ticket = limiter.admit(alice, request);
-    ticket.end({
+    const ticket = await limiter.admit(alice, request);
+    await ticket.end({
       completionChars: 'Hello'.length,
       usage: { promptTokens: 900, completionTokens: 100, totalTokens: 1_000 },
     });
-    const refused = refusal(() => limiter.admit(alice, request));
+    const refused = await refusal(() => limiter.admit(alice, request));
     expect(refused).toMatchObject({
       statusCode: 429,
       code: 'rate_limited',
@@ -103,35 +103,52 @@ describe('StreamLimiter', () => {
       headers: { 'Retry-After': String(90 * 60) },
     });
     expect(refused.message).toMatch(/today's 1000 tokens/);
-    expect(() => limiter.admit(bob, request)).not.toThrow();
+    await expect(limiter.admit(bob, request)).resolves.toBeDefined();
     advance(90 * 60 * 1000);
-    expect(() => limiter.admit(alice, request)).not.toThrow();
+    await expect(limiter.admit(alice, request)).resolves.toBeDefined();
   });
 
-  it('estimates the tokens of a stream that ended without usage from its characters', () => {
+  it('estimates the tokens of a stream that ended without usage from its characters', async () => {
     const { limiter, store } = setUp({ tokensPerDay: 1_000 });
-    const ticket = limiter.admit(alice, request);
-    ticket.end({ completionChars: 30 + 11 });
+    const ticket = await limiter.admit(alice, request);
+    await ticket.end({ completionChars: 30 + 11 });
     // 40 prompt characters: 10 tokens; 41 reply characters: 11 tokens (rounded up).
-    expect(store.tokensToday(alice.id)).toBe(21);
+    expect(await store.tokensToday(alice.id)).toBe(21);
   });
 
-  it("takes a key's own limits over the defaults, and 0 as no limit at all", () => {
+  it("takes a key's own limits over the defaults, and 0 as no limit at all", async () => {
     const { limiter } = setUp({ concurrentStreams: 1 });
     const generous: Principal = { ...alice, limits: { concurrentStreams: 0 } };
     const strict: Principal = { ...bob, limits: { concurrentStreams: 0, tokensPerDay: 5 } };
-    for (let i = 0; i < 20; i += 1) limiter.admit(generous, request);
-    const ticket = limiter.admit(strict, request);
-    ticket.end({ completionChars: 0 });
-    expect(refusal(() => limiter.admit(strict, request)).problems).toEqual([
+    for (let i = 0; i < 20; i += 1) await limiter.admit(generous, request);
+    const ticket = await limiter.admit(strict, request);
+    await ticket.end({ completionChars: 0 });
+    expect((await refusal(() => limiter.admit(strict, request))).problems).toEqual([
       { path: 'limit', message: 'tokensPerDay' },
     ]);
   });
 
-  it('makes every caller of AUTH_MODE=none share one set of limits', () => {
+  it('admits without counting, and says so, when the limit store cannot be reached', async () => {
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const unreachable = new MemoryLimitStore();
+    for (const method of ['acquireSlot', 'releaseSlot', 'recordRequest', 'tokensToday'] as const) {
+      jest.spyOn(unreachable, method).mockRejectedValue(down);
+    }
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    const limiter = new StreamLimiter(
+      { concurrentStreams: 1, requestsPerMinute: 1, tokensPerDay: 10 },
+      unreachable,
+      { metrics },
+    );
+    const tickets = [await limiter.admit(alice, request), await limiter.admit(alice, request)];
+    await Promise.all(tickets.map((ticket) => ticket.end({ completionChars: 100 })));
+    expect(await metrics.registry.metrics()).toContain('tokenstream_limits_unavailable_total 2');
+  });
+
+  it('makes every caller of AUTH_MODE=none share one set of limits', async () => {
     const { limiter } = setUp({ concurrentStreams: 1 });
-    limiter.admit({ ...ANONYMOUS }, request);
-    expect(refusal(() => limiter.admit({ ...ANONYMOUS }, request)).statusCode).toBe(429);
+    await limiter.admit({ ...ANONYMOUS }, request);
+    expect((await refusal(() => limiter.admit({ ...ANONYMOUS }, request))).statusCode).toBe(429);
   });
 });
 
@@ -158,10 +175,10 @@ describe('StreamsService with limits', () => {
   }
   const context = { requestId: 'r', principal: alice };
 
-  it('creates no stream for a refused request', () => {
+  it('creates no stream for a refused request', async () => {
     const { streamsService, streams } = service({ concurrentStreams: 1 }, 50);
-    const first = streamsService.start(request, context);
-    expect(() => streamsService.start(request, context)).toThrow(
+    const first = await streamsService.start(request, context);
+    await expect(streamsService.start(request, context)).rejects.toThrow(
       expect.objectContaining({ statusCode: 429, code: ErrorCodes.rateLimited }),
     );
     expect(streams.usage().streams).toBe(1);
@@ -174,12 +191,13 @@ describe('StreamsService with limits', () => {
       { concurrentStreams: 1, tokensPerDay: 100_000 },
       0,
     );
-    const events = await readToEnd(streamsService.start(request, context));
+    const events = await readToEnd(await streamsService.start(request, context));
     const finish = events.at(-1)?.data as { type: string; usage?: { totalTokens: number } };
     expect(finish.type).toBe('finish');
-    expect(limitStore.activeSlots(alice.id)).toBe(0);
-    expect(limitStore.tokensToday(alice.id)).toBe(finish.usage?.totalTokens);
-    expect(() => streamsService.stop(streamsService.start(request, context), alice)).not.toThrow();
+    expect(await limitStore.activeSlots(alice.id)).toBe(0);
+    expect(await limitStore.tokensToday(alice.id)).toBe(finish.usage?.totalTokens);
+    const next = await streamsService.start(request, context);
+    expect(() => streamsService.stop(next, alice)).not.toThrow();
     streams.onModuleDestroy();
   });
 
@@ -188,13 +206,13 @@ describe('StreamsService with limits', () => {
       { concurrentStreams: 1, tokensPerDay: 100_000 },
       20,
     );
-    const streamId = streamsService.start(request, context);
+    const streamId = await streamsService.start(request, context);
     const reading = readToEnd(streamId);
     await new Promise((resolve) => setTimeout(resolve, 100));
     streamsService.stop(streamId, alice);
     const events = await reading;
     expect(events.at(-1)?.data).toEqual({ type: 'finish', finishReason: 'cancelled' });
-    expect(limitStore.activeSlots(alice.id)).toBe(0);
+    expect(await limitStore.activeSlots(alice.id)).toBe(0);
     const replyChars = events
       .map((event) => event.data as { type: string; delta?: string } | undefined)
       .reduce(
@@ -202,8 +220,8 @@ describe('StreamsService with limits', () => {
         0,
       );
     expect(replyChars).toBeGreaterThan(0);
-    expect(limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
-    streamsService.stop(streamsService.start(request, context), alice);
+    expect(await limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
+    streamsService.stop(await streamsService.start(request, context), alice);
     streams.onModuleDestroy();
   });
 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Principal } from '../auth/principal';
-import type { ApiException } from '../common/api-exception';
+import { ApiException } from '../common/api-exception';
 import type { ApiMetrics } from '../metrics/api-metrics';
 import { limitExceeded } from './limit-exceeded';
 import type { LimitStore } from './limit-store';
@@ -17,6 +17,9 @@ import { msUntilUtcMidnight } from './utc-day';
 /** What a caller at its concurrency limit is asked to wait: a reply usually ends within seconds. */
 export const CONCURRENCY_RETRY_AFTER_MS = 5_000;
 
+/** A slot's lease when none is configured: longer than any reply may last. */
+const DEFAULT_SLOT_LEASE_MS = 3_600_000;
+
 /**
  * Decides whether a principal may start another stream, before anything is generated. Limits are
  * counted per principal id, so every caller of `AUTH_MODE=none` (all `anonymous`) shares one set.
@@ -25,42 +28,69 @@ export class StreamLimiter {
   private readonly logger = new Logger(StreamLimiter.name);
 
   private readonly now: () => number;
-  private readonly metrics: Pick<ApiMetrics, 'rateLimited'> | undefined;
+  private readonly metrics: Pick<ApiMetrics, 'rateLimited' | 'limitsUnavailable'> | undefined;
+  private readonly slotLeaseMs: number;
 
   constructor(
     private readonly defaults: PrincipalLimits,
     private readonly store: LimitStore,
-    options: { now?: () => number; metrics?: Pick<ApiMetrics, 'rateLimited'> } = {},
+    options: {
+      now?: () => number;
+      metrics?: Pick<ApiMetrics, 'rateLimited' | 'limitsUnavailable'>;
+      /** The longest a stream can hold its slot: its release is lost if its process dies. */
+      slotLeaseMs?: number;
+    } = {},
   ) {
     this.now = options.now ?? Date.now;
     this.metrics = options.metrics;
+    this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
   }
 
   /**
    * Admits a new stream and returns its {@link LimitTicket}, to be ended when the stream ends; or
    * throws the `429` of the first limit reached, having counted nothing.
    */
-  admit(principal: Principal, request: ChatRequest): LimitTicket {
+  async admit(principal: Principal, request: ChatRequest): Promise<LimitTicket> {
+    try {
+      return await this.count(principal, request);
+    } catch (error) {
+      if (error instanceof ApiException) throw error;
+      // The counters are out of reach (a shared store is down): letting callers through for a
+      // while costs less than refusing everyone, as rate limiters usually choose. Loudly.
+      this.logger.warn(
+        { err: error, principal: principal.id },
+        'limits unavailable: stream admitted without counting',
+      );
+      this.metrics?.limitsUnavailable();
+      const uncounted = { key: principal.id, slotId: undefined, countsTokens: false };
+      return new LimitTicket(this.store, { ...uncounted, promptChars: 0 });
+    }
+  }
+
+  private async count(principal: Principal, request: ChatRequest): Promise<LimitTicket> {
     const limits = effectiveLimits(this.defaults, principal.limits);
     const key = principal.id;
     const { tokensPerDay, concurrentStreams, requestsPerMinute } = limits;
     const countsTokens = tokensPerDay !== NO_LIMIT;
-    if (countsTokens && this.store.tokensToday(key) >= tokensPerDay) {
+    if (countsTokens && (await this.store.tokensToday(key)) >= tokensPerDay) {
       throw this.refuse(key, 'tokensPerDay', tokensPerDay, msUntilUtcMidnight(this.now()));
     }
-    const holdsSlot = concurrentStreams !== NO_LIMIT;
-    if (holdsSlot && !this.store.acquireSlot(key, concurrentStreams)) {
-      throw this.refuse(key, 'concurrentStreams', concurrentStreams, CONCURRENCY_RETRY_AFTER_MS);
+    let slotId: string | undefined;
+    if (concurrentStreams !== NO_LIMIT) {
+      slotId = await this.store.acquireSlot(key, concurrentStreams, this.slotLeaseMs);
+      if (slotId === undefined) {
+        throw this.refuse(key, 'concurrentStreams', concurrentStreams, CONCURRENCY_RETRY_AFTER_MS);
+      }
     }
     if (requestsPerMinute !== NO_LIMIT) {
-      const decision = this.store.recordRequest(key, requestsPerMinute);
+      const decision = await this.store.recordRequest(key, requestsPerMinute);
       if (!decision.ok) {
-        if (holdsSlot) this.store.releaseSlot(key);
+        if (slotId !== undefined) await this.store.releaseSlot(key, slotId);
         throw this.refuse(key, 'requestsPerMinute', requestsPerMinute, decision.retryAfterMs);
       }
     }
     const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
-    return new LimitTicket(this.store, { key, holdsSlot, countsTokens, promptChars });
+    return new LimitTicket(this.store, { key, slotId, countsTokens, promptChars });
   }
 
   private refuse(key: string, name: LimitName, limit: number, retryAfterMs: number): ApiException {

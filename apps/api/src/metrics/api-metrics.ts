@@ -68,6 +68,12 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  private readonly uncounted = new Counter({
+    name: 'tokenstream_limits_unavailable_total',
+    help: 'Streams admitted without counting them, as the limit store could not be reached.',
+    registers: [this.registry],
+  });
+
   private readonly retries = new Counter({
     name: 'tokenstream_upstream_retries_total',
     help: 'Upstream requests retried before any text, by cause (an HTTP status or a connection error).',
@@ -100,6 +106,10 @@ export class ApiMetrics {
 
   rateLimited(limit: LimitName): void {
     this.refused.inc({ limit });
+  }
+
+  limitsUnavailable(): void {
+    this.uncounted.inc();
   }
 
   upstreamRetried(cause: string | number): void {

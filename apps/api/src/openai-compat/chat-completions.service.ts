@@ -58,8 +58,17 @@ export class ChatCompletionsService {
   }
 
   /** Writes the reply as `chat.completion.chunk` events, then `[DONE]`. */
-  private stream(parsed: OpenAiChatRequest, context: RequestContext, res: Response): void {
-    const streamId = this.streams.start(parsed.request, context);
+  private async stream(
+    parsed: OpenAiChatRequest,
+    context: RequestContext,
+    res: Response,
+  ): Promise<void> {
+    const streamId = await this.streams.start(parsed.request, context);
+    // The caller may have gone while the stream was admitted: nobody would read it.
+    if (res.destroyed) {
+      this.registry.interrupt(streamId, 'stop');
+      return;
+    }
     const chunker = new ChatCompletionChunker(
       completionId(streamId),
       nowInSeconds(),
@@ -98,12 +107,12 @@ export class ChatCompletionsService {
   }
 
   /** Waits for the whole reply and answers it as one `chat.completion`. */
-  private complete(
+  private async complete(
     parsed: OpenAiChatRequest,
     context: RequestContext,
     res: Response,
   ): Promise<ChatCompletion> {
-    const streamId = this.streams.start(parsed.request, context);
+    const streamId = await this.streams.start(parsed.request, context);
     const assembler = new ChatCompletionAssembler(
       completionId(streamId),
       nowInSeconds(),
@@ -135,13 +144,16 @@ export class ChatCompletionsService {
           ),
         error: (error: unknown) => settle(() => reject(error)),
       });
-      res.on('close', () => {
+      const onClose = (): void => {
         subscription.unsubscribe();
         if (!settled) {
           settled = true;
           this.registry.interrupt(streamId, 'stop');
         }
-      });
+      };
+      // The caller may have gone while the stream was admitted, before this listener.
+      if (res.destroyed) onClose();
+      else res.on('close', onClose);
     });
   }
 }

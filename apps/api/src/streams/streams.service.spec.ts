@@ -52,7 +52,7 @@ function framesOf(events: MessageEvent[]): StreamFrame[] {
 describe('StreamsService', () => {
   it('opens with a keep-alive, numbers every frame from 1, and names the stream in headers', async () => {
     const { service, store } = setUp();
-    const streamId = service.start(
+    const streamId = await service.start(
       { ...request, maxTokens: 3 },
       { requestId: 'r', principal: alice },
     );
@@ -65,11 +65,11 @@ describe('StreamsService', () => {
     store.onModuleDestroy();
   });
 
-  it('refuses an unknown model before anything starts', () => {
+  it('refuses an unknown model before anything starts', async () => {
     const { service } = setUp();
-    expect(() =>
+    await expect(
       service.start({ ...request, model: 'gpt-9' }, { requestId: 'r', principal: alice }),
-    ).toThrow(expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }));
+    ).rejects.toThrow(expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }));
   });
 
   it('answers 404 for a stream it does not know, to read or to stop', () => {
@@ -85,7 +85,7 @@ describe('StreamsService', () => {
 
   it("answers 404 to anyone but the stream's owner, to read it or to stop it", async () => {
     const { service, store } = setUp(20);
-    const streamId = service.start(request, { requestId: 'r', principal: alice });
+    const streamId = await service.start(request, { requestId: 'r', principal: alice });
     expect(() => service.deliver(streamId, 0, socket(), bob)).toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
@@ -98,7 +98,7 @@ describe('StreamsService', () => {
 
   it('stops a generation at once: every reader gets finish: cancelled', async () => {
     const { service, store } = setUp(20);
-    const streamId = service.start(request, { requestId: 'r', principal: alice });
+    const streamId = await service.start(request, { requestId: 'r', principal: alice });
     const first = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     const second = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -111,7 +111,7 @@ describe('StreamsService', () => {
 
   it('on shutdown ends running streams with server_shutting_down, then refuses new ones with 503', async () => {
     const { service, registry, store } = setUp(50);
-    const streamId = service.start(request, { requestId: 'r', principal: alice });
+    const streamId = await service.start(request, { requestId: 'r', principal: alice });
     const collected = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     await registry.drain(100, 500);
     expect(framesOf(await collected).at(-1)).toMatchObject({
@@ -121,7 +121,7 @@ describe('StreamsService', () => {
     });
     let refusal: unknown;
     try {
-      service.start(request, { requestId: 'r', principal: alice });
+      await service.start(request, { requestId: 'r', principal: alice });
     } catch (error) {
       refusal = error;
     }

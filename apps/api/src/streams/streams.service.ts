@@ -55,7 +55,10 @@ export class StreamsService implements BeforeApplicationShutdown {
   }
 
   /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
-  start(request: ChatRequest, context: { requestId: string; principal: Principal }): string {
+  async start(
+    request: ChatRequest,
+    context: { requestId: string; principal: Principal },
+  ): Promise<string> {
     if (this.registry.isDraining) {
       throw new ApiException(
         503,
@@ -86,7 +89,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     const { model } = choice;
     // Before the stream exists, so a refused request generates nothing.
-    const ticket = this.limiter.admit(principal, request);
+    const ticket = await this.limiter.admit(principal, request);
     const streamId = randomUUID();
     this.store.create(streamId, model, principal.id);
     this.metrics.streamStarted(model);
@@ -96,7 +99,7 @@ export class StreamsService implements BeforeApplicationShutdown {
         if (overLimit) generation.interrupt('too-large');
       },
       onEnd: (outcome, stats, failure) => {
-        ticket.end({ completionChars: stats.chars, usage: stats.usage });
+        void ticket.end({ completionChars: stats.chars, usage: stats.usage });
         const line = {
           streamId,
           requestId: context.requestId,

@@ -1,0 +1,141 @@
+import {
+  spawnApi,
+  startApi,
+  startRedis,
+  writeKeysFile,
+  type ApiProcess,
+  type RedisServer,
+  waitForLog,
+} from '@tokenstream/e2e-support';
+import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { ApiPaths } from '@tokenstream/stream-contracts';
+
+const KEY = 'tsk_shared_0123456789abcdef';
+const WINDOWED_KEY = 'tsk_windowed_0123456789abcdef';
+const request = { messages: [{ role: 'user', content: 'Hi' }] };
+
+/** POSTs a chat request with the key; `leave` aborts the connection. */
+function post(api: ApiProcess, leave?: AbortSignal, key = KEY): Promise<Response> {
+  return fetch(new URL(ApiPaths.chatStream, api.url), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${key}`,
+    },
+    body: JSON.stringify(request),
+    signal: leave,
+  });
+}
+
+describe('limits shared by several instances through REDIS_URL', () => {
+  let redis: RedisServer;
+  let mock: MockOpenAi;
+  let one: ApiProcess;
+  let two: ApiProcess;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    mock = await startMockOpenAi({ reply: 'Shared.', chunks: 20, chunkDelayMs: 100 });
+    const env = {
+      AUTH_MODE: 'apikey',
+      API_KEYS_FILE: writeKeysFile([
+        { name: 'shared', key: KEY, limits: { concurrentStreams: 1 } },
+        { name: 'windowed', key: WINDOWED_KEY, limits: { requestsPerMinute: 2 } },
+      ]),
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.url,
+      CHAT_MODELS: 'gpt-4o-mini',
+      STREAM_RESUME_GRACE_MS: '0',
+      REDIS_URL: redis.url,
+    };
+    [one, two] = await Promise.all([startApi(env), startApi(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    await mock?.close();
+    await redis?.stop();
+  });
+
+  it('a stream open on one instance holds the key’s only slot on the other', async () => {
+    const leave = new AbortController();
+    const first = await post(one, leave.signal);
+    expect(first.status).toBe(200);
+    try {
+      const second = await post(two);
+      expect(second.status).toBe(429);
+      expect(await second.json()).toMatchObject({
+        code: 'rate_limited',
+        problems: [{ path: 'limit', message: 'concurrentStreams' }],
+      });
+    } finally {
+      leave.abort();
+    }
+    // Leaving ends the stream at once (no grace): its slot comes back, seen from the other instance.
+    const deadline = Date.now() + 5_000;
+    let third: Response | undefined;
+    while (Date.now() < deadline) {
+      third = await post(two, AbortSignal.timeout(200)).catch(() => undefined);
+      if (third?.status === 200) break;
+      await third?.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(third?.status).toBe(200);
+    await third?.body?.cancel().catch(() => undefined);
+  });
+
+  it('counts requests per minute across instances', async () => {
+    for (const api of [one, two]) {
+      const admitted = await post(api, undefined, WINDOWED_KEY);
+      expect(admitted.status).toBe(200);
+      await admitted.body?.cancel();
+    }
+    // Two in the window, one on each instance: a third on either is refused.
+    for (const api of [one, two]) {
+      const refused = await post(api, undefined, WINDOWED_KEY);
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({
+        problems: [{ path: 'limit', message: 'requestsPerMinute' }],
+      });
+    }
+  });
+});
+
+describe('Redis lost while the api runs', () => {
+  it('admits streams without counting them rather than refuse everyone, and says so in the log', async () => {
+    const redis = await startRedis();
+    const api = await startApi({
+      REDIS_URL: redis.url,
+      LIMIT_CONCURRENT_STREAMS: '1',
+      STREAM_RESUME_GRACE_MS: '0',
+    });
+    try {
+      await redis.stop();
+      const admitted = await fetch(new URL(ApiPaths.chatStream, api.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify(request),
+      });
+      expect(admitted.status).toBe(200);
+      await admitted.body?.cancel();
+      await waitForLog(
+        api,
+        (line) => line.msg === 'limits unavailable: stream admitted without counting',
+      );
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('REDIS_URL that cannot be reached', () => {
+  it('stops the api at boot with one line naming it', async () => {
+    const { child, exited } = spawnApi({ REDIS_URL: 'redis://127.0.0.1:1' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited).toMatchObject({ code: 1 });
+    expect(stderr.trim()).toMatch(
+      /^tokenstream api: invalid configuration: REDIS_URL: cannot reach redis:\/\/127\.0\.0\.1:1/,
+    );
+  });
+});

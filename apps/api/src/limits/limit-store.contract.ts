@@ -1,0 +1,123 @@
+import { REQUEST_WINDOW_MS, type LimitStore } from './limit-store';
+
+/** A lease short enough to run out during a test, on the real clock. */
+const SHORT_LEASE_MS = 50;
+
+/** A lease no test outlives. */
+const LONG_LEASE_MS = 60_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/**
+ * The behaviour every {@link LimitStore} shares, on the real clock: `create` gives a store with no
+ * counters (a fresh one, or one over an emptied database) before each test.
+ */
+export function describeLimitStore(name: string, create: () => Promise<LimitStore>): void {
+  describe(`${name} (LimitStore contract)`, () => {
+    let store: LimitStore;
+
+    beforeEach(async () => {
+      store = await create();
+    });
+
+    describe('concurrency slots', () => {
+      it('gives out at most max slots per key, each with its own id', async () => {
+        const ids = [
+          await store.acquireSlot('alice', 2, LONG_LEASE_MS),
+          await store.acquireSlot('alice', 2, LONG_LEASE_MS),
+        ];
+        expect(ids.every((id) => typeof id === 'string')).toBe(true);
+        expect(new Set(ids).size).toBe(2);
+        expect(await store.acquireSlot('alice', 2, LONG_LEASE_MS)).toBeUndefined();
+        expect(await store.activeSlots('alice')).toBe(2);
+      });
+
+      it('gives out one more once one is released, and only one', async () => {
+        const first = await store.acquireSlot('alice', 2, LONG_LEASE_MS);
+        await store.acquireSlot('alice', 2, LONG_LEASE_MS);
+        await store.releaseSlot('alice', first as string);
+        expect(await store.activeSlots('alice')).toBe(1);
+        expect(await store.acquireSlot('alice', 2, LONG_LEASE_MS)).toEqual(expect.any(String));
+        expect(await store.acquireSlot('alice', 2, LONG_LEASE_MS)).toBeUndefined();
+      });
+
+      it('ignores the release of a slot it does not hold, so it never counts below zero', async () => {
+        const slotId = await store.acquireSlot('alice', 1, LONG_LEASE_MS);
+        await store.releaseSlot('alice', slotId as string);
+        await store.releaseSlot('alice', slotId as string);
+        await store.releaseSlot('alice', 'never-given');
+        expect(await store.activeSlots('alice')).toBe(0);
+        expect(await store.acquireSlot('alice', 1, LONG_LEASE_MS)).toEqual(expect.any(String));
+        expect(await store.acquireSlot('alice', 1, LONG_LEASE_MS)).toBeUndefined();
+      });
+
+      it('frees the slot of a lease that ran out, though it was never released', async () => {
+        await store.acquireSlot('alice', 1, SHORT_LEASE_MS);
+        expect(await store.activeSlots('alice')).toBe(1);
+        await sleep(SHORT_LEASE_MS * 2);
+        expect(await store.activeSlots('alice')).toBe(0);
+        expect(await store.acquireSlot('alice', 1, LONG_LEASE_MS)).toEqual(expect.any(String));
+      });
+
+      it('counts each key on its own', async () => {
+        await store.acquireSlot('alice', 1, LONG_LEASE_MS);
+        expect(await store.acquireSlot('alice', 1, LONG_LEASE_MS)).toBeUndefined();
+        expect(await store.acquireSlot('bob', 1, LONG_LEASE_MS)).toEqual(expect.any(String));
+        expect(await store.activeSlots('carol')).toBe(0);
+      });
+    });
+
+    describe('requests in the rolling minute', () => {
+      it('refuses past max, saying to retry within the window', async () => {
+        for (let i = 0; i < 3; i += 1) {
+          expect(await store.recordRequest('alice', 3)).toEqual({ ok: true });
+        }
+        const refused = await store.recordRequest('alice', 3);
+        expect(refused.ok).toBe(false);
+        const { retryAfterMs } = refused as { retryAfterMs: number };
+        expect(retryAfterMs).toBeGreaterThan(0);
+        expect(retryAfterMs).toBeLessThanOrEqual(REQUEST_WINDOW_MS);
+      });
+
+      it('does not count refused requests', async () => {
+        await store.recordRequest('alice', 2);
+        await store.recordRequest('alice', 2);
+        for (let i = 0; i < 5; i += 1)
+          expect((await store.recordRequest('alice', 2)).ok).toBe(false);
+        // Had the refusals counted, a limit of 3 would be far behind; it has room for one.
+        expect(await store.recordRequest('alice', 3)).toEqual({ ok: true });
+        expect((await store.recordRequest('alice', 3)).ok).toBe(false);
+      });
+
+      it('waits for the request max back from the end when the limit is lowered', async () => {
+        await store.recordRequest('alice', 2);
+        await sleep(200);
+        await store.recordRequest('alice', 2);
+        const atTwo = (await store.recordRequest('alice', 2)) as { retryAfterMs: number };
+        const atOne = (await store.recordRequest('alice', 1)) as { retryAfterMs: number };
+        // With a limit of 1 the newer request must leave too, about 200 ms after the older one.
+        expect(atOne.retryAfterMs - atTwo.retryAfterMs).toBeGreaterThanOrEqual(100);
+        expect(atOne.retryAfterMs).toBeLessThanOrEqual(REQUEST_WINDOW_MS);
+      });
+
+      it('counts each key on its own', async () => {
+        await store.recordRequest('alice', 1);
+        expect((await store.recordRequest('alice', 1)).ok).toBe(false);
+        expect(await store.recordRequest('bob', 1)).toEqual({ ok: true });
+      });
+    });
+
+    describe('tokens per UTC day', () => {
+      it('adds up the tokens of the day, per key', async () => {
+        await store.addTokens('alice', 120);
+        await store.addTokens('alice', 30);
+        await store.addTokens('bob', 7);
+        expect(await store.tokensToday('alice')).toBe(150);
+        expect(await store.tokensToday('bob')).toBe(7);
+        expect(await store.tokensToday('carol')).toBe(0);
+      });
+    });
+  });
+}

@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { LimitStore, REQUEST_WINDOW_MS, type WindowDecision } from './limit-store';
+
+/** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */
+export const DEFAULT_LIMIT_KEY_PREFIX = 'tokenstream:limits:';
+
+/**
+ * How long a day's token counter outlives its UTC day. Nothing reads it after midnight (the next
+ * day has its own key); the margin only lets an operator still see yesterday's total.
+ */
+const TOKENS_KEPT_AFTER_DAY_MS = 3_600_000;
+
+/** What a script's arguments look like to node-redis. */
+interface ScriptArguments {
+  keys: string[];
+  arguments: string[];
+}
+
+/**
+ * The part of a node-redis client (`RedisClientType`) the store uses, so that any client, with or
+ * without modules, will do.
+ */
+export interface LimitRedisClient {
+  eval(script: string, options: ScriptArguments): Promise<unknown>;
+  evalSha(sha1: string, options: ScriptArguments): Promise<unknown>;
+  zRem(key: string, member: string): Promise<unknown>;
+}
+
+/** A Lua script, sent by its SHA1 and by its text the first time a server has not seen it. */
+interface Script {
+  source: string;
+  sha1: string;
+}
+
+function script(source: string): Script {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * Every script reads the time from the server (`TIME`: seconds and microseconds), never from the
+ * instance calling it, so the instances' clocks may disagree without moving anyone's limits.
+ */
+const NOW_MS = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/**
+ * KEYS: the slots (a sorted set: slot id → when its lease ends). ARGV: max, lease (ms), slot id.
+ * Returns 1 if the slot was taken, 0 if all `max` are. The key lives as long as its longest lease.
+ */
+const ACQUIRE_SLOT = script(`${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1
+`);
+
+/** KEYS: the slots. Returns how many leases have not run out. */
+const ACTIVE_SLOTS = script(`${NOW_MS}
+return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
+`);
+
+/**
+ * KEYS: the requests in the window (a sorted set: unique id → when). ARGV: max, window (ms), id.
+ * Returns 0 if the request was counted, otherwise the ms until a place frees (at least 1): the
+ * request `max` back from the end must leave, as with a lowered limit more than `max` may be in.
+ * A limit below 1 lets nothing in; it says to retry after a window, the longest a place takes.
+ */
+const RECORD_REQUEST = script(`${NOW_MS}
+local max = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if max < 1 then return window end
+if count >= max then
+  local frees = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCORES')
+  return tonumber(frees[2]) + window - now
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+`);
+
+/**
+ * The UTC day of `now`, as `utcDay` computes it (neither JavaScript nor Redis time has leap
+ * seconds), and that day's token counter: KEYS[1] with `:<day>` appended.
+ */
+const TODAY = `
+local day_ms = 86400000
+local day = math.floor(now / day_ms)
+local counter = KEYS[1] .. ':' .. day
+`;
+
+/** KEYS: the token counters' stem. ARGV: tokens, how long past its day a counter is kept (ms). */
+const ADD_TOKENS = script(`${NOW_MS}${TODAY}
+redis.call('INCRBY', counter, ARGV[1])
+redis.call('PEXPIREAT', counter, (day + 1) * day_ms + tonumber(ARGV[2]))
+`);
+
+/** KEYS: the token counters' stem. Returns today's tokens. */
+const TOKENS_TODAY = script(`${NOW_MS}${TODAY}
+return tonumber(redis.call('GET', counter) or '0')
+`);
+
+/**
+ * Limits shared by every instance through Redis. Each check-and-count is one Lua script, so it is
+ * atomic across instances, and runs on the server's clock. Keys expire by themselves: slots with
+ * their longest lease, requests a window after the last, tokens an hour after their UTC day.
+ */
+export class RedisLimitStore extends LimitStore {
+  /** `client` must be connected; the store never connects, quits or closes it. */
+  constructor(
+    private readonly client: LimitRedisClient,
+    private readonly prefix: string = DEFAULT_LIMIT_KEY_PREFIX,
+  ) {
+    super();
+  }
+
+  async acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined> {
+    const slotId = randomUUID();
+    const lease = String(Math.ceil(leaseMs));
+    const taken = await this.run(
+      ACQUIRE_SLOT,
+      this.keyOf('slots', key),
+      String(max),
+      lease,
+      slotId,
+    );
+    return Number(taken) === 1 ? slotId : undefined;
+  }
+
+  async releaseSlot(key: string, slotId: string): Promise<void> {
+    await this.client.zRem(this.keyOf('slots', key), slotId);
+  }
+
+  async activeSlots(key: string): Promise<number> {
+    return Number(await this.run(ACTIVE_SLOTS, this.keyOf('slots', key)));
+  }
+
+  async recordRequest(key: string, max: number): Promise<WindowDecision> {
+    const requests = this.keyOf('requests', key);
+    const window = String(REQUEST_WINDOW_MS);
+    const retryAfterMs = Number(
+      await this.run(RECORD_REQUEST, requests, String(max), window, randomUUID()),
+    );
+    return retryAfterMs === 0 ? { ok: true } : { ok: false, retryAfterMs };
+  }
+
+  /** Fractions of a token round up: Redis counts whole ones. */
+  async addTokens(key: string, tokens: number): Promise<void> {
+    const kept = String(TOKENS_KEPT_AFTER_DAY_MS);
+    await this.run(ADD_TOKENS, this.keyOf('tokens', key), String(Math.ceil(tokens)), kept);
+  }
+
+  async tokensToday(key: string): Promise<number> {
+    return Number(await this.run(TOKENS_TODAY, this.keyOf('tokens', key)));
+  }
+
+  /**
+   * `prefix` + kind + the principal id in base64url: ids may hold any character (`:`, `{`,
+   * spaces), and encoded they can neither collide nor be read as a hash tag or another kind's key.
+   */
+  private keyOf(kind: 'slots' | 'requests' | 'tokens', principal: string): string {
+    return `${this.prefix}${kind}:${Buffer.from(principal, 'utf8').toString('base64url')}`;
+  }
+
+  /** Runs `script` by its SHA1, sending its text only when the server has not cached it. */
+  private async run(script: Script, key: string, ...args: string[]): Promise<unknown> {
+    const options = { keys: [key], arguments: args };
+    try {
+      return await this.client.evalSha(script.sha1, options);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.client.eval(script.source, options);
+    }
+  }
+}
