@@ -69,6 +69,17 @@ describe('resuming replies in Chromium, against the built api on the demo model'
     );
   }
 
+  /** The DELETE requests the page sends from now on, with the api's answers. */
+  function recordDeletes(): { path: string; status: number }[] {
+    const deletes: { path: string; status: number }[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'DELETE') {
+        deletes.push({ path: new URL(response.url()).pathname, status: response.status() });
+      }
+    });
+    return deletes;
+  }
+
   function describeRequests(): string {
     return JSON.stringify(requests.map((r) => `${r.method} ${r.path} @${r.lastEventId ?? '-'}`));
   }
@@ -347,12 +358,7 @@ describe('resuming replies in Chromium, against the built api on the demo model'
   });
 
   it('Stop sends DELETE: the reply ends as Stopped with everything generated before it, then never changes', async () => {
-    const deletes: { path: string; status: number }[] = [];
-    page.on('response', (response) => {
-      if (response.request().method() === 'DELETE') {
-        deletes.push({ path: new URL(response.url()).pathname, status: response.status() });
-      }
-    });
+    const deletes = recordDeletes();
     await send(page, PROMPT);
     const samples: Reply[] = [];
     await waitForText(samples, 40);
@@ -401,12 +407,7 @@ describe('resuming replies in Chromium, against the built api on the demo model'
   });
 
   it('New chat mid-reply stops the stream on the api and starts over; a reload resumes nothing', async () => {
-    const deletes: { path: string; status: number }[] = [];
-    page.on('response', (response) => {
-      if (response.request().method() === 'DELETE') {
-        deletes.push({ path: new URL(response.url()).pathname, status: response.status() });
-      }
-    });
+    const deletes = recordDeletes();
     await send(page, PROMPT);
     const samples: Reply[] = [];
     await waitForText(samples, 40);
