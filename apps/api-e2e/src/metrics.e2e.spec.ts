@@ -68,8 +68,8 @@ describe('Prometheus metrics on METRICS_PORT', () => {
     await refused.body?.cancel();
 
     const after = await scrape();
-    expect(grew(`tokenstream_streams_started_total{${model}}`)).toBe(4);
-    expect(grew(`tokenstream_streams_ended_total{${model},outcome="stop"}`)).toBe(4);
+    expect(grew(`tokenstream_streams_started_total{${model},api="native"}`)).toBe(4);
+    expect(grew(`tokenstream_streams_ended_total{${model},api="native",outcome="stop"}`)).toBe(4);
     expect(grew(`tokenstream_stream_first_token_seconds_count{${model}}`)).toBe(4);
     expect(grew(`tokenstream_stream_duration_seconds_count{${model}}`)).toBe(4);
     expect(grew(`tokenstream_tokens_total{${model},kind="completion"}`)).toBeGreaterThan(0);

@@ -56,7 +56,7 @@ describe('an OpenAI SDK caller shows in tokenstream’s logs and limits', () => 
       api,
       (line) => line.msg === 'stream ended' && line['principal'] === 'apikey:other',
     );
-    expect(summary).toMatchObject({ model: 'gpt-4o-mini', chars: REPLY.length });
+    expect(summary).toMatchObject({ api: 'openai', model: 'gpt-4o-mini', chars: REPLY.length });
     const request = await waitForLog(
       api,
       (line) => (line['req'] as { id?: unknown } | undefined)?.id === summary['requestId'],

@@ -15,13 +15,15 @@ async function exposition(metrics: ApiMetrics): Promise<string> {
 describe('ApiMetrics', () => {
   it('counts a stream from start to end, with its outcome, timings and tokens', async () => {
     const metrics = new ApiMetrics({ defaultMetrics: false });
-    metrics.streamStarted('m');
+    metrics.streamStarted('m', 'native');
     expect(await exposition(metrics)).toContain('tokenstream_streams_active 1');
-    metrics.streamEnded('m', finished);
+    metrics.streamEnded('m', 'native', finished);
     const text = await exposition(metrics);
     expect(text).toContain('tokenstream_streams_active 0');
-    expect(text).toContain('tokenstream_streams_started_total{model="m"} 1');
-    expect(text).toContain('tokenstream_streams_ended_total{model="m",outcome="stop"} 1');
+    expect(text).toContain('tokenstream_streams_started_total{model="m",api="native"} 1');
+    expect(text).toContain(
+      'tokenstream_streams_ended_total{model="m",api="native",outcome="stop"} 1',
+    );
     expect(text).toContain('tokenstream_stream_first_token_seconds_bucket{le="0.25",model="m"} 1');
     expect(text).toContain('tokenstream_stream_first_token_seconds_bucket{le="0.1",model="m"} 0');
     expect(text).toContain('tokenstream_stream_duration_seconds_sum{model="m"} 2.5');
@@ -31,8 +33,8 @@ describe('ApiMetrics', () => {
 
   it('labels a failed stream with its error code, and observes no first token it never had', async () => {
     const metrics = new ApiMetrics({ defaultMetrics: false });
-    metrics.streamStarted('m');
-    metrics.streamEnded('m', {
+    metrics.streamStarted('m', 'native');
+    metrics.streamEnded('m', 'native', {
       ...finished,
       ttftMs: null,
       finishReason: null,
@@ -41,7 +43,7 @@ describe('ApiMetrics', () => {
     });
     const text = await exposition(metrics);
     expect(text).toContain(
-      'tokenstream_streams_ended_total{model="m",outcome="upstream_timeout"} 1',
+      'tokenstream_streams_ended_total{model="m",api="native",outcome="upstream_timeout"} 1',
     );
     expect(text).not.toContain('tokenstream_stream_first_token_seconds_count{model="m"}');
     expect(text).not.toContain('tokenstream_tokens_total{');
@@ -73,7 +75,7 @@ describe('ApiMetrics', () => {
   it('keeps each instance’s counts apart', async () => {
     const one = new ApiMetrics({ defaultMetrics: false });
     const other = new ApiMetrics({ defaultMetrics: false });
-    one.streamStarted('m');
-    expect(await exposition(other)).not.toContain('tokenstream_streams_started_total{model="m"}');
+    one.streamStarted('m', 'native');
+    expect(await exposition(other)).not.toContain('tokenstream_streams_started_total{model="m"');
   });
 });

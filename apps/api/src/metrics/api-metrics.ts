@@ -1,6 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LimitName } from '../limits/principal-limits';
 
+/** Which api a stream was asked for on: the native protocol or the OpenAI-compatible routes. */
+export type StreamApi = 'native' | 'openai';
+
 /** What a stream's summary line says about it, as far as the metrics need. */
 export interface EndedStream {
   ttftMs: number | null;
@@ -20,8 +23,8 @@ export class ApiMetrics {
 
   private readonly started = new Counter({
     name: 'tokenstream_streams_started_total',
-    help: 'Streams started (replies generated), by model.',
-    labelNames: ['model'],
+    help: 'Streams started (replies generated), by model and api (native or openai).',
+    labelNames: ['model', 'api'],
     registers: [this.registry],
   });
 
@@ -33,8 +36,8 @@ export class ApiMetrics {
 
   private readonly ended = new Counter({
     name: 'tokenstream_streams_ended_total',
-    help: 'Streams ended, by model and outcome: a finish reason (stop, length, cancelled, …) or an error code.',
-    labelNames: ['model', 'outcome'],
+    help: 'Streams ended, by model, api and outcome: a finish reason (stop, length, cancelled, …) or an error code.',
+    labelNames: ['model', 'api', 'outcome'],
     registers: [this.registry],
   });
 
@@ -88,14 +91,15 @@ export class ApiMetrics {
     }
   }
 
-  streamStarted(model: string): void {
-    this.started.inc({ model });
+  streamStarted(model: string, api: StreamApi): void {
+    this.started.inc({ model, api });
     this.active.inc();
   }
 
-  streamEnded(model: string, stream: EndedStream): void {
+  streamEnded(model: string, api: StreamApi, stream: EndedStream): void {
     this.active.dec();
-    this.ended.inc({ model, outcome: stream.finishReason ?? stream.errorCode ?? 'unknown' });
+    const outcome = stream.finishReason ?? stream.errorCode ?? 'unknown';
+    this.ended.inc({ model, api, outcome });
     if (stream.ttftMs !== null) this.firstToken.observe({ model }, stream.ttftMs / 1000);
     if (stream.durationMs !== null) this.duration.observe({ model }, stream.durationMs / 1000);
     if (stream.usage) {

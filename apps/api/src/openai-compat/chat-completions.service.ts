@@ -63,7 +63,7 @@ export class ChatCompletionsService {
     context: RequestContext,
     res: Response,
   ): Promise<void> {
-    const streamId = await this.streams.start(parsed.request, context);
+    const streamId = await this.streams.start(parsed.request, { ...context, api: 'openai' });
     // The caller may have gone while the stream was admitted: nobody would read it.
     if (res.destroyed) {
       this.registry.interrupt(streamId, 'stop');
@@ -112,7 +112,7 @@ export class ChatCompletionsService {
     context: RequestContext,
     res: Response,
   ): Promise<ChatCompletion> {
-    const streamId = await this.streams.start(parsed.request, context);
+    const streamId = await this.streams.start(parsed.request, { ...context, api: 'openai' });
     const assembler = new ChatCompletionAssembler(
       completionId(streamId),
       nowInSeconds(),

@@ -19,7 +19,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
-import { ApiMetrics } from '../metrics/api-metrics';
+import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
 import { ModelProvider } from '../models/model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
@@ -57,7 +57,7 @@ export class StreamsService implements BeforeApplicationShutdown {
   /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
   async start(
     request: ChatRequest,
-    context: { requestId: string; principal: Principal },
+    context: { requestId: string; principal: Principal; api?: StreamApi },
   ): Promise<string> {
     if (this.registry.isDraining) {
       throw new ApiException(
@@ -92,7 +92,8 @@ export class StreamsService implements BeforeApplicationShutdown {
     const ticket = await this.limiter.admit(principal, request);
     const streamId = randomUUID();
     this.store.create(streamId, model, principal.id);
-    this.metrics.streamStarted(model);
+    const api = context.api ?? 'native';
+    this.metrics.streamStarted(model, api);
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
       onFrame: (frame) => {
         const { overLimit } = this.store.append(streamId, frame);
@@ -104,11 +105,12 @@ export class StreamsService implements BeforeApplicationShutdown {
           streamId,
           requestId: context.requestId,
           principal: principal.id,
+          api,
           model,
           provider: this.provider.kind,
           ...stats,
         };
-        this.metrics.streamEnded(model, stats);
+        this.metrics.streamEnded(model, api, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
         else this.logger.log(line, 'stream ended');
       },
