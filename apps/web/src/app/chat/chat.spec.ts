@@ -328,6 +328,29 @@ describe('Chat', () => {
     expect(composer().disabled).toBe(false);
   });
 
+  it('copies a finished reply as written, and says so, but not one still streaming', async () => {
+    const writeText = jest.fn<Promise<void>, [string]>(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText } });
+    try {
+      await create();
+      await sendPrompt('Format it');
+      chatStream.reply.next(start());
+      chatStream.reply.next(delta('**Bold** and `code`'));
+      await showFrames();
+      expect(byTestId('copy-reply')).toBeNull();
+
+      chatStream.reply.next(finish());
+      await settle();
+      byTestId('copy-reply')?.click();
+      await settle();
+
+      expect(writeText).toHaveBeenCalledWith('**Bold** and `code`');
+      expect(byTestId('copy-reply')?.textContent?.trim()).toBe('Copied');
+    } finally {
+      Reflect.deleteProperty(navigator, 'clipboard');
+    }
+  });
+
   describe('New chat', () => {
     it('is offered only once there is a conversation', async () => {
       await create();

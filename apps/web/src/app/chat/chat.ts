@@ -26,6 +26,8 @@ import { ModelCatalog } from './model-catalog';
 
 /** How close to the bottom (px) still counts as "at the bottom" for auto-scroll. */
 const BOTTOM_SLACK_PX = 48;
+/** How long "Copied" shows after a reply was copied. */
+const COPIED_FEEDBACK_MS = 2_000;
 
 /** The reply being streamed, with what resuming it after a cut or a reload needs. */
 interface ActiveReply {
@@ -104,6 +106,10 @@ export class Chat {
   protected readonly sessionExpired = signal(false);
   /** The reply paused by an expired session, picked up again after signing in (a reload). */
   protected readonly suspendedTurnId = signal<number | undefined>(undefined);
+  /** Whether the page may write to the clipboard (it may not outside a secure context). */
+  protected readonly canCopy = typeof navigator.clipboard?.writeText === 'function';
+  /** The reply whose text was just copied, for a moment of feedback. */
+  protected readonly copiedTurnId = signal<number | undefined>(undefined);
   /** The "Sign in" link: the configured sign-in page coming back here, or this page (a reload). */
   protected readonly signInHref = this.clientConfig.signInHref;
 
@@ -119,6 +125,7 @@ export class Chat {
   protected readonly isDemo = computed(() => this.catalog()?.provider === 'demo');
   protected readonly models = computed(() => this.catalog()?.models ?? []);
 
+  private copiedTimer: ReturnType<typeof setTimeout> | undefined;
   private active: ActiveReply | undefined;
   private suspended: SuspendedReply | undefined;
   private nextTurnId = 1;
@@ -160,6 +167,7 @@ export class Chat {
 
     inject(DestroyRef).onDestroy(() => {
       catalogLoad.abort();
+      clearTimeout(this.copiedTimer);
       this.store.flush();
       this.release();
     });
@@ -246,6 +254,18 @@ export class Chat {
     this.store.clear();
     this.following.set(true);
     this.refocusComposer();
+  }
+
+  /** Copies a reply's text, as written (Markdown), to the clipboard. */
+  protected copyReply(turn: AssistantTurn): void {
+    navigator.clipboard.writeText(turn.text).then(
+      () => {
+        this.copiedTurnId.set(turn.id);
+        clearTimeout(this.copiedTimer);
+        this.copiedTimer = setTimeout(() => this.copiedTurnId.set(undefined), COPIED_FEEDBACK_MS);
+      },
+      () => undefined, // No clipboard permission: the text can still be selected by hand.
+    );
   }
 
   /** Saves the conversation now (the page is going away, or a turn was added or ended). */
