@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { startRedis } from '@tokenstream/e2e-support';
 import { measureStream, percentile, runLoad } from './load';
 import { residentMiB, watchPeakRss } from './process-memory';
 
@@ -45,6 +46,12 @@ async function startChild(
     });
   });
   return { url, child };
+}
+
+/** A target started for its measurement, and how to stop it after. */
+interface Running {
+  target: Target;
+  stop(): Promise<void>;
 }
 
 interface Target {
@@ -98,37 +105,77 @@ async function main(): Promise<void> {
     ],
     { TS_NODE_PROJECT: 'tools/mock-openai/tsconfig.lib.json' },
   );
-  const passthrough = await startChild(['bench/src/passthrough-proxy.cjs', mock.url], {});
   // Logging stays at its production level (info): its cost is part of what is measured.
-  const api = await startChild(['dist/apps/api/main.js'], {
+  const apiEnv = {
     PORT: '0',
     HOST: '127.0.0.1',
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: mock.url,
     WEB_DIST_DIR: '/nonexistent',
-    // One anonymous caller sends every stream here: per-principal limits would measure themselves.
+  };
+  // One anonymous caller sends every stream: limits off, or so high they count but never refuse.
+  const noLimits = {
     LIMIT_CONCURRENT_STREAMS: '0',
     LIMIT_REQUESTS_PER_MINUTE: '0',
     LIMIT_TOKENS_PER_DAY: '0',
-  });
+  };
+  const countedLimits = {
+    LIMIT_CONCURRENT_STREAMS: '10000',
+    LIMIT_REQUESTS_PER_MINUTE: '1000000',
+    LIMIT_TOKENS_PER_DAY: '1000000000000',
+  };
   const message = { messages: [{ role: 'user', content: 'hi' }] };
-  const targets: Target[] = [
-    {
-      name: 'node passthrough',
-      url: `${passthrough.url}/v1/chat/completions`,
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, ...message }),
-      pid: passthrough.child.pid!,
+  const apiTarget = (name: string, env: Record<string, string>) => async (): Promise<Running> => {
+    const api = await startChild(['dist/apps/api/main.js'], { ...apiEnv, ...env });
+    return {
+      target: {
+        name,
+        url: `${api.url}/api/chat/stream`,
+        body: JSON.stringify(message),
+        pid: api.child.pid!,
+      },
+      stop: async () => void api.child.kill(),
+    };
+  };
+  // Each target runs alone: started before it is measured, stopped after.
+  const targets: (() => Promise<Running>)[] = [
+    async () => {
+      const passthrough = await startChild(['bench/src/passthrough-proxy.cjs', mock.url], {});
+      const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, ...message });
+      return {
+        target: {
+          name: 'node passthrough',
+          url: `${passthrough.url}/v1/chat/completions`,
+          body,
+          pid: passthrough.child.pid!,
+        },
+        stop: async () => void passthrough.child.kill(),
+      };
     },
-    {
-      name: 'tokenstream api',
-      url: `${api.url}/api/chat/stream`,
-      body: JSON.stringify(message),
-      pid: api.child.pid!,
+    apiTarget('tokenstream api', noLimits),
+    apiTarget('tokenstream api, limits counted in memory', countedLimits),
+    async () => {
+      const redis = await startRedis();
+      const running = await apiTarget('tokenstream api, limits counted in Redis', {
+        ...countedLimits,
+        REDIS_URL: redis.url,
+      })();
+      return {
+        target: running.target,
+        stop: async () => (await running.stop(), await redis.stop()),
+      };
     },
   ];
   try {
     const results = [];
-    for (const target of targets) results.push(await measure(target));
+    for (const start of targets) {
+      const running = await start();
+      try {
+        results.push(await measure(running.target));
+      } finally {
+        await running.stop();
+      }
+    }
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
     console.log(
       `\n${STREAMS} streams of ${CHUNKS} tokens, ${CONCURRENCY} at a time, upstream at full speed; node ${process.version}\n`,
@@ -143,8 +190,6 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    passthrough.child.kill();
-    api.child.kill();
     mock.child.kill();
   }
 }
