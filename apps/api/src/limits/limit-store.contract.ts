@@ -119,5 +119,51 @@ export function describeLimitStore(name: string, create: () => Promise<LimitStor
         expect(await store.tokensToday('carol')).toBe(0);
       });
     });
+
+    describe('admitting a stream at once', () => {
+      const limits = { tokensPerDay: 100, concurrentStreams: 2, requestsPerMinute: 3 };
+
+      it('takes a slot and counts a request when every limit has room', async () => {
+        const admission = await store.admit('alice', limits, LONG_LEASE_MS);
+        expect(admission).toEqual({ ok: true, slotId: expect.any(String) });
+        expect(await store.activeSlots('alice')).toBe(1);
+        // Two more requests fit in the window of three; the slots are both taken after one more.
+        await store.admit('alice', limits, LONG_LEASE_MS);
+        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toEqual({
+          ok: false,
+          limit: 'concurrentStreams',
+        });
+      });
+
+      it('holds no slot with no concurrency limit, and counts nothing with no limits', async () => {
+        const none = { tokensPerDay: 0, concurrentStreams: 0, requestsPerMinute: 0 };
+        expect(await store.admit('alice', none, LONG_LEASE_MS)).toEqual({
+          ok: true,
+          slotId: undefined,
+        });
+        expect(await store.activeSlots('alice')).toBe(0);
+      });
+
+      it('refuses a full window with its wait, and keeps no slot for the refused stream', async () => {
+        const oneSlotFree = { ...limits, concurrentStreams: 10 };
+        for (let i = 0; i < 3; i++) await store.admit('alice', oneSlotFree, LONG_LEASE_MS);
+        const refused = await store.admit('alice', oneSlotFree, LONG_LEASE_MS);
+        expect(refused).toMatchObject({ ok: false, limit: 'requestsPerMinute' });
+        const wait = (refused as { retryAfterMs: number }).retryAfterMs;
+        expect(wait).toBeGreaterThan(0);
+        expect(wait).toBeLessThanOrEqual(REQUEST_WINDOW_MS);
+        expect(await store.activeSlots('alice')).toBe(3);
+      });
+
+      it('refuses once the day’s tokens are used, counting nothing', async () => {
+        await store.addTokens('alice', 100);
+        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toEqual({
+          ok: false,
+          limit: 'tokensPerDay',
+        });
+        expect(await store.activeSlots('alice')).toBe(0);
+        expect(await store.admit('bob', limits, LONG_LEASE_MS)).toMatchObject({ ok: true });
+      });
+    });
   });
 }

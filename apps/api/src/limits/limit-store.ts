@@ -1,8 +1,20 @@
+import type { LimitName, PrincipalLimits } from './principal-limits';
+
 /** The rolling window of `requestsPerMinute`. */
 export const REQUEST_WINDOW_MS = 60_000;
 
 /** Whether a request fitted in the rolling window, and if not, when it will. */
 export type WindowDecision = { ok: true } | { ok: false; retryAfterMs: number };
+
+/** The limits one stream is admitted under: `0` is no limit. */
+export type AdmissionLimits = PrincipalLimits;
+
+/**
+ * A stream admitted (holding `slotId` when there is a concurrency limit), or the first limit it
+ * met, having counted nothing; `retryAfterMs` is known to the store for the rolling window only.
+ */
+export type Admission =
+  { ok: true; slotId: string | undefined } | { ok: false; limit: LimitName; retryAfterMs?: number };
 
 /**
  * The counters behind the per-principal limits, keyed by principal id. Each check-and-count is one
@@ -30,4 +42,29 @@ export abstract class LimitStore {
   abstract addTokens(key: string, tokens: number): Promise<void>;
   /** The tokens `key` used in the current UTC day. */
   abstract tokensToday(key: string): Promise<number>;
+
+  /**
+   * Checks one stream against every limit and counts it (a slot, a request in the window), or
+   * counts nothing: tokens per day first, then the concurrency slot, then the window. This default
+   * takes a call per limit; a store over the network does it in one round trip.
+   */
+  async admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission> {
+    const { tokensPerDay, concurrentStreams, requestsPerMinute } = limits;
+    if (tokensPerDay > 0 && (await this.tokensToday(key)) >= tokensPerDay) {
+      return { ok: false, limit: 'tokensPerDay' };
+    }
+    let slotId: string | undefined;
+    if (concurrentStreams > 0) {
+      slotId = await this.acquireSlot(key, concurrentStreams, leaseMs);
+      if (slotId === undefined) return { ok: false, limit: 'concurrentStreams' };
+    }
+    if (requestsPerMinute > 0) {
+      const decision = await this.recordRequest(key, requestsPerMinute);
+      if (!decision.ok) {
+        if (slotId !== undefined) await this.releaseSlot(key, slotId);
+        return { ok: false, limit: 'requestsPerMinute', retryAfterMs: decision.retryAfterMs };
+      }
+    }
+    return { ok: true, slotId };
+  }
 }

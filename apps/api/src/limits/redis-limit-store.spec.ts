@@ -73,6 +73,16 @@ describe('RedisLimitStore', () => {
       expect(await there.tokensToday('alice')).toBe(42);
     });
 
+    it('admits exactly max streams of concurrent admissions from two instances', async () => {
+      const stores = [new RedisLimitStore(first), new RedisLimitStore(second)];
+      const limits = { tokensPerDay: 0, concurrentStreams: 5, requestsPerMinute: 0 };
+      const admissions = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => stores[i % 2].admit('alice', limits, LEASE_MS)),
+      );
+      expect(admissions.filter((admission) => admission.ok)).toHaveLength(5);
+      expect(await stores[0].activeSlots('alice')).toBe(5);
+    });
+
     it('gives out exactly max slots to concurrent calls from two instances', async () => {
       const stores = [new RedisLimitStore(first), new RedisLimitStore(second)];
       const ids = await Promise.all(

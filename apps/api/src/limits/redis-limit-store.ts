@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { LimitStore, REQUEST_WINDOW_MS, type WindowDecision } from './limit-store';
+import {
+  LimitStore,
+  REQUEST_WINDOW_MS,
+  type Admission,
+  type AdmissionLimits,
+  type WindowDecision,
+} from './limit-store';
+import type { LimitName } from './principal-limits';
 
 /** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */
 export const DEFAULT_LIMIT_KEY_PREFIX = 'tokenstream:limits:';
@@ -106,6 +113,53 @@ return tonumber(redis.call('GET', counter) or '0')
 `);
 
 /**
+ * One stream's whole admission in one round trip: every check first, then every count, so a
+ * refusal counts nothing. KEYS: the slots, the requests, the token counters' stem. ARGV: tokens per
+ * day, concurrent streams, requests per window (0: no limit), lease (ms), slot id, request id,
+ * window (ms). Returns {0, 0} when admitted; {1, 0} over today's tokens; {2, 0} with every slot
+ * taken; {3, ms until a place frees} with the window full.
+ */
+const ADMIT = script(`${NOW_MS}
+local tokens_max = tonumber(ARGV[1])
+local slots_max = tonumber(ARGV[2])
+local requests_max = tonumber(ARGV[3])
+local window = tonumber(ARGV[7])
+if tokens_max > 0 then
+  local day = math.floor(now / 86400000)
+  if tonumber(redis.call('GET', KEYS[3] .. ':' .. day) or '0') >= tokens_max then return {1, 0} end
+end
+if slots_max > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if redis.call('ZCARD', KEYS[1]) >= slots_max then return {2, 0} end
+end
+if requests_max > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+  local count = redis.call('ZCARD', KEYS[2])
+  if count >= requests_max then
+    local frees = redis.call('ZRANGE', KEYS[2], count - requests_max, count - requests_max, 'WITHSCORES')
+    return {3, tonumber(frees[2]) + window - now}
+  end
+end
+if slots_max > 0 then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[5])
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', KEYS[1], last[2])
+end
+if requests_max > 0 then
+  redis.call('ZADD', KEYS[2], now, ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], window)
+end
+return {0, 0}
+`);
+
+/** What {@link ADMIT}'s first answer means. */
+const ADMIT_REFUSALS: Record<number, LimitName> = {
+  1: 'tokensPerDay',
+  2: 'concurrentStreams',
+  3: 'requestsPerMinute',
+};
+
+/**
  * Limits shared by every instance through Redis. Each check-and-count is one Lua script, so it is
  * atomic across instances, and runs on the server's clock. Keys expire by themselves: slots with
  * their longest lease, requests a window after the last, tokens an hour after their UTC day.
@@ -117,6 +171,28 @@ export class RedisLimitStore extends LimitStore {
     private readonly prefix: string = DEFAULT_LIMIT_KEY_PREFIX,
   ) {
     super();
+  }
+
+  override async admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission> {
+    const slotId = randomUUID();
+    const answer = (await this.run(
+      ADMIT,
+      [this.keyOf('slots', key), this.keyOf('requests', key), this.keyOf('tokens', key)],
+      String(limits.tokensPerDay),
+      String(limits.concurrentStreams),
+      String(limits.requestsPerMinute),
+      String(Math.ceil(leaseMs)),
+      slotId,
+      randomUUID(),
+      String(REQUEST_WINDOW_MS),
+    )) as [number, number];
+    const limit = ADMIT_REFUSALS[Number(answer[0])];
+    if (limit === undefined) {
+      return { ok: true, slotId: limits.concurrentStreams > 0 ? slotId : undefined };
+    }
+    return limit === 'requestsPerMinute'
+      ? { ok: false, limit, retryAfterMs: Number(answer[1]) }
+      : { ok: false, limit };
   }
 
   async acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined> {
@@ -168,8 +244,8 @@ export class RedisLimitStore extends LimitStore {
   }
 
   /** Runs `script` by its SHA1, sending its text only when the server has not cached it. */
-  private async run(script: Script, key: string, ...args: string[]): Promise<unknown> {
-    const options = { keys: [key], arguments: args };
+  private async run(script: Script, keys: string | string[], ...args: string[]): Promise<unknown> {
+    const options = { keys: Array.isArray(keys) ? keys : [keys], arguments: args };
     try {
       return await this.client.evalSha(script.sha1, options);
     } catch (error) {

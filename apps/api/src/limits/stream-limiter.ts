@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { ApiMetrics } from '../metrics/api-metrics';
 import { limitExceeded } from './limit-exceeded';
-import type { LimitStore } from './limit-store';
+import { REQUEST_WINDOW_MS, type LimitStore } from './limit-store';
 import { LimitTicket } from './limit-ticket';
 import {
   effectiveLimits,
@@ -70,27 +70,25 @@ export class StreamLimiter {
   private async count(principal: Principal, request: ChatRequest): Promise<LimitTicket> {
     const limits = effectiveLimits(this.defaults, principal.limits);
     const key = principal.id;
-    const { tokensPerDay, concurrentStreams, requestsPerMinute } = limits;
-    const countsTokens = tokensPerDay !== NO_LIMIT;
-    if (countsTokens && (await this.store.tokensToday(key)) >= tokensPerDay) {
-      throw this.refuse(key, 'tokensPerDay', tokensPerDay, msUntilUtcMidnight(this.now()));
+    const admission = await this.store.admit(key, limits, this.slotLeaseMs);
+    if (!admission.ok) {
+      const { limit } = admission;
+      const retryAfterMs =
+        limit === 'tokensPerDay'
+          ? msUntilUtcMidnight(this.now())
+          : limit === 'concurrentStreams'
+            ? CONCURRENCY_RETRY_AFTER_MS
+            : (admission.retryAfterMs ?? REQUEST_WINDOW_MS);
+      throw this.refuse(key, limit, limits[limit], retryAfterMs);
     }
-    let slotId: string | undefined;
-    if (concurrentStreams !== NO_LIMIT) {
-      slotId = await this.store.acquireSlot(key, concurrentStreams, this.slotLeaseMs);
-      if (slotId === undefined) {
-        throw this.refuse(key, 'concurrentStreams', concurrentStreams, CONCURRENCY_RETRY_AFTER_MS);
-      }
-    }
-    if (requestsPerMinute !== NO_LIMIT) {
-      const decision = await this.store.recordRequest(key, requestsPerMinute);
-      if (!decision.ok) {
-        if (slotId !== undefined) await this.store.releaseSlot(key, slotId);
-        throw this.refuse(key, 'requestsPerMinute', requestsPerMinute, decision.retryAfterMs);
-      }
-    }
+    const countsTokens = limits.tokensPerDay !== NO_LIMIT;
     const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
-    return new LimitTicket(this.store, { key, slotId, countsTokens, promptChars });
+    return new LimitTicket(this.store, {
+      key,
+      slotId: admission.slotId,
+      countsTokens,
+      promptChars,
+    });
   }
 
   private refuse(key: string, name: LimitName, limit: number, retryAfterMs: number): ApiException {
