@@ -1,6 +1,7 @@
 import { startApi, waitForLog, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import OpenAI from 'openai';
+import { openStream } from './support/stream-client';
 
 const REPLY = 'Accounted for: every call through /v1 is a tokenstream stream.';
 const KEYS = {
@@ -107,15 +108,8 @@ describe('limits shared between the native routes and /v1', () => {
 
   it('a stream open on /api/chat/stream holds the key’s only slot against /v1', async () => {
     const leave = new AbortController();
-    const native = await fetch(`${api.url}/api/chat/stream`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${KEYS.batch}`,
-      },
-      body: JSON.stringify({ messages: hi }),
-      signal: leave.signal,
+    const native = await openStream(api.url, { messages: hi }, leave.signal, {
+      authorization: `Bearer ${KEYS.batch}`,
     });
     expect(native.status).toBe(200);
     try {

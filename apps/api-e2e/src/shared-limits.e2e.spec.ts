@@ -8,7 +8,7 @@ import {
   waitForLog,
 } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import { ApiPaths } from '@tokenstream/stream-contracts';
+import { openStream } from './support/stream-client';
 
 const KEY = 'tsk_shared_0123456789abcdef';
 const WINDOWED_KEY = 'tsk_windowed_0123456789abcdef';
@@ -16,16 +16,7 @@ const request = { messages: [{ role: 'user', content: 'Hi' }] };
 
 /** POSTs a chat request with the key; `leave` aborts the connection. */
 function post(api: ApiProcess, leave?: AbortSignal, key = KEY): Promise<Response> {
-  return fetch(new URL(ApiPaths.chatStream, api.url), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      authorization: `Bearer ${key}`,
-    },
-    body: JSON.stringify(request),
-    signal: leave,
-  });
+  return openStream(api.url, request, leave, { authorization: `Bearer ${key}` });
 }
 
 describe('limits shared by several instances through REDIS_URL', () => {
@@ -111,11 +102,7 @@ describe('Redis lost while the api runs', () => {
     });
     try {
       await redis.stop();
-      const admitted = await fetch(new URL(ApiPaths.chatStream, api.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify(request),
-      });
+      const admitted = await openStream(api.url, request);
       expect(admitted.status).toBe(200);
       await admitted.body?.cancel();
       await waitForLog(

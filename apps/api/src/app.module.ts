@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import type { RedisClient } from './redis/redis-client';
 import { RedisModule } from './redis/redis.module';
 import { ModelsModule } from './models/models.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
@@ -16,14 +17,14 @@ import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 @Module({})
 export class AppModule {
   /** The whole api for a configuration that was validated before anything started. */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, redis: RedisClient | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
         MetricsModule,
-        RedisModule,
+        RedisModule.forRoot(redis),
         ModelsModule,
         AuthModule,
         ChatModule,

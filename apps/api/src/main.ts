@@ -15,7 +15,7 @@ import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './common/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
-import { redisProblem } from './redis/redis-client';
+import { connectRedis, redactedUrl, type RedisClient } from './redis/redis-client';
 
 function refuseToStart(problems: string[]): never {
   for (const problem of problems)
@@ -51,11 +51,16 @@ function readConfig(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   // Shared limits that cannot be shared are a misconfiguration: say so in one line, as above.
+  let redis: RedisClient | null = null;
   if (config.redisUrl) {
-    const problem = await redisProblem(config.redisUrl);
-    if (problem) refuseToStart([problem]);
+    try {
+      redis = await connectRedis(config.redisUrl);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      refuseToStart([`REDIS_URL: cannot reach ${redactedUrl(config.redisUrl)}: ${reason}`]);
+    }
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {
     bufferLogs: true,
     // JSON only (`useJsonBodyParser`): Nest's default form parser would let any site's page start
     // replies with the user's SSO cookie, as forms are sent cross-site without a CORS preflight.

@@ -1,15 +1,16 @@
 import { readStream, type StreamTranscript } from '@tokenstream/e2e-support';
 import { ApiPaths, type ChatRequest } from '@tokenstream/stream-contracts';
 
-/** POSTs a chat request; throws with the body if the stream did not open. */
+/** POSTs a chat request, with `headers` besides its own (a credential, say); answers as it came. */
 export async function openStream(
   baseUrl: string,
   request: ChatRequest | Record<string, unknown>,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return fetch(new URL(ApiPaths.chatStream, baseUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify(request),
     signal,
   });

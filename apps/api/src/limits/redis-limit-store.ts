@@ -52,63 +52,29 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
-/**
- * KEYS: the slots (a sorted set: slot id → when its lease ends). ARGV: max, lease (ms), slot id.
- * Returns 1 if the slot was taken, 0 if all `max` are. The key lives as long as its longest lease.
- */
-const ACQUIRE_SLOT = script(`${NOW_MS}
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], last[2])
-return 1
-`);
-
 /** KEYS: the slots. Returns how many leases have not run out. */
 const ACTIVE_SLOTS = script(`${NOW_MS}
 return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
 `);
 
 /**
- * KEYS: the requests in the window (a sorted set: unique id → when). ARGV: max, window (ms), id.
- * Returns 0 if the request was counted, otherwise the ms until a place frees (at least 1): the
- * request `max` back from the end must leave, as with a lowered limit more than `max` may be in.
- * A limit below 1 lets nothing in; it says to retry after a window, the longest a place takes.
- */
-const RECORD_REQUEST = script(`${NOW_MS}
-local max = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if max < 1 then return window end
-if count >= max then
-  local frees = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCORES')
-  return tonumber(frees[2]) + window - now
-end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], window)
-return 0
-`);
-
-/**
  * The UTC day of `now`, as `utcDay` computes it (neither JavaScript nor Redis time has leap
- * seconds), and that day's token counter: KEYS[1] with `:<day>` appended.
+ * seconds), and that day's token counter: the key `stem` names, with `:<day>` appended.
  */
-const TODAY = `
+const today = (stem: string) => `
 local day_ms = 86400000
 local day = math.floor(now / day_ms)
-local counter = KEYS[1] .. ':' .. day
+local counter = ${stem} .. ':' .. day
 `;
 
 /** KEYS: the token counters' stem. ARGV: tokens, how long past its day a counter is kept (ms). */
-const ADD_TOKENS = script(`${NOW_MS}${TODAY}
+const ADD_TOKENS = script(`${NOW_MS}${today('KEYS[1]')}
 redis.call('INCRBY', counter, ARGV[1])
 redis.call('PEXPIREAT', counter, (day + 1) * day_ms + tonumber(ARGV[2]))
 `);
 
 /** KEYS: the token counters' stem. Returns today's tokens. */
-const TOKENS_TODAY = script(`${NOW_MS}${TODAY}
+const TOKENS_TODAY = script(`${NOW_MS}${today('KEYS[1]')}
 return tonumber(redis.call('GET', counter) or '0')
 `);
 
@@ -125,8 +91,8 @@ local slots_max = tonumber(ARGV[2])
 local requests_max = tonumber(ARGV[3])
 local window = tonumber(ARGV[7])
 if tokens_max > 0 then
-  local day = math.floor(now / 86400000)
-  if tonumber(redis.call('GET', KEYS[3] .. ':' .. day) or '0') >= tokens_max then return {1, 0} end
+  ${today('KEYS[3]')}
+  if tonumber(redis.call('GET', counter) or '0') >= tokens_max then return {1, 0} end
 end
 if slots_max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -151,6 +117,11 @@ if requests_max > 0 then
 end
 return {0, 0}
 `);
+
+/** Limits with `limit` at `max` and no other. */
+function only(limit: LimitName, max: number): AdmissionLimits {
+  return { tokensPerDay: 0, concurrentStreams: 0, requestsPerMinute: 0, [limit]: max };
+}
 
 /** What {@link ADMIT}'s first answer means. */
 const ADMIT_REFUSALS: Record<number, LimitName> = {
@@ -195,17 +166,10 @@ export class RedisLimitStore extends LimitStore {
       : { ok: false, limit };
   }
 
+  /** One limit alone is an admission under that limit only: the same script, the same rules. */
   async acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined> {
-    const slotId = randomUUID();
-    const lease = String(Math.ceil(leaseMs));
-    const taken = await this.run(
-      ACQUIRE_SLOT,
-      this.keyOf('slots', key),
-      String(max),
-      lease,
-      slotId,
-    );
-    return Number(taken) === 1 ? slotId : undefined;
+    const admission = await this.admit(key, only('concurrentStreams', max), leaseMs);
+    return admission.ok ? admission.slotId : undefined;
   }
 
   async releaseSlot(key: string, slotId: string): Promise<void> {
@@ -217,12 +181,8 @@ export class RedisLimitStore extends LimitStore {
   }
 
   async recordRequest(key: string, max: number): Promise<WindowDecision> {
-    const requests = this.keyOf('requests', key);
-    const window = String(REQUEST_WINDOW_MS);
-    const retryAfterMs = Number(
-      await this.run(RECORD_REQUEST, requests, String(max), window, randomUUID()),
-    );
-    return retryAfterMs === 0 ? { ok: true } : { ok: false, retryAfterMs };
+    const admission = await this.admit(key, only('requestsPerMinute', max), 0);
+    return admission.ok ? { ok: true } : { ok: false, retryAfterMs: admission.retryAfterMs ?? 0 };
   }
 
   /** Fractions of a token round up: Redis counts whole ones. */

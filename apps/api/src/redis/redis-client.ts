@@ -5,27 +5,32 @@ import { createClient } from 'redis';
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Connects to `url`. Commands fail at once while the connection is down, rather than queue (a
- * request must not hang on an outage); the client reconnects by itself, backing off to 5 s.
+ * Connects to `url`, once: it rejects if the first connection fails (the api then refuses to
+ * start). Once connected, commands fail at once while the connection is down, rather than queue (a
+ * request must not hang on an outage), and the client reconnects by itself, backing off to 5 s.
  */
 export async function connectRedis(url: string) {
   const logger = new Logger('Redis');
+  let connectedOnce = false;
   const client = createClient({
     url,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000),
+      // Before the first connection, the failure is the answer: stop trying, `connect` rejects.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connectedOnce ? Math.min(100 * 2 ** retries, 5_000) : cause,
     },
   });
   let lastError = '';
   // Without a listener node-redis would throw its errors; one line per new kind of failure.
   client.on('error', (error: Error) => {
-    if (error.message === lastError) return;
+    if (!connectedOnce || error.message === lastError) return;
     lastError = error.message;
     logger.warn({ err: error }, 'redis connection failed; reconnecting');
   });
   client.on('ready', () => {
+    connectedOnce = true;
     if (lastError) logger.log('redis connection back');
     lastError = '';
   });
@@ -35,25 +40,6 @@ export async function connectRedis(url: string) {
 
 /** The client every shared store of this process uses: one connection to `REDIS_URL`. */
 export type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
-
-/** Whether Redis at `url` answers, as one line for a refusal to start; `undefined` when it does. */
-export async function redisProblem(url: string): Promise<string | undefined> {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false },
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return undefined;
-  } catch (error) {
-    return `REDIS_URL: cannot reach ${redactedUrl(url)}: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    if (client.isOpen) await client.quit().catch(() => undefined);
-  }
-}
 
 /** `url` without its password, for logs. */
 export function redactedUrl(url: string): string {

@@ -1,7 +1,12 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
-import { connectRedis, type RedisClient } from './redis-client';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { RedisClient } from './redis-client';
 
 /** The Redis client shared by this process's stores, or `null` without `REDIS_URL`. */
 export const REDIS_CLIENT = Symbol('RedisClient');
@@ -18,15 +23,14 @@ class RedisShutdown implements OnApplicationShutdown {
 
 /** The connection to `REDIS_URL`, when one is configured: what lets several instances share state. */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: REDIS_CLIENT,
-      useFactory: (config: AppConfig) => (config.redisUrl ? connectRedis(config.redisUrl) : null),
-      inject: [APP_CONFIG],
-    },
-    RedisShutdown,
-  ],
-  exports: [REDIS_CLIENT],
-})
-export class RedisModule {}
+@Module({})
+export class RedisModule {
+  /** `client` is connected before the app is made (main.ts), so a Redis out of reach stops the boot. */
+  static forRoot(client: RedisClient | null): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [{ provide: REDIS_CLIENT, useValue: client }, RedisShutdown],
+      exports: [REDIS_CLIENT],
+    };
+  }
+}
