@@ -1,0 +1,4 @@
+import baseConfig from '../../eslint.config.mjs';
+import typedConfig from '../../eslint.typed.config.mjs';
+
+export default [...baseConfig, ...typedConfig(import.meta.dirname)];

@@ -1,0 +1,41 @@
+// @ts-check
+'use strict';
+
+/**
+ * A program from Debian that a test suite starts for real, and where the suite looks for it.
+ * @typedef {object} SystemNeed
+ * @property {string} package Debian's package that installs it (`apt-get install <package>`).
+ * @property {string} binary The absolute path the suite uses by default. A `*` stands for any one
+ *   name in its path segment, for packages that put the version in the path (PostgreSQL's
+ *   `/usr/lib/postgresql/*\/bin/postgres`); the newest match wins.
+ * @property {string} [override] The environment variable the suite reads instead, when it is set.
+ * @property {string} usedBy Who starts it, for the reader of a failure.
+ */
+
+/**
+ * Everything the suites of `npm test` need from outside node_modules: the one list, read by
+ * ensure-system-deps.cjs. A suite that starts a new server adds its entry here.
+ * @type {readonly SystemNeed[]}
+ */
+const SYSTEM_NEEDS = [
+  {
+    package: 'chromium',
+    binary: '/usr/bin/chromium',
+    override: 'CHROMIUM_PATH',
+    usedBy: 'apps/web-e2e (playwright-core drives it)',
+  },
+  {
+    package: 'nginx',
+    binary: '/usr/sbin/nginx',
+    override: 'NGINX_BIN',
+    usedBy: 'apps/deploy-e2e (the deploy/nginx config)',
+  },
+  {
+    package: 'redis-server',
+    binary: '/usr/bin/redis-server',
+    override: 'REDIS_SERVER',
+    usedBy: 'tools/e2e-support startRedis (the shared limits)',
+  },
+];
+
+module.exports = { SYSTEM_NEEDS };
