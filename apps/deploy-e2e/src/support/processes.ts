@@ -9,12 +9,19 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../../../..');
 /** The nginx config under test: the very file deploy/README.md tells operators to install. */
 export const NGINX_TEMPLATE = join(ROOT, 'deploy/nginx/tokenstream.conf.template');
-export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
+/** Debian's nginx, or `NGINX_BIN` when set (empty counts as unset, as in tools/system-deps). */
+export const NGINX_BIN = process.env['NGINX_BIN'] || '/usr/sbin/nginx';
 
 /** A server a test started and must stop, bounded. */
 export interface Stoppable {
   stop(): Promise<unknown>;
 }
+
+/**
+ * The http block's `proxy_read_timeout`, in seconds: nginx's default is 60 s, shortened here so a
+ * test can see in a few seconds that a location which must outlast it sets its own.
+ */
+export const SITE_READ_TIMEOUT_S = 2;
 
 /** How long nginx may take to exit on SIGTERM before it is killed. */
 const NGINX_STOP_GRACE_MS = 3_000;
@@ -148,6 +155,7 @@ async function tryStartNginx(
       '  gzip on;',
       '  gzip_min_length 1;',
       '  gzip_types text/event-stream application/json text/plain;',
+      `  proxy_read_timeout ${SITE_READ_TIMEOUT_S}s;`,
       `  include ${join(dir, 'tokenstream.conf')};`,
       '}',
       '',
