@@ -1,4 +1,10 @@
-import { readStream, startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
+import {
+  readStream,
+  spawnApi,
+  startApi,
+  writeKeysFile,
+  type ApiProcess,
+} from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   STREAM_ID_HEADER,
@@ -157,12 +163,56 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
       expect(
         ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
       ).toEqual(['demo']);
-      const refused = await fetch(new URL(ApiPaths.chatStream, api.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bob },
-        body: JSON.stringify({ ...hi, model: 'demo-large' }),
-      });
+      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, bob);
       expect(refused.status).toBe(403);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('reads one header family: a forged X-Forwarded-* beside the proxy’s X-Auth-Request-User grants nothing', async () => {
+    const api = await startApi({
+      AUTH_MODE: 'proxy',
+      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+      CHAT_MODELS: 'demo,demo-large',
+      MODEL_GROUPS: 'demo-large:admins',
+    });
+    try {
+      // The proxy set the user; the client's own headers of the other family passed through it.
+      const forged = {
+        'x-auth-request-user': 'mallory',
+        'x-forwarded-user': 'admin',
+        'x-forwarded-email': 'admin@example.com',
+        'x-forwarded-groups': 'admins',
+      };
+      const me = (await (await get(api, ApiPaths.me, forged)).json()) as MeResponse;
+      expect(me).toMatchObject({ id: 'proxy:mallory', groups: [], models: ['demo'] });
+      expect(me.email).toBeUndefined();
+      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, forged);
+      expect(refused.status).toBe(403);
+      // Alone, the other family is no identity at all.
+      expect((await get(api, ApiPaths.me, { 'x-forwarded-user': 'admin' })).status).toBe(401);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('reads the X-Forwarded-* family instead when PROXY_HEADERS says so', async () => {
+    const api = await startApi({
+      AUTH_MODE: 'proxy',
+      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+      PROXY_HEADERS: 'x-forwarded',
+    });
+    try {
+      const me = (await (
+        await get(api, ApiPaths.me, {
+          'x-forwarded-user': 'bob',
+          'x-forwarded-groups': 'staff',
+          'x-auth-request-user': 'admin',
+          'x-auth-request-groups': 'admins',
+        })
+      ).json()) as MeResponse;
+      expect(me).toMatchObject({ id: 'proxy:bob', groups: ['staff'] });
     } finally {
       await api.stop();
     }
@@ -180,7 +230,7 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
   });
 });
 
-describe('without authentication (AUTH_MODE=none, the default)', () => {
+describe('without authentication (AUTH_MODE=none, the default outside production)', () => {
   it('serves everyone as one anonymous caller', async () => {
     const api = await startApi({});
     try {
@@ -194,8 +244,8 @@ describe('without authentication (AUTH_MODE=none, the default)', () => {
     }
   });
 
-  it('warns loudly when it runs so in production', async () => {
-    const api = await startApi({ NODE_ENV: 'production' });
+  it('warns loudly when it runs so in production, where it must be asked for', async () => {
+    const api = await startApi({ NODE_ENV: 'production', AUTH_MODE: 'none' });
     try {
       expect(
         api.logs.some((line) => line.level === 40 && /AUTH_MODE=none/.test(String(line.msg))),
@@ -203,6 +253,31 @@ describe('without authentication (AUTH_MODE=none, the default)', () => {
     } finally {
       await api.stop();
     }
+  });
+});
+
+describe('settings the api refuses to start with', () => {
+  it.each([
+    [
+      'production without AUTH_MODE',
+      { NODE_ENV: 'production' },
+      'tokenstream api: invalid configuration: AUTH_MODE is unset: NODE_ENV=production needs an explicit choice; set AUTH_MODE=oidc|proxy|apikey, or AUTH_MODE=none to run open on purpose',
+    ],
+    [
+      'the replaced lists of proxy identity headers',
+      {
+        AUTH_MODE: 'proxy',
+        TRUSTED_PROXY_CIDRS: '127.0.0.1',
+        PROXY_GROUPS_HEADERS: 'x-auth-request-groups,x-forwarded-groups',
+      },
+      'tokenstream api: invalid configuration: PROXY_GROUPS_HEADERS is no longer read: the identity comes from one header family, PROXY_HEADERS=x-auth-request|x-forwarded (or PROXY_GROUPS_HEADER, one custom name)',
+    ],
+  ])('%s: exits 1 with one line saying what to set', async (_name, env, line) => {
+    const { child, exited } = spawnApi(env);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited).toEqual({ code: 1, signal: null });
+    expect(stderr.trim().split('\n')).toEqual([line]);
   });
 });
 

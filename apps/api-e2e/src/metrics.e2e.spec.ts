@@ -1,4 +1,5 @@
 import { readStream, startApi, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
+import { execFileSync } from 'node:child_process';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { chat, openStream } from './support/stream-client';
 
@@ -87,6 +88,27 @@ describe('Prometheus metrics on METRICS_PORT', () => {
     const response = await fetch(`${api.url}/metrics`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('tokenstream_streams_started_total');
+  });
+});
+
+describe('the metrics listener’s address (METRICS_HOST)', () => {
+  it('is loopback by default, even when the api itself listens on every address', async () => {
+    const api = await startApi({ HOST: '0.0.0.0', METRICS_PORT: '0' });
+    try {
+      const line = await waitForLog(api, (l) => typeof l['metricsUrl'] === 'string');
+      const url = new URL(String(line['metricsUrl']));
+      expect(url.hostname).toBe('127.0.0.1');
+      expect((await fetch(url)).status).toBe(200);
+      // What the kernel says listens on that port: 127.0.0.1 alone, not 0.0.0.0 or [::].
+      const listening = execFileSync('ss', ['-Hltn', `sport = :${url.port}`], { encoding: 'utf8' });
+      const addresses = listening
+        .trim()
+        .split('\n')
+        .map((row) => row.trim().split(/\s+/)[3]);
+      expect(addresses).toEqual([`127.0.0.1:${url.port}`]);
+    } finally {
+      await api.stop();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  readStream,
   spawnApi,
   startApi,
   startRedis,
@@ -8,6 +9,7 @@ import {
   waitForLog,
 } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { createClient } from 'redis';
 import { openStream } from './support/stream-client';
 
 const KEY = 'tsk_shared_0123456789abcdef';
@@ -111,6 +113,72 @@ describe('Redis lost while the api runs', () => {
       );
     } finally {
       await api.stop();
+    }
+  });
+});
+
+describe('Redis connected but not answering', () => {
+  it('starts a new stream within REDIS_COMMAND_TIMEOUT_MS, uncounted, and gives back the slot taken late', async () => {
+    const redis = await startRedis();
+    const probe = await createClient({ url: redis.url }).connect();
+    const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
+    await probe.close();
+    const api = await startApi({
+      REDIS_URL: redis.url,
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+      LIMIT_CONCURRENT_STREAMS: '1',
+      STREAM_RESUME_GRACE_MS: '0',
+      DEMO_TOKEN_DELAY_MS: '1',
+      METRICS_PORT: '0',
+    });
+    let frozen = false;
+    try {
+      // Frozen, Redis keeps its connections open and takes commands, but never answers them.
+      process.kill(pid, 'SIGSTOP');
+      frozen = true;
+      // 500 ms, and what a busy two-core machine adds to it; past that the admission hangs.
+      const patience = new AbortController();
+      const timer = setTimeout(
+        () =>
+          patience.abort(new Error('no answer in 5 s: the admission waits for the frozen Redis')),
+        5_000,
+      );
+      const admitted = await openStream(api.url, request, patience.signal).finally(() =>
+        clearTimeout(timer),
+      );
+      expect(admitted.status).toBe(200);
+      const transcript = await readStream(admitted);
+      expect(transcript.frames.at(-1)?.frame).toMatchObject({
+        type: 'finish',
+        finishReason: 'stop',
+      });
+      const warning = await waitForLog(
+        api,
+        (line) => line.msg === 'limits unavailable: stream admitted without counting',
+      );
+      expect(warning['err']).toMatchObject({ type: 'RedisCommandTimeoutError' });
+      const metrics = String((await waitForLog(api, (l) => 'metricsUrl' in l))['metricsUrl']);
+      expect(await (await fetch(metrics)).text()).toMatch(
+        /^tokenstream_limits_unavailable_total 1$/m,
+      );
+
+      // Awake, Redis runs the admission it was sent, which takes the only slot: it is given back.
+      process.kill(pid, 'SIGCONT');
+      frozen = false;
+      const deadline = Date.now() + 5_000;
+      let next: Response | undefined;
+      while (Date.now() < deadline) {
+        next = await openStream(api.url, request);
+        if (next.status === 200) break;
+        await next.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(next?.status).toBe(200);
+      await next?.body?.cancel();
+    } finally {
+      if (frozen) process.kill(pid, 'SIGCONT');
+      await api.stop();
+      await redis.stop();
     }
   });
 });

@@ -11,11 +11,16 @@ import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
 import { useApiPrefix } from './common/api-prefix';
 import { corsOptions } from './common/cors-options';
+import { redactedUrl } from './common/redacted-url';
 import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './common/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
-import { connectRedis, redactedUrl, type RedisClient } from './redis/redis-client';
+import { SHUTDOWN_FLUSH_TIMEOUT_MS } from './streams/streams.service';
+import { connectRedis, type RedisClient } from './redis/redis-client';
+
+/** Past the drain, what the flush and the closing of connections may take before the process exits. */
+const SHUTDOWN_DEADLINE_MARGIN_MS = SHUTDOWN_FLUSH_TIMEOUT_MS + 3_000;
 
 function refuseToStart(problems: string[]): never {
   for (const problem of problems)
@@ -48,6 +53,19 @@ function readConfig(): AppConfig {
   return config;
 }
 
+/**
+ * The last resort on SIGTERM: whatever holds the shutdown up (a hook waiting on a stalled Redis,
+ * say), the process exits by the drain time plus {@link SHUTDOWN_DEADLINE_MARGIN_MS}.
+ */
+function exitByShutdownDeadline(drainMs: number): void {
+  process.once('SIGTERM', () => {
+    setTimeout(() => {
+      console.error('tokenstream api: shutdown took too long: exiting now');
+      process.exit(1);
+    }, drainMs + SHUTDOWN_DEADLINE_MARGIN_MS).unref();
+  });
+}
+
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   // Shared limits that cannot be shared are a misconfiguration: say so in one line, as above.
@@ -65,6 +83,9 @@ async function bootstrap(): Promise<void> {
     // JSON only (`useJsonBodyParser`): Nest's default form parser would let any site's page start
     // replies with the user's SSO cookie, as forms are sent cross-site without a CORS preflight.
     bodyParser: false,
+    // On shutdown, after the drain, connections still open (readers that never read, idle
+    // keep-alive connections) are closed rather than waited for: the process exits in time.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
@@ -76,6 +97,7 @@ async function bootstrap(): Promise<void> {
   useApiPrefix(app);
   serveOpenApi(app);
   app.enableShutdownHooks();
+  exitByShutdownDeadline(config.streams.drainMs);
   const servesWeb = serveWebApp(app, config.webDistDir);
   if (config.production && config.auth.modes.includes('none')) {
     logger.warn(
@@ -91,7 +113,7 @@ async function bootstrap(): Promise<void> {
   const model =
     config.provider === 'demo'
       ? 'the DEMO model; set OPENAI_API_KEY (and OPENAI_BASE_URL) for a real one'
-      : `${config.defaultModel} at ${config.openai.baseUrl ?? 'OpenAI'}`;
+      : `${config.defaultModel} at ${config.openai.baseUrl ? redactedUrl(config.openai.baseUrl) : 'OpenAI'}`;
   logger.log(
     {
       url,

@@ -6,13 +6,9 @@ import type { Principal } from './principal';
 type ProxySettings = NonNullable<AuthConfig['proxy']>;
 type Headers = Record<string, string | string[] | undefined>;
 
-function firstValue(headers: Headers, names: string[]): string | undefined {
-  for (const name of names) {
-    const value = headers[name];
-    const text = (Array.isArray(value) ? value[0] : value)?.trim();
-    if (text) return text;
-  }
-  return undefined;
+function valueOf(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
 
 /** An IPv4 client seen through an IPv6 socket arrives as `::ffff:10.0.0.1`. */
@@ -25,6 +21,13 @@ function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' 
 /**
  * The identity an auth proxy (oauth2-proxy and the like) forwards in headers, believed only from the
  * proxy's own addresses. From anywhere else such headers are a forgery: refused, never a principal.
+ *
+ * Exactly one header is read per field (one family, e.g. `X-Auth-Request-User`/`-Email`/`-Groups`).
+ * Reading several families, first present wins per field, let a client complete its identity with
+ * the family its proxy does not set (and so passes through): oauth2-proxy sets
+ * `X-Auth-Request-User`, the client adds `X-Forwarded-Groups: admins`. Headers of any other family
+ * are ignored rather than refused: unread, they grant nothing, and a proxy that sets both families
+ * (or passes a client's through) still works.
  */
 export class ProxyIdentity {
   private readonly trusted = new BlockList();
@@ -37,14 +40,10 @@ export class ProxyIdentity {
       if (bits === undefined) this.trusted.addAddress(address, family);
       else this.trusted.addSubnet(address, Number(bits), family);
     }
-    this.identityHeaders = [
-      ...settings.userHeaders,
-      ...settings.emailHeaders,
-      ...settings.groupsHeaders,
-    ];
+    this.identityHeaders = [settings.userHeader, settings.emailHeader, settings.groupsHeader];
   }
 
-  /** True when the request carries any identity header, trusted or not. */
+  /** True when the request carries any of the configured identity headers, trusted or not. */
   claimsIdentity(headers: Headers): boolean {
     return this.identityHeaders.some((name) => headers[name] !== undefined);
   }
@@ -61,11 +60,11 @@ export class ProxyIdentity {
         `identity headers from untrusted address ${remoteAddress ?? 'unknown'}`,
       );
     }
-    const user = firstValue(headers, this.settings.userHeaders);
-    const email = firstValue(headers, this.settings.emailHeaders);
+    const user = valueOf(headers, this.settings.userHeader);
+    const email = valueOf(headers, this.settings.emailHeader);
     const subject = user ?? email;
     if (!subject) throw new AuthFailure('proxy sent identity headers without a user or email');
-    const groups = (firstValue(headers, this.settings.groupsHeaders) ?? '')
+    const groups = (valueOf(headers, this.settings.groupsHeader) ?? '')
       .split(',')
       .map((group) => group.trim())
       .filter(Boolean);

@@ -11,7 +11,7 @@ import {
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
@@ -42,7 +42,13 @@ export class ChatController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<Observable<MessageEvent>> {
     // Nest sends the headers once this resolves: a refusal (400, 403, 429, 503) is still a plain answer.
-    const streamId = await this.streams.start(request, { requestId: String(req.id), principal });
-    return this.streams.deliver(streamId, 0, res, principal);
+    const started = await this.streams.start(request, {
+      requestId: String(req.id),
+      principal,
+      isClientGone: () => req.socket.destroyed,
+    });
+    // Nobody is there to answer: the client left while the stream was being admitted.
+    if (!started) return EMPTY;
+    return this.streams.deliver(started.streamId, 0, res, principal, started.reader);
   }
 }

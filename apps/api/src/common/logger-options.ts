@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER } from '@tokenstream/stream-contracts';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { loggedError } from './logged-error';
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -26,7 +27,14 @@ export function loggerOptions(config: AppConfig): Params {
         return id;
       },
       // Credentials never reach the log.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers["proxy-authorization"]',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+      ],
+      // An upstream's error keeps its status and ids, never its body (see `loggedError`).
+      serializers: { err: loggedError },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },

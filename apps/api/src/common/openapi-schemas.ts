@@ -127,8 +127,8 @@ export const OPENAPI_SCHEMAS = {
       activeStreams: integer,
       store: {
         type: 'object',
-        required: ['streams', 'bytes', 'maxBytes'],
-        properties: { streams: integer, bytes: integer, maxBytes: integer },
+        required: ['streams', 'bytes', 'reservedBytes', 'maxBytes'],
+        properties: { streams: integer, bytes: integer, reservedBytes: integer, maxBytes: integer },
       },
     },
   },

@@ -42,6 +42,18 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ PORT: '', OPENAI_API_KEY: '' }).provider).toBe('demo');
   });
 
+  it('refuses a store smaller than one stream at its size limit, and bounds readers by default', () => {
+    expect(problemsOf({ STREAM_MAX_BYTES: '2048', STREAM_STORE_MAX_BYTES: '1024' })).toEqual([
+      'STREAM_STORE_MAX_BYTES=1024: must be at least STREAM_MAX_BYTES (2048), as each running stream counts at STREAM_MAX_BYTES',
+    ]);
+    expect(loadAppConfig({}).streams).toMatchObject({
+      maxStreamBytes: 1024 * 1024,
+      maxStoreBytes: 1024 * 1024 * 1024,
+      stallTimeoutMs: 30_000,
+      maxReaders: { perStream: 16, perCaller: 64 },
+    });
+  });
+
   it('names the variable, its value and what is expected for a bad number', () => {
     expect(problemsOf({ STREAM_HEARTBEAT_MS: 'soon' })).toEqual([
       'STREAM_HEARTBEAT_MS="soon": expected a whole number from 10 to 600000',
@@ -55,11 +67,52 @@ describe('loadAppConfig', () => {
     ]);
   });
 
+  it('binds the metrics listener to loopback unless told otherwise', () => {
+    expect(loadAppConfig({ METRICS_PORT: '9464' }).metricsHost).toBe('127.0.0.1');
+    expect(loadAppConfig({ METRICS_PORT: '9464', HOST: '0.0.0.0' }).metricsHost).toBe('127.0.0.1');
+    expect(loadAppConfig({ METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+  });
+
+  it('bounds a Redis command by REDIS_COMMAND_TIMEOUT_MS, 1000 ms unless told', () => {
+    expect(loadAppConfig({}).redisCommandTimeoutMs).toBe(1_000);
+    expect(loadAppConfig({ REDIS_COMMAND_TIMEOUT_MS: '250' }).redisCommandTimeoutMs).toBe(250);
+    expect(problemsOf({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toEqual([
+      'REDIS_COMMAND_TIMEOUT_MS="0": expected at least 1',
+    ]);
+  });
+
+  it('refuses credentials or a query in OPENAI_BASE_URL, which fetch and the SDK cannot use', () => {
+    for (const url of [
+      'http://user:s3cr3t@127.0.0.1:4010/v1',
+      'http://sk-s3cr3t@127.0.0.1:4010/v1',
+      'http://127.0.0.1:4010/v1?key=s3cr3t',
+    ]) {
+      const problems = problemsOf({ OPENAI_BASE_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        /^OPENAI_BASE_URL="http:\/\/.*": expected no user, password or query in the URL; the key belongs in OPENAI_API_KEY$/,
+      );
+      expect(problems[0]).not.toContain('s3cr3t');
+    }
+  });
+
+  it('shows a refused URL without its credentials', () => {
+    const problems = problemsOf({
+      OPENAI_BASE_URL: 'ftp://user:s3cr3t@llm.example.com/v1?key=s3cr3t',
+      REDIS_URL: 'http://:s3cr3t@cache:6379',
+    });
+    expect(problems).toEqual([
+      'REDIS_URL="http://:***@cache:6379/": expected a redis:// or rediss:// URL',
+      'OPENAI_BASE_URL="ftp://***:***@llm.example.com/v1?key=***": expected an http(s) URL',
+    ]);
+  });
+
   it('reports every bad variable, one line each', () => {
     const problems = problemsOf({ CHAT_PROVIDER: 'anthropic', OPENAI_BASE_URL: 'localhost:1234' });
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^CHAT_PROVIDER="anthropic": expected "demo" or "openai"$/);
-    expect(problems[1]).toMatch(/^OPENAI_BASE_URL="localhost:1234": expected an http\(s\) URL$/);
+    // Not a URL with a host: it could be `user:secret@host`, so it is masked whole.
+    expect(problems[1]).toMatch(/^OPENAI_BASE_URL="\*\*\*": expected an http\(s\) URL$/);
   });
 
   it('refuses the openai provider without a key', () => {
@@ -93,8 +146,55 @@ describe('loadAppConfig', () => {
         claims: { subject: 'sub', email: 'email', name: 'name', groups: 'groups' },
       });
       expect(auth.proxy?.trustedCidrs).toEqual(['10.0.0.0/8', '127.0.0.1', '::1/128']);
-      expect(auth.proxy?.userHeaders).toEqual(['x-auth-request-user', 'x-forwarded-user']);
+      expect(auth.proxy).toMatchObject({
+        userHeader: 'x-auth-request-user',
+        emailHeader: 'x-auth-request-email',
+        groupsHeader: 'x-auth-request-groups',
+      });
       expect(auth.apiKeysFile).toBe('/etc/tokenstream/keys.json');
+    });
+
+    it('reads one family of identity headers, each of which a custom proxy may rename', () => {
+      const proxy = (env: Record<string, string>) =>
+        loadAppConfig({ AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '10.0.0.1', ...env }).auth.proxy;
+      expect(proxy({ PROXY_HEADERS: 'X-Forwarded' })).toMatchObject({
+        userHeader: 'x-forwarded-user',
+        emailHeader: 'x-forwarded-email',
+        groupsHeader: 'x-forwarded-groups',
+      });
+      expect(
+        proxy({ PROXY_USER_HEADER: 'Remote-User', PROXY_GROUPS_HEADER: 'Remote-Groups' }),
+      ).toEqual({
+        trustedCidrs: ['10.0.0.1'],
+        userHeader: 'remote-user',
+        emailHeader: 'x-auth-request-email',
+        groupsHeader: 'remote-groups',
+      });
+    });
+
+    it('refuses the replaced lists of identity headers, one line each, naming what replaced them', () => {
+      expect(
+        problemsOf({
+          AUTH_MODE: 'proxy',
+          TRUSTED_PROXY_CIDRS: '10.0.0.1',
+          PROXY_USER_HEADERS: 'x-auth-request-user,x-forwarded-user',
+          PROXY_GROUPS_HEADERS: 'x-auth-request-groups',
+        }),
+      ).toEqual([
+        'PROXY_USER_HEADERS is no longer read: the identity comes from one header family, PROXY_HEADERS=x-auth-request|x-forwarded (or PROXY_USER_HEADER, one custom name)',
+        'PROXY_GROUPS_HEADERS is no longer read: the identity comes from one header family, PROXY_HEADERS=x-auth-request|x-forwarded (or PROXY_GROUPS_HEADER, one custom name)',
+      ]);
+    });
+
+    it('refuses to start in production without an explicit AUTH_MODE', () => {
+      const unset: Record<string, string>[] = [{}, { AUTH_MODE: '' }];
+      for (const env of unset) {
+        expect(problemsOf({ NODE_ENV: 'production', ...env })).toEqual([
+          'AUTH_MODE is unset: NODE_ENV=production needs an explicit choice; set AUTH_MODE=oidc|proxy|apikey, or AUTH_MODE=none to run open on purpose',
+        ]);
+      }
+      const open = loadAppConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' });
+      expect(open).toMatchObject({ production: true, auth: { modes: ['none'] } });
     });
 
     it.each([
@@ -120,6 +220,10 @@ describe('loadAppConfig', () => {
         /not CIDR blocks: 10\.0\.0\.0\/33/,
       ],
       [{ AUTH_MODE: 'apikey' }, /^API_KEYS_FILE is unset/],
+      [
+        { AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '10.0.0.1', PROXY_USER_HEADER: 'a, b' },
+        /^PROXY_USER_HEADER="a, b": expected one header name$/,
+      ],
       [
         { CHAT_MODELS: 'a,b', CHAT_MODEL: 'a', MODEL_GROUPS: 'c:admins' },
         /c is not one of CHAT_MODELS/,

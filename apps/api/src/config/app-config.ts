@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { redactedUrl } from '../common/redacted-url';
 import type { PrincipalLimits } from '../limits/principal-limits';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../redis/redis-command-timeout';
 
 /** Which model provider answers chat requests. */
 export type ChatProviderName = 'demo' | 'openai';
@@ -11,8 +13,12 @@ export interface AppConfig {
   host: string | undefined;
   /** Where Prometheus metrics are served (`GET /metrics`); none when undefined. */
   metricsPort: number | undefined;
+  /** The address the metrics listener binds: loopback unless told, so it is never public by accident. */
+  metricsHost: string;
   /** The Redis the instances share their limits through; each counts alone when undefined. */
   redisUrl: string | undefined;
+  /** How long a stream's admission waits for Redis before the limits fail open. */
+  redisCommandTimeoutMs: number;
   provider: ChatProviderName;
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   defaultModel: string;
@@ -28,8 +34,15 @@ export interface AppConfig {
     retentionMs: number;
     /** The most one stream's frames may take (bytes of JSON); past it the reply is ended. */
     maxStreamBytes: number;
-    /** The most all streams' frames may take; the oldest finished streams are evicted past it. */
+    /**
+     * The most all streams' frames may take. Each running stream counts at `maxStreamBytes`; the
+     * oldest finished streams nobody reads are evicted to make room; with none left, new ones wait.
+     */
     maxStoreBytes: number;
+    /** How long a reader's socket may accept nothing before its connection is closed. */
+    stallTimeoutMs: number;
+    /** Readers (connections delivering a stream) at once, per stream and per caller; `0`: no bound. */
+    maxReaders: { perStream: number; perCaller: number };
     /** On SIGTERM, how long generations in flight may take to finish before they are ended. */
     drainMs: number;
   };
@@ -71,9 +84,10 @@ export interface AuthConfig {
   };
   proxy?: {
     trustedCidrs: string[];
-    userHeaders: string[];
-    emailHeaders: string[];
-    groupsHeaders: string[];
+    /** The one header each field is read from (lower case): one family, e.g. `x-auth-request-*`. */
+    userHeader: string;
+    emailHeader: string;
+    groupsHeader: string;
   };
   apiKeysFile?: string;
   /** Where the web app sends a user whose session expired; `{returnTo}` is the page to come back to. */
@@ -91,6 +105,28 @@ export class ConfigError extends Error {
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const DEFAULT_DEMO_MODEL = 'demo';
 
+/** The identity headers' family unless told: what oauth2-proxy's `--set-xauthrequest` sets. */
+const DEFAULT_PROXY_HEADERS = 'x-auth-request';
+
+/** An HTTP header name (RFC 9110 `token`): one name, so a comma-separated list is refused. */
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected one header name' })
+  .transform((name) => name.toLowerCase());
+
+/**
+ * Settings that were replaced, with what replaced them. Set, they stop the api: an upgrade must not
+ * quietly change which headers a proxy's identity is read from.
+ */
+const REPLACED_SETTINGS: Readonly<Record<string, string>> = {
+  PROXY_USER_HEADERS: 'PROXY_USER_HEADER',
+  PROXY_EMAIL_HEADERS: 'PROXY_EMAIL_HEADER',
+  PROXY_GROUPS_HEADERS: 'PROXY_GROUPS_HEADER',
+};
+
+/** Settings that hold URLs, shown without their credentials when refused (`redactedUrl`). */
+const URL_SETTINGS = new Set(['OPENAI_BASE_URL', 'REDIS_URL', 'OIDC_ISSUER', 'OIDC_JWKS_URL']);
+
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
@@ -106,21 +142,33 @@ const wholeNumber = (min: number, max: number) =>
 const envSchema = z.object({
   PORT: wholeNumber(0, 65_535).default(3000),
   METRICS_PORT: wholeNumber(0, 65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
     .optional(),
+  REDIS_COMMAND_TIMEOUT_MS: wholeNumber(1, 60_000).default(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
   HOST: z.string().min(1).optional(),
   CHAT_PROVIDER: z.enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' }).optional(),
   OPENAI_API_KEY: z.string().min(1, { error: 'expected a key, or leave it unset' }).optional(),
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  OPENAI_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL', abort: true })
+    // Neither can work: fetch refuses URLs with credentials, and the SDK appends its paths after
+    // the query (`/v1?key=…/chat/completions`). Refused, they cannot end up in an error or a log.
+    .refine((url) => !new URL(url).username && !new URL(url).password && !url.includes('?'), {
+      error: 'expected no user, password or query in the URL; the key belongs in OPENAI_API_KEY',
+    })
+    .optional(),
   CHAT_MODEL: z.string().min(1).max(200).optional(),
   CHAT_MODELS: z.string().optional(),
   STREAM_HEARTBEAT_MS: wholeNumber(10, 600_000).default(15_000),
   DEMO_TOKEN_DELAY_MS: wholeNumber(0, 10_000).default(30),
   STREAM_RESUME_GRACE_MS: wholeNumber(0, 3_600_000).default(10_000),
   STREAM_RETENTION_MS: wholeNumber(0, 86_400_000).default(300_000),
-  STREAM_MAX_BYTES: wholeNumber(1_024, 1_073_741_824).default(8 * 1024 * 1024),
-  STREAM_STORE_MAX_BYTES: wholeNumber(1_024, 17_179_869_184).default(256 * 1024 * 1024),
+  STREAM_MAX_BYTES: wholeNumber(1_024, 1_073_741_824).default(1024 * 1024),
+  STREAM_STORE_MAX_BYTES: wholeNumber(1_024, 17_179_869_184).default(1024 * 1024 * 1024),
+  STREAM_STALL_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
+  STREAM_MAX_READERS_PER_STREAM: wholeNumber(0, 100_000).default(16),
+  STREAM_MAX_READERS_PER_CALLER: wholeNumber(0, 1_000_000).default(64),
   STREAM_DRAIN_MS: wholeNumber(0, 3_600_000).default(10_000),
   UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(60_000),
   UPSTREAM_IDLE_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
@@ -140,7 +188,7 @@ const envSchema = z.object({
     .regex(/^\s*(none|oidc|proxy|apikey)(\s*,\s*(none|oidc|proxy|apikey))*\s*$/, {
       error: 'expected one or more of none, oidc, proxy, apikey, comma-separated',
     })
-    .default('none'),
+    .optional(),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'expected the issuer URL' }).optional(),
   OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   OIDC_AUDIENCE: z.string().optional(),
@@ -151,9 +199,10 @@ const envSchema = z.object({
   OIDC_CLAIM_NAME: z.string().min(1).default('name'),
   OIDC_CLAIM_GROUPS: z.string().min(1).default('groups'),
   TRUSTED_PROXY_CIDRS: z.string().optional(),
-  PROXY_USER_HEADERS: z.string().default('x-auth-request-user,x-forwarded-user'),
-  PROXY_EMAIL_HEADERS: z.string().default('x-auth-request-email,x-forwarded-email'),
-  PROXY_GROUPS_HEADERS: z.string().default('x-auth-request-groups,x-forwarded-groups'),
+  PROXY_HEADERS: headerName.default(DEFAULT_PROXY_HEADERS),
+  PROXY_USER_HEADER: headerName.optional(),
+  PROXY_EMAIL_HEADER: headerName.optional(),
+  PROXY_GROUPS_HEADER: headerName.optional(),
   API_KEYS_FILE: z.string().min(1).optional(),
   CORS_ORIGINS: z.string().optional(),
   MODEL_GROUPS: z.string().optional(),
@@ -179,7 +228,13 @@ function list(value: string | undefined): string[] {
 }
 
 function readAuthConfig(vars: z.infer<typeof envSchema>, problems: string[]): AuthConfig {
-  const modes = list(vars.AUTH_MODE) as AuthConfig['modes'];
+  // Open by default would be the wrong default in production: there it takes a decision, even "none".
+  if (vars.AUTH_MODE === undefined && vars.NODE_ENV === 'production') {
+    problems.push(
+      'AUTH_MODE is unset: NODE_ENV=production needs an explicit choice; set AUTH_MODE=oidc|proxy|apikey, or AUTH_MODE=none to run open on purpose',
+    );
+  }
+  const modes = list(vars.AUTH_MODE ?? 'none') as AuthConfig['modes'];
   const auth: AuthConfig = { modes, signInUrl: vars.AUTH_SIGN_IN_URL };
   if (modes.includes('none') && modes.length > 1) {
     problems.push(
@@ -229,11 +284,12 @@ function readAuthConfig(vars: z.infer<typeof envSchema>, problems: string[]): Au
         `TRUSTED_PROXY_CIDRS=${JSON.stringify(vars.TRUSTED_PROXY_CIDRS)}: not CIDR blocks: ${bad.join(', ')}`,
       );
     }
+    // One family only (see ProxyIdentity): `<prefix>-user`, `-email`, `-groups`, each overridable.
     auth.proxy = {
       trustedCidrs,
-      userHeaders: list(vars.PROXY_USER_HEADERS.toLowerCase()),
-      emailHeaders: list(vars.PROXY_EMAIL_HEADERS.toLowerCase()),
-      groupsHeaders: list(vars.PROXY_GROUPS_HEADERS.toLowerCase()),
+      userHeader: vars.PROXY_USER_HEADER ?? `${vars.PROXY_HEADERS}-user`,
+      emailHeader: vars.PROXY_EMAIL_HEADER ?? `${vars.PROXY_HEADERS}-email`,
+      groupsHeader: vars.PROXY_GROUPS_HEADER ?? `${vars.PROXY_HEADERS}-groups`,
     };
   }
   if (modes.includes('apikey')) {
@@ -291,19 +347,28 @@ type Env = Record<string, string | undefined>;
  */
 export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const replaced = Object.entries(REPLACED_SETTINGS)
+    .filter(([name]) => present[name] !== undefined)
+    .map(
+      ([name, single]) =>
+        `${name} is no longer read: the identity comes from one header family, PROXY_HEADERS=x-auth-request|x-forwarded (or ${single}, one custom name)`,
+    );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+    throw new ConfigError([
+      ...replaced,
+      ...parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+        const value = present[name];
+        const shown = value !== undefined && URL_SETTINGS.has(name) ? redactedUrl(value) : value;
+        return `${name}=${JSON.stringify(shown)}: ${issue.message}`;
       }),
-    );
+    ]);
   }
   const vars = parsed.data;
   const provider: ChatProviderName =
     vars.CHAT_PROVIDER ?? (vars.OPENAI_API_KEY ? 'openai' : 'demo');
-  const problems: string[] = [];
+  const problems: string[] = [...replaced];
   if (provider === 'openai' && !vars.OPENAI_API_KEY) {
     problems.push(
       'OPENAI_API_KEY is unset: CHAT_PROVIDER=openai needs a key (local servers such as Ollama accept any value)',
@@ -316,6 +381,11 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
   if (!models.includes(defaultModel)) {
     problems.push(
       `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
+    );
+  }
+  if (vars.STREAM_STORE_MAX_BYTES < vars.STREAM_MAX_BYTES) {
+    problems.push(
+      `STREAM_STORE_MAX_BYTES=${vars.STREAM_STORE_MAX_BYTES}: must be at least STREAM_MAX_BYTES (${vars.STREAM_MAX_BYTES}), as each running stream counts at STREAM_MAX_BYTES`,
     );
   }
   const auth = readAuthConfig(vars, problems);
@@ -331,7 +401,9 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     port: vars.PORT,
     host: vars.HOST,
     metricsPort: vars.METRICS_PORT,
+    metricsHost: vars.METRICS_HOST,
     redisUrl: vars.REDIS_URL,
+    redisCommandTimeoutMs: vars.REDIS_COMMAND_TIMEOUT_MS,
     provider,
     openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
     defaultModel,
@@ -344,6 +416,11 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
       retentionMs: vars.STREAM_RETENTION_MS,
       maxStreamBytes: vars.STREAM_MAX_BYTES,
       maxStoreBytes: vars.STREAM_STORE_MAX_BYTES,
+      stallTimeoutMs: vars.STREAM_STALL_TIMEOUT_MS,
+      maxReaders: {
+        perStream: vars.STREAM_MAX_READERS_PER_STREAM,
+        perCaller: vars.STREAM_MAX_READERS_PER_CALLER,
+      },
       drainMs: vars.STREAM_DRAIN_MS,
     },
     upstream: {

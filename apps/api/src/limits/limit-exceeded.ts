@@ -5,21 +5,32 @@ import type { LimitName } from './principal-limits';
 /** The `problems[].path` of a `429`; its `message` is the {@link LimitName} that was reached. */
 export const LIMIT_PROBLEM_PATH = 'limit';
 
+/** A limit a request can be refused for: a principal's own, or a bound on concurrent readers. */
+export type RefusedLimit = LimitName | 'readersPerStream' | 'readersPerCaller';
+
 /** What the caller is told for each limit, given the limit and the seconds until it may retry. */
-const MESSAGES: Record<LimitName, (limit: number, retryAfterSeconds: number) => string> = {
+const MESSAGES: Record<RefusedLimit, (limit: number, retryAfterSeconds: number) => string> = {
   concurrentStreams: (limit) =>
     `You have ${limit} ${limit === 1 ? 'reply' : 'replies'} generating at once, the most allowed. Wait for one to finish.`,
   requestsPerMinute: (limit, seconds) =>
     `You have started ${limit} ${limit === 1 ? 'reply' : 'replies'} in the last minute, the most allowed. Try again in ${seconds} s.`,
   tokensPerDay: (limit) =>
     `You have used today's ${limit} tokens, the most allowed. More are available after midnight UTC.`,
+  readersPerStream: (limit) =>
+    `This reply already has ${limit} ${limit === 1 ? 'reader' : 'readers'}, the most allowed. Close another tab or connection reading it.`,
+  readersPerCaller: (limit) =>
+    `You have ${limit} ${limit === 1 ? 'stream' : 'streams'} open at once, the most allowed. Close one and try again.`,
 };
 
 /**
  * The `429 rate_limited` for a limit reached: a message naming it, `problems` naming it for code
  * (`[{ path: 'limit', message: 'concurrentStreams' }]`), and `Retry-After` in whole seconds.
  */
-export function limitExceeded(name: LimitName, limit: number, retryAfterMs: number): ApiException {
+export function limitExceeded(
+  name: RefusedLimit,
+  limit: number,
+  retryAfterMs: number,
+): ApiException {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new ApiException(
     429,

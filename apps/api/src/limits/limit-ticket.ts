@@ -40,12 +40,21 @@ export class LimitTicket {
    * (a slot whose release was lost runs out with its lease).
    */
   async end(reply: ReplySize): Promise<void> {
+    await this.settle(reply);
+  }
+
+  /** The stream never started: gives back its slot and counts no tokens; settles like {@link end}. */
+  async release(): Promise<void> {
+    await this.settle(undefined);
+  }
+
+  private async settle(reply: ReplySize | undefined): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     const { key, slotId, countsTokens, promptChars } = this.terms;
     const updates: Promise<void>[] = [];
     if (slotId !== undefined) updates.push(this.store.releaseSlot(key, slotId));
-    if (countsTokens) {
+    if (reply && countsTokens) {
       const tokens = tokensUsed({
         usage: reply.usage ?? undefined,
         promptChars,

@@ -18,9 +18,11 @@ const SLOT_LEASE_MARGIN_MS = 60_000;
     {
       provide: LimitStore,
       // Shared through Redis when there is one, so every instance counts against the same limits.
-      useFactory: (redis: RedisClient | null) =>
-        redis ? new RedisLimitStore(redis) : new MemoryLimitStore(),
-      inject: [REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+        redis
+          ? new RedisLimitStore(redis, { commandTimeoutMs: config.redisCommandTimeoutMs })
+          : new MemoryLimitStore(),
+      inject: [APP_CONFIG, REDIS_CLIENT],
     },
     {
       provide: StreamLimiter,

@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { describeLimitStore } from './limit-store.contract';
 import { REQUEST_WINDOW_MS } from './limit-store';
 import { DEFAULT_LIMIT_KEY_PREFIX, RedisLimitStore } from './redis-limit-store';
+import { RedisCommandTimeoutError } from '../redis/redis-command-timeout';
 import { msUntilUtcMidnight, utcDay } from './utc-day';
 
 /** A connected client, as an api instance holds one. */
@@ -112,7 +113,7 @@ describe('RedisLimitStore', () => {
 
   describe('keys', () => {
     it('keeps every key under the prefix, with the principal id encoded', async () => {
-      const store = new RedisLimitStore(first, 'test:');
+      const store = new RedisLimitStore(first, { prefix: 'test:' });
       for (const id of ODD_IDS) {
         await store.acquireSlot(id, 1, LEASE_MS);
         await store.recordRequest(id, 1);
@@ -189,6 +190,50 @@ describe('RedisLimitStore', () => {
       const counter = `${DEFAULT_LIMIT_KEY_PREFIX}tokens:${encoded('alice')}:${serverDay}`;
       expect(await first.get(counter)).toBe('5');
     });
+  });
+});
+
+describe('RedisLimitStore with a Redis that stops answering', () => {
+  let server: RedisServer;
+  let client: RedisClient;
+  let pid: number;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    client = await connect(server.url);
+    pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+
+  it('gives up on an admission after the command timeout, and gives back the slot it takes late', async () => {
+    const store = new RedisLimitStore(client, { commandTimeoutMs: 200 });
+    const limits = { tokensPerDay: 0, concurrentStreams: 1, requestsPerMinute: 10 };
+    // Connected but frozen: the command is written and never answered.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      await expect(store.admit('alice', limits, LEASE_MS)).rejects.toBeInstanceOf(
+        RedisCommandTimeoutError,
+      );
+      // 200 ms and whatever a busy machine adds.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // Awake, Redis runs the script after all: the request is counted, and the slot given back.
+    const requests = `${DEFAULT_LIMIT_KEY_PREFIX}requests:${encoded('alice')}`;
+    const deadline = Date.now() + 5_000;
+    while ((await client.zCard(requests)) === 0 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(await client.zCard(requests)).toBe(1);
+    await new Promise((done) => setTimeout(done, 100));
+    expect(await store.activeSlots('alice')).toBe(0);
+    expect(await store.admit('alice', limits, LEASE_MS)).toMatchObject({ ok: true });
   });
 });
 

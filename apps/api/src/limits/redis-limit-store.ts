@@ -7,6 +7,11 @@ import {
   type WindowDecision,
 } from './limit-store';
 import type { LimitName } from './principal-limits';
+import {
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  RedisCommandTimeoutError,
+  withCommandTimeout,
+} from '../redis/redis-command-timeout';
 
 /** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */
 export const DEFAULT_LIMIT_KEY_PREFIX = 'tokenstream:limits:';
@@ -118,6 +123,14 @@ end
 return {0, 0}
 `);
 
+/** How a {@link RedisLimitStore} names its keys and how long it waits for Redis. */
+export interface RedisLimitStoreOptions {
+  /** Where the store's keys live ({@link DEFAULT_LIMIT_KEY_PREFIX} unless told). */
+  prefix?: string;
+  /** How long any one call may wait for Redis before it fails ({@link RedisCommandTimeoutError}). */
+  commandTimeoutMs?: number;
+}
+
 /** Limits with `limit` at `max` and no other. */
 function only(limit: LimitName, max: number): AdmissionLimits {
   return { tokensPerDay: 0, concurrentStreams: 0, requestsPerMinute: 0, [limit]: max };
@@ -134,21 +147,31 @@ const ADMIT_REFUSALS: Record<number, LimitName> = {
  * Limits shared by every instance through Redis. Each check-and-count is one Lua script, so it is
  * atomic across instances, and runs on the server's clock. Keys expire by themselves: slots with
  * their longest lease, requests a window after the last, tokens an hour after their UTC day.
+ *
+ * Every call gives up after `commandTimeoutMs` with a {@link RedisCommandTimeoutError}, so a
+ * connected but stalled Redis delays a new stream by that much at most (the limiter then fails
+ * open). Giving up does not take the command back: Redis may still run it when it wakes.
  */
 export class RedisLimitStore extends LimitStore {
+  private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
+
   /** `client` must be connected; the store never connects, quits or closes it. */
   constructor(
     private readonly client: LimitRedisClient,
-    private readonly prefix: string = DEFAULT_LIMIT_KEY_PREFIX,
+    options: RedisLimitStoreOptions = {},
   ) {
     super();
+    this.prefix = options.prefix ?? DEFAULT_LIMIT_KEY_PREFIX;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
   }
 
   override async admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission> {
     const slotId = randomUUID();
-    const answer = (await this.run(
+    const slots = this.keyOf('slots', key);
+    const admitting = this.evaluate(
       ADMIT,
-      [this.keyOf('slots', key), this.keyOf('requests', key), this.keyOf('tokens', key)],
+      [slots, this.keyOf('requests', key), this.keyOf('tokens', key)],
       String(limits.tokensPerDay),
       String(limits.concurrentStreams),
       String(limits.requestsPerMinute),
@@ -156,7 +179,25 @@ export class RedisLimitStore extends LimitStore {
       slotId,
       randomUUID(),
       String(REQUEST_WINDOW_MS),
-    )) as [number, number];
+    );
+    let answer: [number, number];
+    try {
+      answer = (await withCommandTimeout(admitting, this.commandTimeoutMs)) as [number, number];
+    } catch (error) {
+      if (error instanceof RedisCommandTimeoutError) {
+        // The stream goes ahead uncounted, but the script may still run once Redis wakes up and
+        // take a slot nobody will release: give it back then, or it would count against the
+        // principal for its whole lease. (The request it counts in the window stays: the stream
+        // did start.) If that release fails too, the slot still ends with its lease.
+        void admitting
+          .then(async (late) => {
+            const admitted = ADMIT_REFUSALS[Number((late as [number, number])[0])] === undefined;
+            if (admitted && limits.concurrentStreams > 0) await this.client.zRem(slots, slotId);
+          })
+          .catch(() => undefined);
+      }
+      throw error;
+    }
     const limit = ADMIT_REFUSALS[Number(answer[0])];
     if (limit === undefined) {
       return { ok: true, slotId: limits.concurrentStreams > 0 ? slotId : undefined };
@@ -173,7 +214,7 @@ export class RedisLimitStore extends LimitStore {
   }
 
   async releaseSlot(key: string, slotId: string): Promise<void> {
-    await this.client.zRem(this.keyOf('slots', key), slotId);
+    await this.bounded(this.client.zRem(this.keyOf('slots', key), slotId));
   }
 
   async activeSlots(key: string): Promise<number> {
@@ -203,8 +244,21 @@ export class RedisLimitStore extends LimitStore {
     return `${this.prefix}${kind}:${Buffer.from(principal, 'utf8').toString('base64url')}`;
   }
 
+  /** Runs `script`, giving up after `commandTimeoutMs`. */
+  private run(script: Script, keys: string | string[], ...args: string[]): Promise<unknown> {
+    return this.bounded(this.evaluate(script, keys, ...args));
+  }
+
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, this.commandTimeoutMs);
+  }
+
   /** Runs `script` by its SHA1, sending its text only when the server has not cached it. */
-  private async run(script: Script, keys: string | string[], ...args: string[]): Promise<unknown> {
+  private async evaluate(
+    script: Script,
+    keys: string | string[],
+    ...args: string[]
+  ): Promise<unknown> {
     const options = { keys: Array.isArray(keys) ? keys : [keys], arguments: args };
     try {
       return await this.client.evalSha(script.sha1, options);

@@ -1,18 +1,10 @@
-import type { MessageEvent } from '@nestjs/common';
 import { ErrorCodes, type ChatRequest } from '@tokenstream/stream-contracts';
-import { PassThrough } from 'node:stream';
-import { lastValueFrom, toArray } from 'rxjs';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { ApiException } from '../common/api-exception';
-import { loadAppConfig } from '../config/app-config';
-import { DemoModelProvider } from '../models/demo-model.provider';
-import { ModelCatalog } from '../models/model-catalog';
-import { GenerationRegistry } from '../streams/generation-registry';
-import { MemoryStreamStore } from '../streams/memory-stream-store';
-import { StreamsService } from '../streams/streams.service';
 import { MemoryLimitStore } from './memory-limit-store';
 import type { PrincipalLimits } from './principal-limits';
 import { StreamLimiter } from './stream-limiter';
+import { streamsServiceForTest } from '../streams/testing/streams-service-for-test';
 import { ApiMetrics } from '../metrics/api-metrics';
 
 const alice: Principal = { id: 'apikey:alice', kind: 'service', via: 'apikey', groups: [] };
@@ -154,31 +146,26 @@ describe('StreamLimiter', () => {
 
 describe('StreamsService with limits', () => {
   function service(limits: Partial<PrincipalLimits>, tokenDelayMs: number) {
-    const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000' });
-    const streams = new MemoryStreamStore(config.streams);
-    const limitStore = new MemoryLimitStore();
-    const streamsService = new StreamsService(
-      config,
-      new DemoModelProvider(tokenDelayMs),
-      new ModelCatalog(config),
+    const {
+      service: streamsService,
+      store: streams,
+      limitStore,
+      start,
+      readToEnd,
+    } = streamsServiceForTest({ limits, tokenDelayMs });
+    return {
+      streamsService,
       streams,
-      new GenerationRegistry(config.streams.resumeGraceMs),
-      new StreamLimiter({ ...unlimited, ...limits }, limitStore),
-      new ApiMetrics({ defaultMetrics: false }),
-    );
-    const readToEnd = (streamId: string): Promise<MessageEvent[]> => {
-      const socket = Object.assign(new PassThrough(), { setHeader: () => undefined });
-      socket.resume();
-      return lastValueFrom(streamsService.deliver(streamId, 0, socket, alice).pipe(toArray()));
+      limitStore,
+      start: () => start(alice, request),
+      readToEnd: (streamId: string) => readToEnd(streamId, alice),
     };
-    return { streamsService, streams, limitStore, readToEnd };
   }
-  const context = { requestId: 'r', principal: alice };
 
   it('creates no stream for a refused request', async () => {
-    const { streamsService, streams } = service({ concurrentStreams: 1 }, 50);
-    const first = await streamsService.start(request, context);
-    await expect(streamsService.start(request, context)).rejects.toThrow(
+    const { streamsService, streams, start } = service({ concurrentStreams: 1 }, 50);
+    const first = await start();
+    await expect(start()).rejects.toThrow(
       expect.objectContaining({ statusCode: 429, code: ErrorCodes.rateLimited }),
     );
     expect(streams.usage().streams).toBe(1);
@@ -187,26 +174,26 @@ describe('StreamsService with limits', () => {
   });
 
   it('frees the slot and counts the reported usage when the reply finishes', async () => {
-    const { streamsService, streams, limitStore, readToEnd } = service(
+    const { streamsService, streams, limitStore, start, readToEnd } = service(
       { concurrentStreams: 1, tokensPerDay: 100_000 },
       0,
     );
-    const events = await readToEnd(await streamsService.start(request, context));
+    const events = await readToEnd(await start());
     const finish = events.at(-1)?.data as { type: string; usage?: { totalTokens: number } };
     expect(finish.type).toBe('finish');
     expect(await limitStore.activeSlots(alice.id)).toBe(0);
     expect(await limitStore.tokensToday(alice.id)).toBe(finish.usage?.totalTokens);
-    const next = await streamsService.start(request, context);
+    const next = await start();
     expect(() => streamsService.stop(next, alice)).not.toThrow();
     streams.onModuleDestroy();
   });
 
   it('frees the slot when the reply is stopped, counting an estimate of what was generated', async () => {
-    const { streamsService, streams, limitStore, readToEnd } = service(
+    const { streamsService, streams, limitStore, start, readToEnd } = service(
       { concurrentStreams: 1, tokensPerDay: 100_000 },
       20,
     );
-    const streamId = await streamsService.start(request, context);
+    const streamId = await start();
     const reading = readToEnd(streamId);
     await new Promise((resolve) => setTimeout(resolve, 100));
     streamsService.stop(streamId, alice);
@@ -221,7 +208,7 @@ describe('StreamsService with limits', () => {
       );
     expect(replyChars).toBeGreaterThan(0);
     expect(await limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
-    streamsService.stop(await streamsService.start(request, context), alice);
+    streamsService.stop(await start(), alice);
     streams.onModuleDestroy();
   });
 });

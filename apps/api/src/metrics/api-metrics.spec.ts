@@ -51,13 +51,14 @@ describe('ApiMetrics', () => {
 
   it('reads the store at each scrape', async () => {
     const metrics = new ApiMetrics({ defaultMetrics: false });
-    let usage = { streams: 1, bytes: 100, maxBytes: 1_000 };
+    let usage = { streams: 1, bytes: 100, reservedBytes: 600, maxBytes: 1_000 };
     metrics.watchStore(() => usage);
     expect(await exposition(metrics)).toContain('tokenstream_store_bytes 100');
-    usage = { streams: 2, bytes: 250, maxBytes: 1_000 };
+    usage = { streams: 2, bytes: 250, reservedBytes: 900, maxBytes: 1_000 };
     const text = await exposition(metrics);
     expect(text).toContain('tokenstream_store_streams 2');
     expect(text).toContain('tokenstream_store_bytes 250');
+    expect(text).toContain('tokenstream_store_reserved_bytes 900');
     expect(text).toContain('tokenstream_store_max_bytes 1000');
   });
 

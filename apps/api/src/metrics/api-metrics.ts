@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LimitName } from '../limits/principal-limits';
+import type { RefusedLimit } from '../limits/limit-exceeded';
+import type { StoreUsage } from '../streams/stream-store';
 
 /** Which api a stream was asked for on: the native protocol or the OpenAI-compatible routes. */
 export type StreamApi = 'native' | 'openai';
@@ -108,7 +109,7 @@ export class ApiMetrics {
     }
   }
 
-  rateLimited(limit: LimitName): void {
+  rateLimited(limit: RefusedLimit): void {
     this.refused.inc({ limit });
   }
 
@@ -121,7 +122,7 @@ export class ApiMetrics {
   }
 
   /** Reports the stream store's size at each scrape. */
-  watchStore(usage: () => { streams: number; bytes: number; maxBytes: number }): void {
+  watchStore(usage: () => StoreUsage): void {
     const gauge = (name: string, help: string, read: (u: ReturnType<typeof usage>) => number) =>
       new Gauge({
         name,
@@ -133,6 +134,11 @@ export class ApiMetrics {
       });
     gauge('tokenstream_store_streams', 'Streams held in the stream store.', (u) => u.streams);
     gauge('tokenstream_store_bytes', 'Bytes of frames held in the stream store.', (u) => u.bytes);
+    gauge(
+      'tokenstream_store_reserved_bytes',
+      'Bytes spoken for in the stream store: running streams at STREAM_MAX_BYTES, finished ones as they are.',
+      (u) => u.reservedBytes,
+    );
     gauge(
       'tokenstream_store_max_bytes',
       'The stream store bound (STREAM_STORE_MAX_BYTES).',

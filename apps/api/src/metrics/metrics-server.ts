@@ -17,7 +17,9 @@ export const METRICS_PATH = '/metrics';
 /**
  * Serves `GET /metrics` on `METRICS_PORT`, a listener of its own: Prometheus scrapes it inside the
  * cluster, and it stays off the public port (and the SSO proxy in front of it) by construction.
- * Without `METRICS_PORT` nothing listens. It closes last, so a scrape still sees a drain.
+ * It binds `METRICS_HOST`, loopback unless told, never the api's `HOST`: metrics name the models
+ * and the load, and an api on `0.0.0.0` must not publish them by accident. Without
+ * `METRICS_PORT` nothing listens. It closes last, so a scrape still sees a drain.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,15 +48,23 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         },
       );
     });
-    const host = this.config.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(metricsPort, host, () => resolve());
+      server.listen(metricsPort, this.config.metricsHost, () => resolve());
     });
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-    this.logger.log({ metricsUrl: `http://${shown}:${port}${METRICS_PATH}` }, 'metrics listening');
+    // The address actually bound, so the line shows what is reachable, not what was asked.
+    const { address, port, family } = server.address() as AddressInfo;
+    const shown =
+      address === '0.0.0.0' || address === '::'
+        ? 'localhost'
+        : family === 'IPv6'
+          ? `[${address}]`
+          : address;
+    this.logger.log(
+      { metricsUrl: `http://${shown}:${port}${METRICS_PATH}`, metricsAddress: address },
+      'metrics listening',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

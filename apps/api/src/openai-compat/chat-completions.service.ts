@@ -54,7 +54,8 @@ export class ChatCompletionsService {
   /** Answers the request on `res`, streamed or whole; errors before the first byte are thrown. */
   async respond(parsed: OpenAiChatRequest, context: RequestContext, res: Response): Promise<void> {
     if (parsed.stream) return this.stream(parsed, context, res);
-    res.status(200).json(await this.complete(parsed, context, res));
+    const completion = await this.complete(parsed, context, res);
+    if (completion) res.status(200).json(completion);
   }
 
   /** Writes the reply as `chat.completion.chunk` events, then `[DONE]`. */
@@ -63,12 +64,14 @@ export class ChatCompletionsService {
     context: RequestContext,
     res: Response,
   ): Promise<void> {
-    const streamId = await this.streams.start(parsed.request, { ...context, api: 'openai' });
-    // The caller may have gone while the stream was admitted: nobody would read it.
-    if (res.destroyed) {
-      this.registry.interrupt(streamId, 'stop');
-      return;
-    }
+    const started = await this.streams.start(parsed.request, {
+      ...context,
+      api: 'openai',
+      isClientGone: () => res.destroyed,
+    });
+    // The caller left while the stream was admitted: nothing was started, nobody is there.
+    if (!started) return;
+    const { streamId } = started;
     const chunker = new ChatCompletionChunker(
       completionId(streamId),
       nowInSeconds(),
@@ -80,7 +83,8 @@ export class ChatCompletionsService {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     let ended = false;
-    const subscription = this.streams.deliver(streamId, 0, res, context.principal).subscribe({
+    const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
+    const subscription = delivery.subscribe({
       next: (event) => {
         const frame = frameOf(event);
         if (!frame) {
@@ -111,8 +115,15 @@ export class ChatCompletionsService {
     parsed: OpenAiChatRequest,
     context: RequestContext,
     res: Response,
-  ): Promise<ChatCompletion> {
-    const streamId = await this.streams.start(parsed.request, { ...context, api: 'openai' });
+  ): Promise<ChatCompletion | undefined> {
+    const started = await this.streams.start(parsed.request, {
+      ...context,
+      api: 'openai',
+      isClientGone: () => res.destroyed,
+    });
+    // The caller left while the stream was admitted: nothing was started, nobody is there.
+    if (!started) return undefined;
+    const { streamId } = started;
     const assembler = new ChatCompletionAssembler(
       completionId(streamId),
       nowInSeconds(),
@@ -125,7 +136,8 @@ export class ChatCompletionsService {
         settled = true;
         outcome();
       };
-      const subscription = this.streams.deliver(streamId, 0, res, context.principal).subscribe({
+      const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
+      const subscription = delivery.subscribe({
         next: (event) => {
           const frame = frameOf(event);
           if (!frame) return;

@@ -40,14 +40,3 @@ export async function connectRedis(url: string) {
 
 /** The client every shared store of this process uses: one connection to `REDIS_URL`. */
 export type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
-
-/** `url` without its password, for logs. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'REDIS_URL';
-  }
-}

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Generation, InterruptReason } from './generation';
 
+/** How often a shutdown looks whether every reader has received its last frame. */
+const FLUSH_POLL_MS = 20;
+
 /** How long a new generation waits for the request that started it to begin reading. */
 const FIRST_READER_WAIT_MS = 1_000;
 
@@ -104,10 +107,12 @@ export class GenerationRegistry {
     const left = [...this.running.values()];
     for (const tracked of left) tracked.generation.interrupt('shutdown');
     await within(flushMs, Promise.allSettled(left.map((tracked) => tracked.done)));
+    // At least one turn: a delivery that just ended may still be writing its last bytes, and the
+    // connections still open are closed once this returns.
     const deadline = Date.now() + flushMs;
-    while (this.openDeliveries > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    do {
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_POLL_MS));
+    } while (this.openDeliveries > 0 && Date.now() < deadline);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { MemoryStreamStore } from './memory-stream-store';
+import { StoreFullError } from './stream-store';
 
 const start: StreamFrame = { type: 'start', streamId: 's', model: 'm' };
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
@@ -74,23 +75,94 @@ describe('MemoryStreamStore', () => {
     expect(store.info('a')?.state).toBe('running');
   });
 
-  it('past the total bound evicts the oldest finished streams first, never running ones', () => {
-    const small = storeAt(clock, { maxStoreBytes: 600 });
-    const text = 'x'.repeat(60);
-    fill(small, 'running', [text], false);
-    fill(small, 'old', [text]);
-    clock.now += 1;
-    fill(small, 'newer', [text]);
-    clock.now += 1;
-    const evictions: string[] = [];
-    small.watch('old', () => small.info('old') || evictions.push('old'));
-    fill(small, 'newest', [text, text]);
-    expect(small.size).toBeLessThanOrEqual(600);
-    expect(small.info('old')).toBeUndefined();
-    expect(evictions).toEqual(['old']);
-    expect(small.info('running')?.state).toBe('running');
-    expect(small.info('newest')?.state).toBe('finished');
-    small.onModuleDestroy();
+  describe('its byte budget', () => {
+    // Room for three streams at their size limit of 1,000 bytes.
+    const budget = () => storeAt(clock, { maxStreamBytes: 1_000, maxStoreBytes: 3_000 });
+    const text = 'x'.repeat(400);
+
+    it('counts a running stream at its size limit, a finished one at its size', () => {
+      const small = budget();
+      fill(small, 'running', ['x'], false);
+      fill(small, 'done', [text]);
+      const usage = small.usage();
+      const bytesOf = (id: string) =>
+        small.read(id, 0)!.reduce((sum, stored) => sum + JSON.stringify(stored.frame).length, 0);
+      expect(usage.bytes).toBe(bytesOf('running') + bytesOf('done'));
+      expect(usage.reservedBytes).toBe(1_000 + bytesOf('done'));
+      small.onModuleDestroy();
+    });
+
+    it('refuses a new stream that could not grow to its limit, evicting nothing running', () => {
+      const small = budget();
+      for (const id of ['a', 'b', 'c']) fill(small, id, [text], false);
+      expect(() => small.create('d', 'm', 'owner')).toThrow(StoreFullError);
+      expect(['a', 'b', 'c'].map((id) => small.info(id)?.state)).toEqual([
+        'running',
+        'running',
+        'running',
+      ]);
+      small.append('a', finish);
+      // Finished and unread, `a` is what goes to make room; the running ones stay.
+      expect(() => small.create('d', 'm', 'owner')).not.toThrow();
+      expect(small.info('a')).toBeUndefined();
+      expect(['b', 'c', 'd'].map((id) => small.info(id)?.state)).toEqual([
+        'running',
+        'running',
+        'running',
+      ]);
+      expect(small.usage().reservedBytes).toBeLessThanOrEqual(3_000);
+      small.onModuleDestroy();
+    });
+
+    it('makes room by evicting the oldest finished streams nobody reads', () => {
+      const small = budget();
+      fill(small, 'old', [text, text]);
+      clock.now += 1;
+      fill(small, 'read', [text, text]);
+      clock.now += 1;
+      fill(small, 'newer', [text, text]);
+      const unwatch = small.watch('read', () => undefined);
+      fill(small, 'running', [text], false);
+      fill(small, 'next', [text], false);
+      expect(small.info('old')).toBeUndefined();
+      expect(small.info('read')?.state).toBe('finished');
+      expect(small.usage().reservedBytes).toBeLessThanOrEqual(3_000);
+      // The reader of `read` pins it: with nothing else to evict there is no room.
+      expect(small.info('newer')).toBeUndefined();
+      expect(() => small.create('third', 'm', 'owner')).toThrow(StoreFullError);
+      expect(small.info('read')?.state).toBe('finished');
+      unwatch();
+      small.onModuleDestroy();
+    });
+
+    it("never evicts a stream at its own last frame (its readers get the end, not 'not found')", () => {
+      const small = budget();
+      fill(small, 'a', [text, text], false);
+      fill(small, 'b', [text, text], false);
+      fill(small, 'c', [text, text], false);
+      for (const id of ['a', 'b', 'c']) {
+        small.append(id, finish);
+        expect(small.read(id, 0)?.at(-1)?.frame).toEqual(finish);
+      }
+      small.onModuleDestroy();
+    });
+
+    it('is refused smaller than one stream at its limit', () => {
+      expect(() => storeAt(clock, { maxStreamBytes: 2_000, maxStoreBytes: 1_000 })).toThrow(
+        /at least one stream/,
+      );
+    });
+
+    it('keeps a finished stream past its retention while a reader reads it', () => {
+      const small = storeAt(clock, { retentionMs: 1_000 });
+      fill(small, 'a', ['x']);
+      const unwatch = small.watch('a', () => undefined);
+      clock.now += 5_000;
+      expect(small.read('a', 0)).toHaveLength(3);
+      unwatch();
+      expect(small.info('a')).toBeUndefined();
+      small.onModuleDestroy();
+    });
   });
 
   it('says when one stream passes its own size limit', () => {

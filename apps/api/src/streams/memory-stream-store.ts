@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
-import type { AppendResult, StoredFrame, StreamInfo } from './stream-store';
-import { StreamStore } from './stream-store';
+import type { AppendResult, StoredFrame, StoreUsage, StreamInfo } from './stream-store';
+import { StoreFullError, StreamStore } from './stream-store';
 
 /** Limits of the in-memory store. */
 export interface MemoryStoreLimits {
@@ -26,8 +26,10 @@ function sizeOf(frame: StreamFrame): number {
 }
 
 /**
- * The default store: this process's memory, bounded per stream and in total. Finished streams stay
- * readable for the retention time; past the total bound the oldest finished ones go first.
+ * The default store: this process's memory, bounded per stream and in total. A running stream is
+ * counted at its size limit, as it may grow to it; a finished one at its size. Finished streams
+ * stay readable for the retention time; when a new stream needs room, the oldest finished ones
+ * nobody is reading go first.
  */
 export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private readonly logger = new Logger(MemoryStreamStore.name);
@@ -35,6 +37,8 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   /** Finished streams, oldest first (a Map keeps insertion order). */
   private readonly finished = new Map<string, StreamEntry>();
   private totalBytes = 0;
+  /** Bytes spoken for: running streams at their limit (or past it), finished ones as they are. */
+  private reservedBytes = 0;
   private readonly sweeper: ReturnType<typeof setInterval>;
 
   constructor(
@@ -42,6 +46,9 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     private readonly now: () => number = Date.now,
   ) {
     super();
+    if (limits.maxStoreBytes < limits.maxStreamBytes) {
+      throw new Error('the store must have room for at least one stream at its size limit');
+    }
     this.sweeper = setInterval(() => this.evictExpired(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -55,11 +62,12 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return this.streams.size;
   }
 
-  usage(): { streams: number; bytes: number; maxBytes: number } {
+  usage(): StoreUsage {
     this.evictExpired();
     return {
       streams: this.streams.size,
       bytes: this.totalBytes,
+      reservedBytes: this.reservedBytes,
       maxBytes: this.limits.maxStoreBytes,
     };
   }
@@ -67,6 +75,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   create(streamId: string, model: string, owner: string): void {
     if (this.streams.has(streamId)) throw new Error(`stream ${streamId} exists already`);
     this.evictExpired();
+    this.makeRoom(this.limits.maxStreamBytes);
     const info: StreamInfo = {
       streamId,
       model,
@@ -76,6 +85,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       createdAt: this.now(),
     };
     this.streams.set(streamId, { info, frames: [], bytes: 0, watchers: new Set() });
+    this.reservedBytes += this.limits.maxStreamBytes;
   }
 
   append(streamId: string, frame: StreamFrame): AppendResult {
@@ -84,6 +94,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     if (entry.info.state === 'finished') throw new Error(`stream ${streamId} has finished`);
     const seq = entry.info.lastSeq + 1;
     const bytes = sizeOf(frame);
+    const reservedBefore = this.reservationOf(entry);
     entry.frames.push({ seq, frame });
     entry.info.lastSeq = seq;
     entry.bytes += bytes;
@@ -93,7 +104,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       entry.info.finishedAt = this.now();
       this.finished.set(streamId, entry);
     }
-    this.evictOverBudget();
+    this.reservedBytes += this.reservationOf(entry) - reservedBefore;
     for (const watcher of [...entry.watchers]) watcher();
     return { seq, overLimit: entry.bytes > this.limits.maxStreamBytes };
   }
@@ -103,28 +114,40 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return entry && { ...entry.info };
   }
 
-  read(streamId: string, afterSeq: number): StoredFrame[] | undefined {
+  read(streamId: string, afterSeq: number, maxFrames = Infinity): StoredFrame[] | undefined {
     const entry = this.live(streamId);
     if (!entry) return undefined;
     // Positions are dense and start at 1, so the frame after `afterSeq` sits at index `afterSeq`.
-    return entry.frames.slice(Math.max(0, afterSeq));
+    const from = Math.max(0, afterSeq);
+    return entry.frames.slice(from, from + maxFrames);
   }
 
   watch(streamId: string, onChange: () => void): () => void {
     const entry = this.streams.get(streamId);
     if (!entry) return () => undefined;
     entry.watchers.add(onChange);
-    return () => entry.watchers.delete(onChange);
+    return () => {
+      entry.watchers.delete(onChange);
+      // It may have expired while it was read: the last reader gone, it can go too.
+      if (entry.watchers.size === 0 && this.isExpired(entry)) this.evict(entry, 'retention');
+    };
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
   }
 
-  /** The entry, unless it has outlived its retention (then it is evicted on the spot). */
+  /** What `entry` counts for against the budget. */
+  private reservationOf(entry: StreamEntry): number {
+    return entry.info.state === 'running'
+      ? Math.max(entry.bytes, this.limits.maxStreamBytes)
+      : entry.bytes;
+  }
+
+  /** The entry, unless it has outlived its retention and nobody reads it (then it goes now). */
   private live(streamId: string): StreamEntry | undefined {
     const entry = this.streams.get(streamId);
-    if (entry && this.isExpired(entry)) {
+    if (entry && this.isExpired(entry) && entry.watchers.size === 0) {
       this.evict(entry, 'retention');
       return undefined;
     }
@@ -139,31 +162,41 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private evictExpired(): void {
     for (const entry of this.finished.values()) {
       if (!this.isExpired(entry)) break; // oldest first: the rest finished later
-      this.evict(entry, 'retention');
+      if (entry.watchers.size === 0) this.evict(entry, 'retention');
     }
   }
 
-  /** Past the total bound, the oldest finished streams go first; running ones are never evicted. */
-  private evictOverBudget(): void {
+  /**
+   * Evicts the oldest finished streams nobody is reading until `bytes` more fit in the budget;
+   * throws {@link StoreFullError}, evicting nothing, when they would not be enough.
+   */
+  private makeRoom(bytes: number): void {
+    const excess = this.reservedBytes + bytes - this.limits.maxStoreBytes;
+    if (excess <= 0) return;
+    const victims: StreamEntry[] = [];
+    let freed = 0;
     for (const entry of this.finished.values()) {
-      if (this.totalBytes <= this.limits.maxStoreBytes) return;
-      this.evict(entry, 'memory');
+      if (freed >= excess) break;
+      if (entry.watchers.size > 0) continue;
+      victims.push(entry);
+      freed += entry.bytes;
     }
+    if (freed < excess) throw new StoreFullError();
+    for (const entry of victims) this.evict(entry, 'memory');
   }
 
   private evict(entry: StreamEntry, why: 'retention' | 'memory'): void {
     const { streamId } = entry.info;
+    if (this.streams.get(streamId) !== entry) return;
     this.streams.delete(streamId);
     this.finished.delete(streamId);
     this.totalBytes -= entry.bytes;
+    this.reservedBytes -= this.reservationOf(entry);
     if (why === 'memory') {
-      this.logger.warn(
+      this.logger.log(
         { streamId, bytes: entry.bytes, totalBytes: this.totalBytes },
-        'stream evicted: store full',
+        'stream evicted to make room',
       );
     }
-    // Readers still on it learn that it is gone.
-    for (const watcher of [...entry.watchers]) watcher();
-    entry.watchers.clear();
   }
 }

@@ -3,7 +3,7 @@ import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { PassThrough } from 'node:stream';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
-import { deliverStream } from './stream-delivery';
+import { deliverStream, MAX_FRAMES_PER_TURN } from './stream-delivery';
 
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
 
@@ -36,11 +36,12 @@ describe('deliverStream', () => {
     let completed = false;
     const subscription = deliverStream({
       store,
-      registry,
       streamId: 's',
       afterSeq,
       heartbeatMs: 60_000,
+      stallTimeoutMs: 60_000,
       socket: target,
+      attachReader: () => registry.attachReader('s'),
     }).subscribe({
       next: (event) => {
         events.push(event);
@@ -102,17 +103,85 @@ describe('deliverStream', () => {
     });
     small.create('gone', 'm', 'owner');
     const events: MessageEvent[] = [];
+    small.append('gone', { type: 'error', code: 'upstream_error', message: 'x', retryable: false });
+    // Gone (retention 0) between the request's check and the delivery's first read.
+    expect(small.usage().streams).toBe(0);
     const subscription = deliverStream({
       store: small,
-      registry,
       streamId: 'gone',
       afterSeq: 0,
       heartbeatMs: 60_000,
+      stallTimeoutMs: 60_000,
       socket: socket(),
+      attachReader: () => () => undefined,
     }).subscribe((event) => events.push(event));
     subscriptions.push(subscription);
-    small.append('gone', { type: 'error', code: 'upstream_error', message: 'x', retryable: false });
     expect(events.at(-1)?.data).toMatchObject({ type: 'error', code: 'stream_not_found' });
     small.onModuleDestroy();
+  });
+
+  describe('a reader of a long finished stream that does not read', () => {
+    const LONG = 5_000;
+    beforeEach(() => {
+      for (let i = 0; i < LONG; i++) store.append('s', delta(`${i},`));
+      store.append('s', { type: 'finish', finishReason: 'stop' });
+    });
+    const turns = (n: number) =>
+      Array.from({ length: n }).reduce<Promise<void>>(
+        (previous) => previous.then(() => new Promise((resolve) => setImmediate(resolve))),
+        Promise.resolve(),
+      );
+
+    it('is sent frames only as its socket takes them, then the whole reply once it reads', async () => {
+      const stuck = socket(16 * 1024);
+      const reader = collect(0, stuck);
+      await turns(50);
+      const sentWhileStuck = framesOf(reader.events).length;
+      // What the socket's buffer holds, plus at most one turn's frames: not the reply's 5,000.
+      expect(sentWhileStuck).toBeGreaterThan(0);
+      expect(sentWhileStuck).toBeLessThan((16 * 1024) / 10 + MAX_FRAMES_PER_TURN);
+      stuck.resume();
+      for (let i = 0; i < 500 && !reader.isComplete(); i++) await turns(1);
+      expect(reader.isComplete()).toBe(true);
+      const frames = framesOf(reader.events);
+      const text = frames.map(([, frame]) => (frame as { delta?: string }).delta ?? '').join('');
+      const expected = 'ab' + Array.from({ length: LONG }, (_, i) => `${i},`).join('');
+      expect(text === expected).toBe(true);
+      expect(frames.at(-1)).toEqual([String(LONG + 4), { type: 'finish', finishReason: 'stop' }]);
+    });
+
+    it('is closed when its socket takes nothing for the stall timeout', async () => {
+      const stuck = socket(1024);
+      const events: MessageEvent[] = [];
+      const subscription = deliverStream({
+        store,
+        streamId: 's',
+        afterSeq: 0,
+        heartbeatMs: 60_000,
+        stallTimeoutMs: 50,
+        socket: stuck,
+        attachReader: () => () => undefined,
+      }).subscribe((event) => {
+        events.push(event);
+        stuck.write(JSON.stringify(event));
+      });
+      subscriptions.push(subscription);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stuck.destroyed).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(stuck.destroyed).toBe(true);
+    });
+
+    it('is not closed while its socket keeps taking frames, however slowly', async () => {
+      const slow = socket(1024);
+      const reader = collect(0, slow);
+      // Reads a little every 20 ms: slower than the frames come, never stalled for 60 s.
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        slow.read(512);
+      }
+      expect(slow.destroyed).toBe(false);
+      expect(framesOf(reader.events).length).toBeGreaterThan(0);
+    });
   });
 });

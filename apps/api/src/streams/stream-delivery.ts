@@ -1,4 +1,4 @@
-import type { MessageEvent } from '@nestjs/common';
+import { Logger, type MessageEvent } from '@nestjs/common';
 import {
   ErrorCodes,
   KEEP_ALIVE_COMMENT,
@@ -6,7 +6,6 @@ import {
   type ErrorFrame,
 } from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
-import type { GenerationRegistry } from './generation-registry';
 import { Heartbeat } from './heartbeat';
 import { mergeTextDeltas } from './merge-text-deltas';
 import type { StreamStore } from './stream-store';
@@ -21,50 +20,87 @@ const EXPIRED: ErrorFrame = {
   retryable: false,
 };
 
+/**
+ * The most frames sent in one turn of the event loop. The next turn comes only once they are
+ * written, so a reader that does not read holds about this many frames of the api's memory, on top
+ * of what its socket buffers; the rest stay in the store until the socket drains.
+ */
+export const MAX_FRAMES_PER_TURN = 64;
+
+const logger = new Logger('StreamDelivery');
+
 /** The response a delivery writes to, as far as headers and pacing go (an Express response is one). */
 export interface DeliverySocket {
   readonly writableNeedDrain: boolean;
-  once(event: 'drain', listener: () => void): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain', listener: () => void): unknown;
   setHeader(name: string, value: string): unknown;
+  /** Closes the connection (a reader whose socket accepted nothing for too long). */
+  destroy(): unknown;
 }
 
 /** Where and from which position a delivery reads. */
 export interface DeliveryOptions {
   store: StreamStore;
-  registry: GenerationRegistry;
   streamId: string;
   /** Deliver the frames after this position (0: from the start). */
   afterSeq: number;
   heartbeatMs: number;
+  /** How long the socket may accept nothing before the connection is closed. */
+  stallTimeoutMs: number;
   socket: DeliverySocket;
+  /** Counts the reader in when it starts reading; returns what counts it out, however it goes. */
+  attachReader: () => () => void;
 }
 
 /**
  * One reader of one stream: replays the frames after `afterSeq`, then follows the live tail until
  * the stream's last frame, with a keep-alive at once and whenever it has been quiet. It reads at
- * the socket's pace: while the socket is full it waits for `drain`, and then sends what piled up
- * with consecutive text deltas merged, so a slow reader costs no memory beyond the store's.
- * Unsubscribing detaches the reader (which may start the generation's grace period).
+ * the socket's pace, replay included: at most {@link MAX_FRAMES_PER_TURN} frames a turn, none
+ * while the socket is full; after waiting for `drain` it sends what piled up with consecutive text
+ * deltas merged. A socket that accepts nothing for `stallTimeoutMs` is closed: the reader resumes
+ * later from its last id. Unsubscribing detaches the reader.
  */
 export function deliverStream(options: DeliveryOptions): Observable<MessageEvent> {
-  const { store, registry, streamId, heartbeatMs, socket } = options;
+  const { store, streamId, heartbeatMs, stallTimeoutMs, socket } = options;
   return new Observable<MessageEvent>((subscriber) => {
     let position = options.afterSeq;
     let pumping = false;
     let again = false;
     let fellBehind = false;
     let waitingForDrain: (() => void) | undefined;
-    const heartbeat = new Heartbeat(heartbeatMs, () => subscriber.next(KEEP_ALIVE));
-    const detachReader = registry.attachReader(streamId);
+    let stallTimer: ReturnType<typeof setTimeout> | undefined;
+    let nextTurn: ReturnType<typeof setImmediate> | undefined;
+    // A full socket would only queue keep-alives in this process: it is not idle, just slow.
+    const heartbeat = new Heartbeat(heartbeatMs, () => {
+      if (!socket.writableNeedDrain) subscriber.next(KEEP_ALIVE);
+    });
 
     const send = (event: MessageEvent) => {
       subscriber.next(event);
       heartbeat.touch();
     };
 
+    const waitForDrain = () => {
+      fellBehind = true;
+      if (waitingForDrain) return;
+      waitingForDrain = () => {
+        waitingForDrain = undefined;
+        clearTimeout(stallTimer);
+        pump();
+      };
+      socket.once('drain', waitingForDrain);
+      stallTimer = setTimeout(() => {
+        logger.log(
+          { streamId, position, stallTimeoutMs },
+          'reader closed: its socket took nothing',
+        );
+        socket.destroy();
+      }, stallTimeoutMs);
+    };
+
     const pump = () => {
-      if (subscriber.closed) return;
+      if (subscriber.closed || nextTurn) return;
       if (pumping) {
         again = true; // a frame arrived while sending: go round once more
         return;
@@ -73,18 +109,8 @@ export function deliverStream(options: DeliveryOptions): Observable<MessageEvent
       try {
         do {
           again = false;
-          if (socket.writableNeedDrain) {
-            fellBehind = true;
-            if (!waitingForDrain) {
-              waitingForDrain = () => {
-                waitingForDrain = undefined;
-                pump();
-              };
-              socket.once('drain', waitingForDrain);
-            }
-            return;
-          }
-          const frames = store.read(streamId, position);
+          if (socket.writableNeedDrain) return waitForDrain();
+          const frames = store.read(streamId, position, MAX_FRAMES_PER_TURN);
           if (!frames) {
             send({ data: EXPIRED });
             return subscriber.complete();
@@ -96,18 +122,29 @@ export function deliverStream(options: DeliveryOptions): Observable<MessageEvent
             position = seq;
             if (isTerminalFrame(frame)) return subscriber.complete();
           }
+          if (frames.length === MAX_FRAMES_PER_TURN) {
+            // More may wait: let the socket take these before reading on.
+            nextTurn = setImmediate(() => {
+              nextTurn = undefined;
+              pump();
+            });
+            return;
+          }
         } while (again);
       } finally {
         pumping = false;
       }
     };
 
+    const detachReader = options.attachReader();
     const unwatch = store.watch(streamId, pump);
     send(KEEP_ALIVE); // at once: it commits the headers, so the client knows the stream opened
     pump();
     return () => {
       unwatch();
       heartbeat.stop();
+      clearTimeout(stallTimer);
+      clearImmediate(nextTurn);
       if (waitingForDrain) socket.off('drain', waitingForDrain);
       detachReader();
     };

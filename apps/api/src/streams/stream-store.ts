@@ -27,23 +27,54 @@ export interface AppendResult {
   overLimit: boolean;
 }
 
+/** How much the store holds and may hold, for health checks, metrics and capacity planning. */
+export interface StoreUsage {
+  streams: number;
+  /** Bytes the frames take now. */
+  bytes: number;
+  /** Bytes spoken for: every running stream at its size limit, every finished one as it is. */
+  reservedBytes: number;
+  maxBytes: number;
+}
+
+/**
+ * Thrown by {@link StreamStore.create} when a new stream cannot fit: running streams and streams
+ * that readers are following leave no room, and they are never evicted to make some.
+ */
+export class StoreFullError extends Error {
+  constructor() {
+    super('the stream store is full');
+    this.name = 'StoreFullError';
+  }
+}
+
 /**
  * Where generations write their frames and deliveries read them. A generation appends
  * sequence-numbered frames; a delivery reads from any position and is told when more arrive, so
  * replay, resume and several readers need no special cases. In memory by default; the interface
  * is what a shared store (Redis) implements for several instances.
+ *
+ * Its byte budget is a real limit: a new stream is admitted only if it could grow to its size
+ * limit within the budget, so a running stream never has to be evicted, and neither does a
+ * finished stream that a reader is following (it is watched).
  */
 export abstract class StreamStore {
-  /** Opens a new, empty stream that belongs to `owner`. */
+  /** Opens a new, empty stream that belongs to `owner`; throws {@link StoreFullError}. */
   abstract create(streamId: string, model: string, owner: string): void;
   /** Appends a frame; a terminal frame (`finish`, `error`) finishes the stream. */
   abstract append(streamId: string, frame: StreamFrame): AppendResult;
   /** The stream's state, or `undefined` if it never existed or has been evicted. */
   abstract info(streamId: string): StreamInfo | undefined;
-  /** The frames after position `afterSeq`, or `undefined` if the stream is unknown or evicted. */
-  abstract read(streamId: string, afterSeq: number): StoredFrame[] | undefined;
-  /** Calls `onChange` after each append to the stream and when it is evicted; returns the unsubscribe. */
+  /**
+   * At most `maxFrames` frames after position `afterSeq`, or `undefined` if the stream is unknown
+   * or evicted.
+   */
+  abstract read(streamId: string, afterSeq: number, maxFrames?: number): StoredFrame[] | undefined;
+  /**
+   * Calls `onChange` after each append to the stream; returns the unsubscribe. While watched, a
+   * stream is not evicted.
+   */
   abstract watch(streamId: string, onChange: () => void): () => void;
-  /** How much the store holds, for health checks and capacity planning. */
-  abstract usage(): { streams: number; bytes: number; maxBytes: number };
+  /** How much the store holds. */
+  abstract usage(): StoreUsage;
 }

@@ -13,7 +13,7 @@ import {
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -53,7 +53,11 @@ export class StreamsController {
     description: 'Like `Last-Event-ID`, for clients that cannot set headers.',
   })
   @ApiFrameStream()
-  @ApiErrors(400, 404)
+  @ApiNoContentResponse({
+    description:
+      'The reader already has the last frame of the finished stream: nothing follows. `EventSource` stops reconnecting.',
+  })
+  @ApiErrors(400, 404, 429)
   @Sse(':streamId/events')
   events(
     @Param('streamId', streamIdPipe) streamId: string,
@@ -63,7 +67,11 @@ export class StreamsController {
     @CurrentPrincipal() principal: Principal,
   ): Observable<MessageEvent> {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    return this.streams.deliver(streamId, afterSeq, res, principal);
+    const events = this.streams.resume(streamId, afterSeq, res, principal);
+    if (events) return events;
+    // 204, which WHATWG's EventSource takes as "stop reconnecting"; ended here, so Nest leaves it.
+    res.status(204).end();
+    return EMPTY;
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */

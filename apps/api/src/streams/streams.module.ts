@@ -5,6 +5,8 @@ import { LimitsModule } from '../limits/limits.module';
 import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
+import { ReaderLimits } from './reader-limits';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { StreamStore } from './stream-store';
 import { StreamsController } from './streams.controller';
 import { StreamsService } from './streams.service';
@@ -18,6 +20,12 @@ import { StreamsService } from './streams.service';
       provide: StreamStore,
       useFactory: (config: AppConfig) => new MemoryStreamStore(config.streams),
       inject: [APP_CONFIG],
+    },
+    {
+      provide: ReaderLimits,
+      useFactory: (config: AppConfig, metrics: ApiMetrics) =>
+        new ReaderLimits(config.streams.maxReaders, metrics),
+      inject: [APP_CONFIG, ApiMetrics],
     },
     {
       provide: GenerationRegistry,

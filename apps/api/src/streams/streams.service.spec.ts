@@ -1,47 +1,13 @@
 import type { MessageEvent } from '@nestjs/common';
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
-import { PassThrough } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
-import { loadAppConfig } from '../config/app-config';
-import { DemoModelProvider } from '../models/demo-model.provider';
-import { ModelCatalog } from '../models/model-catalog';
-import { MemoryLimitStore } from '../limits/memory-limit-store';
-import { StreamLimiter } from '../limits/stream-limiter';
-import { GenerationRegistry } from './generation-registry';
-import { MemoryStreamStore } from './memory-stream-store';
-import { StreamsService } from './streams.service';
-import { ApiMetrics } from '../metrics/api-metrics';
-
-function setUp(tokenDelayMs = 0) {
-  const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000' });
-  const store = new MemoryStreamStore(config.streams);
-  const registry = new GenerationRegistry(config.streams.resumeGraceMs);
-  const service = new StreamsService(
-    config,
-    new DemoModelProvider(tokenDelayMs),
-    new ModelCatalog(config),
-    store,
-    registry,
-    new StreamLimiter(config.limits, new MemoryLimitStore()),
-    new ApiMetrics({ defaultMetrics: false }),
-  );
-  return { service, store, registry };
-}
+import { readingSocket as socket, streamsServiceForTest } from './testing/streams-service-for-test';
 
 const alice: Principal = { id: 'oidc:issuer|alice', kind: 'user', via: 'oidc', groups: [] };
 const bob: Principal = { id: 'oidc:issuer|bob', kind: 'user', via: 'oidc', groups: [] };
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
-const socket = () => {
-  const headers: Record<string, string> = {};
-  const stream = Object.assign(new PassThrough(), {
-    headers,
-    setHeader: (name: string, value: string) => (headers[name] = value),
-  });
-  stream.resume();
-  return stream;
-};
 
 function framesOf(events: MessageEvent[]): StreamFrame[] {
   return events
@@ -49,13 +15,20 @@ function framesOf(events: MessageEvent[]): StreamFrame[] {
     .map((event) => event.data as StreamFrame);
 }
 
+async function refusalOf(attempt: () => unknown): Promise<ApiException> {
+  try {
+    await attempt();
+  } catch (error) {
+    if (error instanceof ApiException) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
 describe('StreamsService', () => {
   it('opens with a keep-alive, numbers every frame from 1, and names the stream in headers', async () => {
-    const { service, store } = setUp();
-    const streamId = await service.start(
-      { ...request, maxTokens: 3 },
-      { requestId: 'r', principal: alice },
-    );
+    const { service, store, start } = streamsServiceForTest();
+    const streamId = await start(alice, { ...request, maxTokens: 3 });
     const target = socket();
     const all = await lastValueFrom(service.deliver(streamId, 0, target, alice).pipe(toArray()));
     expect(all[0]).toEqual({ comment: 'keep-alive' });
@@ -66,14 +39,14 @@ describe('StreamsService', () => {
   });
 
   it('refuses an unknown model before anything starts', async () => {
-    const { service } = setUp();
+    const { service } = streamsServiceForTest();
     await expect(
       service.start({ ...request, model: 'gpt-9' }, { requestId: 'r', principal: alice }),
     ).rejects.toThrow(expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }));
   });
 
   it('answers 404 for a stream it does not know, to read or to stop', () => {
-    const { service } = setUp();
+    const { service } = streamsServiceForTest();
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect(() => service.deliver(unknown, 0, socket(), alice)).toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
@@ -84,8 +57,8 @@ describe('StreamsService', () => {
   });
 
   it("answers 404 to anyone but the stream's owner, to read it or to stop it", async () => {
-    const { service, store } = setUp(20);
-    const streamId = await service.start(request, { requestId: 'r', principal: alice });
+    const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
+    const streamId = await start(alice);
     expect(() => service.deliver(streamId, 0, socket(), bob)).toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
@@ -97,8 +70,8 @@ describe('StreamsService', () => {
   });
 
   it('stops a generation at once: every reader gets finish: cancelled', async () => {
-    const { service, store } = setUp(20);
-    const streamId = await service.start(request, { requestId: 'r', principal: alice });
+    const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
+    const streamId = await start(alice);
     const first = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     const second = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -110,8 +83,8 @@ describe('StreamsService', () => {
   });
 
   it('on shutdown ends running streams with server_shutting_down, then refuses new ones with 503', async () => {
-    const { service, registry, store } = setUp(50);
-    const streamId = await service.start(request, { requestId: 'r', principal: alice });
+    const { service, registry, store, start } = streamsServiceForTest({ tokenDelayMs: 50 });
+    const streamId = await start(alice);
     const collected = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
     await registry.drain(100, 500);
     expect(framesOf(await collected).at(-1)).toMatchObject({
@@ -119,14 +92,125 @@ describe('StreamsService', () => {
       code: 'server_shutting_down',
       retryable: true,
     });
-    let refusal: unknown;
-    try {
-      await service.start(request, { requestId: 'r', principal: alice });
-    } catch (error) {
-      refusal = error;
-    }
-    expect(refusal).toBeInstanceOf(ApiException);
+    const refusal = await refusalOf(() => start(alice));
     expect(refusal).toMatchObject({ statusCode: 503, headers: { 'Retry-After': '5' } });
+    store.onModuleDestroy();
+  });
+
+  describe('a reader that comes back', () => {
+    it('with the last frame of a finished stream has nothing to wait for (null: 204)', async () => {
+      const { service, store, start, readToEnd } = streamsServiceForTest();
+      const streamId = await start(alice);
+      const lastId = Number((await readToEnd(streamId, alice)).at(-1)?.id);
+      expect(service.resume(streamId, lastId, socket(), alice)).toBeNull();
+      const before = framesOf(
+        await lastValueFrom(service.resume(streamId, lastId - 1, socket(), alice)!.pipe(toArray())),
+      );
+      expect(before).toEqual([{ type: 'finish', finishReason: 'stop', usage: expect.anything() }]);
+      store.onModuleDestroy();
+    });
+
+    it('with an id past what the stream produced gets a 400 naming the last frame', async () => {
+      const { service, store, start, readToEnd } = streamsServiceForTest({ tokenDelayMs: 20 });
+      const running = await start(alice);
+      expect(() => service.resume(running, 99, socket(), alice)).toThrow(
+        expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/99 is past/) }),
+      );
+      service.stop(running, alice);
+      const lastId = Number((await readToEnd(running, alice)).at(-1)?.id);
+      expect(() => service.resume(running, lastId + 1, socket(), alice)).toThrow(
+        expect.objectContaining({
+          statusCode: 400,
+          problems: [{ path: 'Last-Event-ID', message: `must be at most ${lastId}` }],
+        }),
+      );
+      store.onModuleDestroy();
+    });
+  });
+
+  describe('bounds on readers', () => {
+    it('refuses a reader past the bound per stream with a 429, the POST that started it counted', async () => {
+      const { service, store, registry } = streamsServiceForTest({
+        tokenDelayMs: 20,
+        env: { STREAM_MAX_READERS_PER_STREAM: '2' },
+      });
+      const started = (await service.start(request, { requestId: 'r', principal: alice }))!;
+      const { streamId } = started;
+      const post = service.deliver(streamId, 0, socket(), alice, started.reader).subscribe();
+      const second = socket();
+      const get = service.deliver(streamId, 0, second, alice).subscribe();
+      const refusal = await refusalOf(() => service.resume(streamId, 0, socket(), alice));
+      expect(refusal).toMatchObject({
+        statusCode: 429,
+        code: ErrorCodes.rateLimited,
+        problems: [{ path: 'limit', message: 'readersPerStream' }],
+        headers: { 'Retry-After': expect.stringMatching(/^\d+$/) },
+      });
+      // A reader that goes gives its place back, whether or not it ever read.
+      get.unsubscribe();
+      second.destroy();
+      const third = service.resume(streamId, 0, socket(), alice)!.subscribe();
+      third.unsubscribe();
+      post.unsubscribe();
+      await registry.drain(0, 100);
+      store.onModuleDestroy();
+    });
+
+    it('refuses a caller past its bound over all its streams, and only that caller', async () => {
+      const { service, store, start, registry } = streamsServiceForTest({
+        tokenDelayMs: 20,
+        env: { STREAM_MAX_READERS_PER_CALLER: '2' },
+      });
+      const one = await start(alice);
+      const two = await start(alice);
+      const readers = [one, two].map((id) => service.deliver(id, 0, socket(), alice).subscribe());
+      const refusal = await refusalOf(() => service.deliver(one, 0, socket(), alice));
+      expect(refusal).toMatchObject({
+        statusCode: 429,
+        problems: [{ path: 'limit', message: 'readersPerCaller' }],
+      });
+      await expect(refusalOf(() => start(alice))).resolves.toMatchObject({ statusCode: 429 });
+      const bobs = await start(bob);
+      const bobReader = service.deliver(bobs, 0, socket(), bob).subscribe();
+      [...readers, bobReader].forEach((reader) => reader.unsubscribe());
+      await registry.drain(0, 100);
+      store.onModuleDestroy();
+    });
+  });
+
+  it('answers 503 with Retry-After when the store has no room for another running stream', async () => {
+    const { service, store, start, registry } = streamsServiceForTest({
+      tokenDelayMs: 20,
+      env: { STREAM_MAX_BYTES: '100000', STREAM_STORE_MAX_BYTES: '250000' },
+    });
+    const running = [await start(alice), await start(alice)];
+    const refusal = await refusalOf(() => start(alice));
+    expect(refusal).toMatchObject({
+      statusCode: 503,
+      code: ErrorCodes.serverBusy,
+      headers: { 'Retry-After': '5' },
+    });
+    expect(store.usage().streams).toBe(2);
+    running.forEach((streamId) => service.stop(streamId, alice));
+    await registry.drain(1_000, 100);
+    store.onModuleDestroy();
+  });
+
+  it('starts nothing for a client that left while its stream was admitted', async () => {
+    const { service, store, readers } = streamsServiceForTest({ limits: { concurrentStreams: 1 } });
+    const started = await service.start(request, {
+      requestId: 'r',
+      principal: alice,
+      isClientGone: () => true,
+    });
+    expect(started).toBeUndefined();
+    expect(store.usage().streams).toBe(0);
+    expect(readers.readersOf('any')).toBe(0);
+    // Its concurrency slot was given back: the next stream is admitted.
+    const next = await service.start(request, { requestId: 'r', principal: alice });
+    expect(next).toBeDefined();
+    next!.reader();
+    service.stop(next!.streamId, alice);
     store.onModuleDestroy();
   });
 });

@@ -17,6 +17,7 @@ import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import type { LimitTicket } from '../limits/limit-ticket';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
@@ -24,13 +25,35 @@ import { ModelProvider } from '../models/model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
 import { deliverStream, type DeliverySocket } from './stream-delivery';
-import { StreamStore, type StreamInfo } from './stream-store';
+import { ReaderLimits } from './reader-limits';
+import { StoreFullError, StreamStore, type StreamInfo } from './stream-store';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
-const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
+export const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
 
 /** Seconds a client is asked to wait before retrying while this instance shuts down. */
 const SHUTDOWN_RETRY_AFTER_SECONDS = '5';
+
+/** Seconds a client is asked to wait when the stream store has no room for another reply. */
+const STORE_FULL_RETRY_AFTER_SECONDS = '5';
+
+/** Gives back a reader's slot (see {@link ReaderLimits}); once, however often it is called. */
+export type ReaderSlot = () => void;
+
+/** Who starts a stream, and how to tell that they already left. */
+export interface StartContext {
+  requestId: string;
+  principal: Principal;
+  api?: StreamApi;
+  /** True once the client has gone: a stream admitted after that is not started. */
+  isClientGone?: () => boolean;
+}
+
+/** A stream just started, and the reader slot of the request that started it. */
+export interface StartedStream {
+  streamId: string;
+  reader: ReaderSlot;
+}
 
 /**
  * Starts generations (which write frames to the store) and delivers streams to readers (who read
@@ -49,16 +72,17 @@ export class StreamsService implements BeforeApplicationShutdown {
     /** Per-principal limits; without one (in tests of other concerns), nothing is limited. */
     private readonly limiter: StreamLimiter,
     private readonly metrics: ApiMetrics,
+    private readonly readers: ReaderLimits,
   ) {
     // The store's size is read at each scrape; this service owns the one store of the process.
     metrics.watchStore(() => store.usage());
   }
 
-  /** Starts generating a reply and returns its stream id, or throws an {@link ApiException}. */
-  async start(
-    request: ChatRequest,
-    context: { requestId: string; principal: Principal; api?: StreamApi },
-  ): Promise<string> {
+  /**
+   * Starts generating a reply, or throws an {@link ApiException} before anything starts. Resolves
+   * to `undefined`, having started nothing, when the client left while it was admitted.
+   */
+  async start(request: ChatRequest, context: StartContext): Promise<StartedStream | undefined> {
     if (this.registry.isDraining) {
       throw new ApiException(
         503,
@@ -69,29 +93,35 @@ export class StreamsService implements BeforeApplicationShutdown {
       );
     }
     const { principal } = context;
-    const choice = this.catalog.resolve(request.model, principal);
-    if (!choice.ok) {
-      const available = this.catalog.allowedFor(principal).join(', ') || 'none';
-      if (choice.reason === 'unknown') {
-        throw new ApiException(
-          400,
-          ErrorCodes.unknownModel,
-          `Unknown model "${request.model}". Available: ${available}.`,
-          [{ path: 'model', message: 'is not one of the models this server offers' }],
-        );
-      }
-      throw new ApiException(
-        403,
-        ErrorCodes.modelNotAllowed,
-        `You may not use the model "${request.model ?? 'default'}". Available to you: ${available}.`,
-        [{ path: 'model', message: 'is not one of the models you may use' }],
-      );
-    }
-    const { model } = choice;
-    // Before the stream exists, so a refused request generates nothing.
-    const ticket = await this.limiter.admit(principal, request);
+    const model = this.resolveModel(request, principal);
     const streamId = randomUUID();
-    this.store.create(streamId, model, principal.id);
+    // The request that starts a stream is its first reader, so it counts against the bounds too.
+    const reader = this.readers.acquire(streamId, principal.id);
+    let ticket: LimitTicket;
+    try {
+      // Before the stream exists, so a refused request generates nothing.
+      ticket = await this.limiter.admit(principal, request);
+    } catch (error) {
+      reader();
+      throw error;
+    }
+    if (context.isClientGone?.()) {
+      reader();
+      void ticket.release();
+      this.logger.log(
+        { requestId: context.requestId, principal: principal.id },
+        'client left before its stream started: nothing generated',
+      );
+      return undefined;
+    }
+    try {
+      this.store.create(streamId, model, principal.id);
+    } catch (error) {
+      reader();
+      void ticket.release();
+      if (error instanceof StoreFullError) throw storeFull();
+      throw error;
+    }
     const api = context.api ?? 'native';
     this.metrics.streamStarted(model, api);
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
@@ -116,38 +146,76 @@ export class StreamsService implements BeforeApplicationShutdown {
       },
     });
     this.registry.run(generation);
-    return streamId;
+    return { streamId, reader };
   }
 
   /**
    * The frames of `streamId` after position `afterSeq`, then the live tail, as SSE message events.
-   * Throws a `404` for an unknown or expired stream and a `400` for a position it never reached.
+   * Throws a `404` for an unknown or expired stream, a `400` for a position it never reached, and
+   * a `429` past the bounds on readers. `reader` is the slot {@link start} took for the request
+   * that started the stream; without one, the delivery takes its own.
    */
   deliver(
     streamId: string,
     afterSeq: number,
     socket: DeliverySocket,
     principal: Principal,
+    reader?: ReaderSlot,
   ): Observable<MessageEvent> {
-    const info = this.ownInfo(streamId, principal);
-    if (afterSeq > info.lastSeq && info.state === 'finished') {
-      throw new ApiException(
-        400,
-        ErrorCodes.invalidRequest,
-        `Last-Event-ID ${afterSeq} is past the stream's last frame (${info.lastSeq}).`,
-        [{ path: 'Last-Event-ID', message: `must be at most ${info.lastSeq}` }],
-      );
+    try {
+      this.checkPosition(this.ownInfo(streamId, principal), afterSeq);
+      reader ??= this.readers.acquire(streamId, principal.id);
+    } catch (error) {
+      reader?.();
+      throw error;
     }
+    // A client that leaves before the delivery is subscribed gives its slot back all the same.
+    const slot = reader;
+    socket.once('close', slot);
     socket.setHeader(STREAM_ID_HEADER, streamId);
     socket.setHeader(HEARTBEAT_HEADER, String(this.config.heartbeatMs));
     return deliverStream({
       store: this.store,
-      registry: this.registry,
       streamId,
       afterSeq,
       heartbeatMs: this.config.heartbeatMs,
+      stallTimeoutMs: this.config.streams.stallTimeoutMs,
       socket,
+      attachReader: () => {
+        const detach = this.registry.attachReader(streamId);
+        return () => {
+          detach();
+          slot();
+        };
+      },
     });
+  }
+
+  /**
+   * Like {@link deliver}, for a reader that comes back: `null` when nothing can follow, as it has
+   * the last frame of a finished stream already.
+   */
+  resume(
+    streamId: string,
+    afterSeq: number,
+    socket: DeliverySocket,
+    principal: Principal,
+  ): Observable<MessageEvent> | null {
+    const info = this.ownInfo(streamId, principal);
+    this.checkPosition(info, afterSeq);
+    if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
+    return this.deliver(streamId, afterSeq, socket, principal);
+  }
+
+  /** A `400` for a position past the stream's last frame: a reader cannot have seen it. */
+  private checkPosition(info: StreamInfo, afterSeq: number): void {
+    if (afterSeq <= info.lastSeq) return;
+    throw new ApiException(
+      400,
+      ErrorCodes.invalidRequest,
+      `Last-Event-ID ${afterSeq} is past the stream's last frame so far (${info.lastSeq}).`,
+      [{ path: 'Last-Event-ID', message: `must be at most ${info.lastSeq}` }],
+    );
   }
 
   /** Stops a stream's generation at once (its readers get `finish: cancelled`); `404` if unknown. */
@@ -167,10 +235,42 @@ export class StreamsService implements BeforeApplicationShutdown {
     return info;
   }
 
+  /** The model `request` asks for, if `principal` may use it; a `400` or `403` otherwise. */
+  private resolveModel(request: ChatRequest, principal: Principal): string {
+    const choice = this.catalog.resolve(request.model, principal);
+    if (choice.ok) return choice.model;
+    const available = this.catalog.allowedFor(principal).join(', ') || 'none';
+    if (choice.reason === 'unknown') {
+      throw new ApiException(
+        400,
+        ErrorCodes.unknownModel,
+        `Unknown model "${request.model}". Available: ${available}.`,
+        [{ path: 'model', message: 'is not one of the models this server offers' }],
+      );
+    }
+    throw new ApiException(
+      403,
+      ErrorCodes.modelNotAllowed,
+      `You may not use the model "${request.model ?? 'default'}". Available to you: ${available}.`,
+      [{ path: 'model', message: 'is not one of the models you may use' }],
+    );
+  }
+
   /** On SIGTERM: refuse new streams, let running ones finish within the drain time, end the rest. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.registry.drain(this.config.streams.drainMs, SHUTDOWN_FLUSH_TIMEOUT_MS);
   }
+}
+
+/** The `503` for a stream that would not fit in the store: every byte is spoken for. */
+function storeFull(): ApiException {
+  return new ApiException(
+    503,
+    ErrorCodes.serverBusy,
+    'The server is answering as many replies as it can hold. Please try again in a moment.',
+    undefined,
+    { 'Retry-After': STORE_FULL_RETRY_AFTER_SECONDS },
+  );
 }
 
 function streamNotFound(): ApiException {

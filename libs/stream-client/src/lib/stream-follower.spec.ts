@@ -177,6 +177,29 @@ describe('resuming a dropped stream', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('streams the whole reply without reconnecting when told a heartbeat past any timer', async () => {
+    // 2 × 99999999999999 ms is past setTimeout's 2^31-1 ms, which would run the watchdog every ms.
+    const timers = jest.spyOn(globalThis, 'setTimeout');
+    try {
+      const { fetch, calls } = scripted(() =>
+        sse([wire(0, 2), { waitMs: 50 }, wire(2)], {
+          headers: { [HEARTBEAT_HEADER]: '99999999999999' },
+        }),
+      );
+      const { items, error } = await read(streamChat(request, options(fetch)).events());
+      expect(error).toBeUndefined();
+      expect(frames(items)).toEqual(received());
+      expect(reconnects(items)).toEqual([]);
+      expect(calls).toHaveLength(1);
+      const delays = timers.mock.calls.map(([, delayMs]) => Number(delayMs ?? 0));
+      expect(delays.filter((delayMs) => delayMs > 2 ** 31 - 1)).toEqual([]);
+      // The watchdog's timer waits the longest interval believed (10 min, twice), not 1 ms.
+      expect(delays).toContain(1_200_000);
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
   it('keeps a connection that sends only keep-alive comments', async () => {
     const keepAlive = encodeSseComment(KEEP_ALIVE_COMMENT);
     // 120 ms without a frame, three times the 40 ms of silence allowed, with a comment every 10.
@@ -290,6 +313,17 @@ describe('following the device’s connectivity', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(80);
     expect(calls.map((call) => call.method)).toEqual(['POST', 'GET']);
   });
+});
+
+it('ends without another request when the api answers a resume with 204 (nothing follows)', async () => {
+  const { fetch, calls } = scripted(
+    () => sse(wire(0, 1), { ending: 'break' }),
+    () => Promise.resolve(new Response(null, { status: 204 })),
+  );
+  const { items, error } = await read(streamChat(request, options(fetch)).events());
+  expect(error).toBeUndefined();
+  expect(frames(items)).toEqual(received().slice(0, frames(items).length));
+  expect(calls.map((call) => call.method)).toEqual(['POST', 'GET']);
 });
 
 it('delivers the exact reply through a cut, a 503 and a silence in a row', async () => {

@@ -20,6 +20,7 @@ import {
   type ClientOptions,
 } from './client-options';
 import { waitToReconnect, type ConnectivitySource } from './connectivity';
+import { expectedHeartbeatMs } from './expected-heartbeat';
 import { IdleWatchdog } from './idle-watchdog';
 import { discardBody, failureOf } from './response-failure';
 import { DEFAULT_RESUME_POLICY, reconnectDelay, type ResumePolicy } from './resume-policy';
@@ -38,7 +39,7 @@ export type FollowStart = { request: ChatRequest } | { streamId: string; lastEve
 
 /** How one connection ended. */
 type Attempt =
-  | { outcome: 'ended' } // the terminal frame was delivered
+  | { outcome: 'ended' } // the terminal frame was delivered, now or before (a 204)
   | { outcome: 'failed'; error: ChatClientError } // trying again cannot help
   | { outcome: 'broken'; error: ChatClientError; progressed: boolean; offline: boolean }; // resuming may
 
@@ -143,7 +144,7 @@ class StreamFollower {
 
     try {
       // Until the headers say how often the api sends keep-alives, assume the default.
-      watchdog.start(2 * this.policy.fallbackHeartbeatMs);
+      watchdog.start(2 * expectedHeartbeatMs(null, this.policy.fallbackHeartbeatMs));
       let response: Response;
       const [url, init] = await this.nextRequest(connection.signal);
       this.throwIfAborted();
@@ -152,6 +153,11 @@ class StreamFollower {
       } catch (error) {
         this.throwIfAborted();
         return broken(networkError(error));
+      }
+      // The api's "nothing follows": this reader already has the finished stream's last frame.
+      if (resuming && response.status === 204) {
+        discardBody(response);
+        return { outcome: 'ended' };
       }
       const failure = await failureOf(response, { resuming });
       if (failure) {
@@ -162,7 +168,8 @@ class StreamFollower {
           : { outcome: 'failed', error: failure };
       }
       this.streamId ??= response.headers.get(STREAM_ID_HEADER) || undefined;
-      watchdog.start(2 * this.heartbeatOf(response));
+      const heartbeatMs = response.headers.get(HEARTBEAT_HEADER);
+      watchdog.start(2 * expectedHeartbeatMs(heartbeatMs, this.policy.fallbackHeartbeatMs));
       watchdog.pause();
       yield { kind: 'connected', streamId: this.streamId };
       watchdog.resume();
@@ -233,11 +240,6 @@ class StreamFollower {
     const headers = await requestHeaders(this.options, extra);
     const path = ApiPaths.streamEvents(this.streamId as string);
     return [apiUrl(this.options, path), { ...init, method: 'GET', headers }];
-  }
-
-  private heartbeatOf(response: Response): number {
-    const value = Number(response.headers.get(HEARTBEAT_HEADER) ?? Number.NaN);
-    return Number.isFinite(value) && value > 0 ? value : this.policy.fallbackHeartbeatMs;
   }
 
   /** Ids are positions: one at or before the last delivered frame is a replay we already have. */

@@ -32,6 +32,11 @@ export const ErrorCodes = {
   streamNotFound: 'stream_not_found',
   /** Every reader left and none came back within the grace period, so the reply was cancelled. */
   streamAbandoned: 'stream_abandoned',
+  /**
+   * The api holds as many replies as its stream store has room for (HTTP 503 with `Retry-After`):
+   * try again in a moment, or on another instance.
+   */
+  serverBusy: 'server_busy',
   /** The api is shutting down; the request can be retried and will reach another instance. */
   serverShuttingDown: 'server_shutting_down',
   /** Something failed inside the api itself. */

@@ -1,0 +1,77 @@
+import type { MessageEvent } from '@nestjs/common';
+import type { ChatRequest } from '@tokenstream/stream-contracts';
+import { PassThrough } from 'node:stream';
+import { lastValueFrom, toArray } from 'rxjs';
+import type { Principal } from '../../auth/principal';
+import { loadAppConfig } from '../../config/app-config';
+import { MemoryLimitStore } from '../../limits/memory-limit-store';
+import { NO_LIMIT, type PrincipalLimits } from '../../limits/principal-limits';
+import { StreamLimiter } from '../../limits/stream-limiter';
+import { ApiMetrics } from '../../metrics/api-metrics';
+import { DemoModelProvider } from '../../models/demo-model.provider';
+import { ModelCatalog } from '../../models/model-catalog';
+import { GenerationRegistry } from '../generation-registry';
+import { MemoryStreamStore } from '../memory-stream-store';
+import { ReaderLimits } from '../reader-limits';
+import { StreamsService } from '../streams.service';
+
+const UNLIMITED: PrincipalLimits = {
+  concurrentStreams: NO_LIMIT,
+  requestsPerMinute: NO_LIMIT,
+  tokensPerDay: NO_LIMIT,
+};
+
+/** A response-like socket that reads everything written to it and records its headers. */
+export function readingSocket() {
+  const headers: Record<string, string> = {};
+  const stream = Object.assign(new PassThrough(), {
+    headers,
+    setHeader: (name: string, value: string) => (headers[name] = value),
+  });
+  stream.resume();
+  return stream;
+}
+
+/**
+ * A real {@link StreamsService} over the demo model, the memory stores and no limits unless
+ * given: `env` is read as the api reads its environment.
+ */
+export function streamsServiceForTest(
+  options: {
+    tokenDelayMs?: number;
+    limits?: Partial<PrincipalLimits>;
+    env?: Record<string, string>;
+  } = {},
+) {
+  const config = loadAppConfig({ STREAM_HEARTBEAT_MS: '60000', ...options.env });
+  const store = new MemoryStreamStore(config.streams);
+  const registry = new GenerationRegistry(config.streams.resumeGraceMs);
+  const limitStore = new MemoryLimitStore();
+  const readers = new ReaderLimits(config.streams.maxReaders);
+  const service = new StreamsService(
+    config,
+    new DemoModelProvider(options.tokenDelayMs ?? 0),
+    new ModelCatalog(config),
+    store,
+    registry,
+    new StreamLimiter({ ...UNLIMITED, ...options.limits }, limitStore),
+    new ApiMetrics({ defaultMetrics: false }),
+    readers,
+  );
+  /** Starts a stream for `principal` and returns its id (its first reader's slot given back). */
+  const start = async (
+    principal: Principal,
+    request: ChatRequest = DEFAULT_REQUEST,
+  ): Promise<string> => {
+    const started = await service.start(request, { requestId: 'r', principal });
+    if (!started) throw new Error('the stream did not start');
+    started.reader();
+    return started.streamId;
+  };
+  /** Every event a reader from the start gets, to the stream's end. */
+  const readToEnd = (streamId: string, principal: Principal): Promise<MessageEvent[]> =>
+    lastValueFrom(service.deliver(streamId, 0, readingSocket(), principal).pipe(toArray()));
+  return { config, service, store, registry, limitStore, readers, start, readToEnd };
+}
+
+const DEFAULT_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
