@@ -16,4 +16,9 @@ export {
 export type { MockStats, RecordedRequest } from './lib/mock-stats';
 export type { ChatCompletionRequestBody } from './lib/chat-request';
 export type { OpenAiErrorBody } from './lib/openai-errors';
+export {
+  REQUEST_OPTION_KEYS,
+  REQUEST_OPTIONS_PREFIX,
+  type RequestOptions,
+} from './lib/request-options';
 export { splitIntoChunks } from './lib/split-into-chunks';

@@ -30,6 +30,8 @@ export interface StreamObserver {
   onChunkSent(): void;
   onCompleted(): void;
   onAborted(): void;
+  /** The scripted `cut` or `malformed` fault ended the stream. */
+  onFaulted(): void;
 }
 
 // Order: role chunk, content chunks paced by the delays, finish chunk, usage chunk (if asked), [DONE].
@@ -65,6 +67,7 @@ export function writeChatCompletionStream(
 
   const injectFault = (): void => {
     settle();
+    observer.onFaulted();
     if (fault === 'malformed') {
       res.end(SSE_MALFORMED);
       return;

@@ -10,9 +10,10 @@ import {
 import { writeChatCompletionStream } from './chat-completion-stream';
 import { isJsonObject, validateChatRequest } from './chat-request';
 import { parseJson, readBody, sendJson } from './http-io';
-import type { MockOptions } from './mock-options';
+import { MockOptionsError, type MockOptions } from './mock-options';
 import type { MockState } from './mock-state';
 import { openAiErrorBody } from './openai-errors';
+import { requestOptionsOf, type RequestOptions } from './request-options';
 import { splitIntoChunks } from './split-into-chunks';
 import { estimateUsage } from './usage';
 
@@ -23,7 +24,7 @@ export async function handleChatCompletions(
   state: MockState,
 ): Promise<void> {
   // Taken before the body is read, so the request runs with the options current when it arrived.
-  const options = state.options();
+  const current = state.options();
   const text = await readBody(req);
   const json = parseJson(text);
   const authorization = req.headers.authorization;
@@ -33,7 +34,7 @@ export async function handleChatCompletions(
   });
 
   const requestId = `req_${randomBytes(16).toString('hex')}`;
-  if (!isAuthorized(authorization, options.requireApiKey)) {
+  if (!isAuthorized(authorization, current.requireApiKey)) {
     sendJson(res, 401, openAiErrorBody(401), { 'x-request-id': requestId });
     return;
   }
@@ -52,7 +53,23 @@ export async function handleChatCompletions(
   }
 
   const { request } = validation;
-  const fault = state.takeFault();
+  let own: RequestOptions | undefined;
+  try {
+    own = requestOptionsOf(request.messages);
+  } catch (error) {
+    if (!(error instanceof MockOptionsError)) throw error;
+    const body = openAiErrorBody(400, { message: error.message, param: 'messages' });
+    sendJson(res, 400, body, { 'x-request-id': requestId });
+    return;
+  }
+  // The request's own options win; its own fault strikes it alone and leaves the budget untouched.
+  const options = own ? { ...current, ...own } : current;
+  const fault = own?.fault ?? state.takeFault();
+  if (own?.fault !== undefined && own.fault !== 'none') {
+    state.stats.update((stats) => {
+      stats.faultsInjected += 1;
+    });
+  }
   if (fault === 'status') {
     sendFaultStatus(res, options, requestId);
     return;
@@ -87,6 +104,10 @@ export async function handleChatCompletions(
         onAborted: () =>
           state.stats.update((stats) => {
             stats.streamsAborted += 1;
+          }),
+        onFaulted: () =>
+          state.stats.update((stats) => {
+            stats.streamsFaulted += 1;
           }),
       },
     );

@@ -12,6 +12,7 @@ import type { Stream } from 'openai/streaming';
 import { DEFAULT_REPLY, type MockOptions } from './mock-options';
 import { startMockOpenAi, type MockOpenAi } from './mock-openai-server';
 import type { MockStats } from './mock-stats';
+import { REQUEST_OPTIONS_PREFIX } from './request-options';
 import { splitIntoChunks } from './split-into-chunks';
 
 // Every read of a stream is bounded: a mock bug must fail a test, not hang the run.
@@ -417,6 +418,7 @@ describe('startMockOpenAi with the openai SDK', () => {
         streamsStarted: 1,
         streamsCompleted: 0,
         streamsAborted: 0,
+        streamsFaulted: 1,
         chunksSent: 3,
       });
     });
@@ -440,7 +442,11 @@ describe('startMockOpenAi with the openai SDK', () => {
 
       expectFailure(error, 'SyntaxError');
       expect(contentOf(chunks)).toHaveLength(2);
-      expect(mock.stats()).toMatchObject({ streamsCompleted: 0, streamsAborted: 0 });
+      expect(mock.stats()).toMatchObject({
+        streamsCompleted: 0,
+        streamsAborted: 0,
+        streamsFaulted: 1,
+      });
     });
 
     it('cut and malformed also break non-streaming requests', async () => {
@@ -454,6 +460,56 @@ describe('startMockOpenAi with the openai SDK', () => {
         .chat.completions.create({ model: 'm', messages: MESSAGES })
         .catch((caught: unknown) => caught);
       expectFailure(malformed, 'SyntaxError');
+    });
+  });
+
+  describe('options carried by a request', () => {
+    const carrying = (options: Partial<MockOptions>) => [
+      { role: 'system' as const, content: `${REQUEST_OPTIONS_PREFIX}${JSON.stringify(options)}` },
+      ...MESSAGES,
+    ];
+
+    it('streams its own reply while a request without options gets the configured one', async () => {
+      const reply = 'Its own 日本語 reply 🙂';
+      const [ownStream, plainStream] = await Promise.all([
+        client.chat.completions.create({
+          model: 'm',
+          messages: carrying({ reply, chunks: 3 }),
+          stream: true,
+        }),
+        openStream(),
+      ]);
+      const [owned, plain] = await Promise.all([drain(ownStream), drain(plainStream)]);
+
+      expect(contentOf(owned.chunks)).toEqual(splitIntoChunks(reply, 3));
+      expect(contentOf(plain.chunks).join('')).toBe(DEFAULT_REPLY);
+    });
+
+    it('takes its own fault alone, counted, leaving the configured fault budget untouched', async () => {
+      mock.configure({ fault: 'status', faultStatus: 429, faultCount: 1 });
+
+      const stream = await client.chat.completions.create({
+        model: 'm',
+        messages: carrying({ fault: 'cut', cutAfterChunks: 1 }),
+        stream: true,
+      });
+      const { chunks, error } = await drain(stream);
+      expectFailure(error);
+      expect(contentOf(chunks)).toHaveLength(1);
+      expect(mock.stats().faultsInjected).toBe(1);
+
+      await expect(openStream()).rejects.toBeInstanceOf(RateLimitError);
+      expect(mock.stats().faultsInjected).toBe(2);
+    });
+
+    it('answers a 400 in OpenAI shape for an option a request cannot set', async () => {
+      const error: unknown = await client.chat.completions
+        .create({ model: 'm', messages: carrying({ faultCount: 1 }), stream: true })
+        .catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error).toMatchObject({ status: 400, param: 'messages' });
+      expect(mock.stats()).toMatchObject({ requests: 1, streamsStarted: 0, faultsInjected: 0 });
     });
   });
 
@@ -518,6 +574,7 @@ describe('startMockOpenAi with the openai SDK', () => {
         streamsStarted: 0,
         streamsCompleted: 0,
         streamsAborted: 0,
+        streamsFaulted: 0,
         chunksSent: 0,
         faultsInjected: 0,
         lastRequest: undefined,

@@ -18,6 +18,11 @@ export interface MockStats {
   streamsCompleted: number;
   /** Streams the client closed before the mock finished writing them. */
   streamsAborted: number;
+  /**
+   * Streams a `cut` or `malformed` fault ended. Every started stream ends as exactly one of
+   * completed, aborted or faulted, so the three fall short of `streamsStarted` by those still running.
+   */
+  streamsFaulted: number;
   /** Content chunks written, over all streams. */
   chunksSent: number;
   /** Requests a `status`, `cut` or `malformed` fault was applied to. */
@@ -37,6 +42,7 @@ function emptyStats(): MockStats {
     streamsStarted: 0,
     streamsCompleted: 0,
     streamsAborted: 0,
+    streamsFaulted: 0,
     chunksSent: 0,
     faultsInjected: 0,
     lastRequest: undefined,
