@@ -4,14 +4,10 @@
  *
  *   npx nx bench bench [-- --streams 400 --concurrency 20 --chunks 200]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startRedis } from '@tokenstream/e2e-support';
 import { measureStream, percentile, runLoad } from './load';
+import { startNodeChild } from './node-child';
 import { residentMiB, watchPeakRss } from './process-memory';
-
-const ROOT = resolve(__dirname, '../..');
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -23,30 +19,6 @@ const CONCURRENCY = flag('concurrency', 20);
 const CHUNKS = flag('chunks', 200);
 const DEADLINE_MS = flag('deadline-ms', 120_000);
 const WARMUP = 20;
-
-/** Starts a node program and waits for the JSON line that carries its `url`. */
-async function startChild(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${args.join(' ')} did not start`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      // The api logs JSON with a `url` field; the mock prints "listening on <url>".
-      const url = /"url":"([^"]+)"|listening on (\S+)/.exec(line);
-      if (url) {
-        clearTimeout(timer);
-        done(url[1] ?? url[2]);
-      }
-    });
-  });
-  return { url, child };
-}
 
 /** A target started for its measurement, and how to stop it after. */
 interface Running {
@@ -90,7 +62,7 @@ async function main(): Promise<void> {
   const reply = Array.from({ length: CHUNKS }, (_, i) => `tok${i} `).join('');
   // Every server runs in a process of its own, so this one is only the load generator.
   const tsNode = ['-r', 'ts-node/register/transpile-only'];
-  const mock = await startChild(
+  const mock = await startNodeChild(
     [
       ...tsNode,
       'tools/mock-openai/src/main.ts',
@@ -126,7 +98,7 @@ async function main(): Promise<void> {
   };
   const message = { messages: [{ role: 'user', content: 'hi' }] };
   const apiTarget = (name: string, env: Record<string, string>) => async (): Promise<Running> => {
-    const api = await startChild(['dist/apps/api/main.js'], { ...apiEnv, ...env });
+    const api = await startNodeChild(['dist/apps/api/main.js'], { ...apiEnv, ...env });
     return {
       target: {
         name,
@@ -140,7 +112,7 @@ async function main(): Promise<void> {
   // Each target runs alone: started before it is measured, stopped after.
   const targets: (() => Promise<Running>)[] = [
     async () => {
-      const passthrough = await startChild(['bench/src/passthrough-proxy.cjs', mock.url], {});
+      const passthrough = await startNodeChild(['bench/src/passthrough-proxy.cjs', mock.url], {});
       const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, ...message });
       return {
         target: {
