@@ -17,6 +17,7 @@ import {
 import type { ChatStreamEvent, ReconnectingEvent } from './chat-stream-event';
 import { streamChat } from './stream-chat';
 import { FAST, options } from '../testing/test-options';
+import { trackTimers } from '../testing/timer-tracker';
 
 // How a reply is resumed, seen from `streamChat`: the attempt budget, the outage deadline, the
 // idle watchdog and the device's connectivity.
@@ -340,30 +341,28 @@ it('delivers the exact reply through a cut, a 503 and a silence in a row', async
 });
 
 describe('cleaning up', () => {
-  /** The timers Node has running: one left behind would keep a script from exiting. */
-  const timers = (): number =>
-    process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+  // A timer left behind would keep a script from exiting.
+  let timers: ReturnType<typeof trackTimers>;
+  beforeEach(() => (timers = trackTimers()));
+  afterEach(() => timers.stop());
   // The default policy: a 30 s watchdog and waits of seconds, that nobody would wait out here.
   const patient = { random: () => 0.5 };
 
   it('leaves no timer running once the reply ended', async () => {
-    const before = timers();
     const { fetch } = scripted(() => sse(wire()));
     await streamChat(request, options(fetch, { resume: patient })).final();
-    expect(timers()).toBe(before);
+    expect(timers.pending()).toBe(0);
   });
 
   it('leaves no timer running once the reader left early', async () => {
-    const before = timers();
     const { fetch } = scripted(() => sse(wireFrames(), { ending: 'hang' }));
     for await (const { id } of streamChat(request, options(fetch, { resume: patient }))) {
       if (id === '2') break;
     }
-    expect(timers()).toBe(before);
+    expect(timers.pending()).toBe(0);
   });
 
   it('leaves no timer running once aborted while waiting to reconnect', async () => {
-    const before = timers();
     const leaving = new AbortController();
     const connectivity = new FakeConnectivity();
     const { fetch } = scripted(() => sse(wire(0, 2), { ending: 'break' }));
@@ -378,17 +377,16 @@ describe('cleaning up', () => {
       },
     );
     expect(error).toEqual(new Error('left'));
-    expect(timers()).toBe(before);
+    expect(timers.pending()).toBe(0);
   });
 
   it('leaves no timer running once it gave up', async () => {
-    const before = timers();
     const { fetch } = scripted(() => sse(wire(0, 2), { ending: 'break' }));
     const failure = streamChat(
       request,
       options(fetch, { resume: { ...patient, maxAttempts: 0 } }),
     ).final();
     await expect(failure).rejects.toMatchObject({ kind: 'interrupted' });
-    expect(timers()).toBe(before);
+    expect(timers.pending()).toBe(0);
   });
 });
