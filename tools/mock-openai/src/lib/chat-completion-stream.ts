@@ -17,7 +17,7 @@ export interface StreamScript {
   pieces: readonly string[];
   options: Pick<
     MockOptions,
-    'chunkDelayMs' | 'firstTokenDelayMs' | 'finishReason' | 'cutAfterChunks'
+    'chunkDelayMs' | 'chunksPerWrite' | 'firstTokenDelayMs' | 'finishReason' | 'cutAfterChunks'
   >;
   fault: 'none' | 'cut' | 'malformed';
   /** Present only when the client asked for stream_options.include_usage. */
@@ -93,11 +93,16 @@ export function writeChatCompletionStream(
       finish();
       return;
     }
-    res.write(sseEvent(contentChunk(identity, pieces[index])));
-    observer.onChunkSent();
-    const next = index + 1;
+    // Up to chunksPerWrite pieces go out back to back in one write, never past a fault.
+    const next = Math.min(index + options.chunksPerWrite, pieces.length, faultAt);
+    let events = '';
+    for (let piece = index; piece < next; piece += 1) {
+      events += sseEvent(contentChunk(identity, pieces[piece]));
+    }
+    res.write(events);
+    for (let piece = index; piece < next; piece += 1) observer.onChunkSent();
     // The finish chunk follows the last piece at once, so a stream lasts
-    // firstTokenDelayMs + (pieces - 1) * chunkDelayMs; a fault arrives when the next piece would have.
+    // firstTokenDelayMs + (writes - 1) * chunkDelayMs; a fault arrives when the next write would have.
     if (next === pieces.length && next !== faultAt) {
       finish();
       return;

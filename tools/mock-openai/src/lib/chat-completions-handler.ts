@@ -141,7 +141,8 @@ interface CompletionScript {
 // the same generation time whichever mode it uses.
 function respondWithCompletion(res: ServerResponse, script: CompletionScript): void {
   const { identity, pieces, usage, options, fault, requestId } = script;
-  const delayMs = options.firstTokenDelayMs + Math.max(0, pieces.length - 1) * options.chunkDelayMs;
+  const writes = Math.ceil(pieces.length / options.chunksPerWrite);
+  const delayMs = options.firstTokenDelayMs + Math.max(0, writes - 1) * options.chunkDelayMs;
   const timer = setTimeout(() => {
     if (fault === 'cut') {
       res.socket?.destroy();

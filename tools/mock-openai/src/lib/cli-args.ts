@@ -27,6 +27,7 @@ const valueKinds: Record<keyof MockOptions, ValueKind> = {
   reply: 'string',
   chunks: 'number',
   chunkDelayMs: 'number',
+  chunksPerWrite: 'number',
   firstTokenDelayMs: 'number',
   finishReason: 'string',
   fault: 'string',

@@ -235,6 +235,24 @@ describe('startMockOpenAi with the openai SDK', () => {
       expect(firstContentAt - headersAt).toBeGreaterThanOrEqual(140);
     });
 
+    it('sends chunksPerWrite content chunks back to back, chunkDelayMs between two writes', async () => {
+      mock.configure({ reply: 'abcdef', chunks: 6, chunksPerWrite: 3, chunkDelayMs: 300 });
+
+      const arrivals: { content: string; at: number }[] = [];
+      const { error } = await drain(await openStream(), (chunk) => {
+        const content = chunk.choices[0]?.delta.content;
+        if (content) arrivals.push({ content, at: Date.now() });
+      });
+
+      expect(error).toBeUndefined();
+      expect(arrivals.map((arrival) => arrival.content)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+      const apart = (from: number, to: number) => arrivals[to].at - arrivals[from].at;
+      expect(apart(0, 2)).toBeLessThan(100);
+      expect(apart(0, 3)).toBeGreaterThanOrEqual(290);
+      expect(apart(3, 5)).toBeLessThan(100);
+      expect(mock.stats()).toMatchObject({ chunksSent: 6, streamsCompleted: 1 });
+    });
+
     it('puts the exact OpenAI SSE framing on the wire', async () => {
       mock.configure({ reply: 'ab', chunks: 2 });
 
@@ -421,6 +439,16 @@ describe('startMockOpenAi with the openai SDK', () => {
         streamsFaulted: 1,
         chunksSent: 3,
       });
+    });
+
+    it('cut inside a write of several chunks: exactly cutAfterChunks content chunks arrive', async () => {
+      mock.configure({ fault: 'cut', cutAfterChunks: 3, chunksPerWrite: 5 });
+
+      const { chunks, error } = await drain(await openStream());
+
+      expectFailure(error);
+      expect(contentOf(chunks)).toEqual(splitIntoChunks(DEFAULT_REPLY, 20).slice(0, 3));
+      expect(mock.stats()).toMatchObject({ streamsFaulted: 1, chunksSent: 3 });
     });
 
     it('cut past the last chunk: all content arrives, then the stream breaks before finishing', async () => {

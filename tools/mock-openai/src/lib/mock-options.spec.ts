@@ -27,6 +27,7 @@ describe('validateMockOptionsPatch', () => {
   it.each([
     [{ chunks: 0 }, /chunks must be an integer from 1/],
     [{ chunkDelayMs: -1 }, /chunkDelayMs/],
+    [{ chunksPerWrite: 0 }, /chunksPerWrite must be an integer from 1/],
     [{ fault: 'explode' }, /fault must be one of none, status, cut, malformed/],
     [{ finishReason: 'tool_calls' }, /finishReason must be one of stop, length, content_filter/],
     [{ faultStatus: 200 }, /faultStatus must be an integer from 400 to 599/],

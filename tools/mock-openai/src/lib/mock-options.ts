@@ -16,8 +16,10 @@ export interface MockOptions {
   reply: string;
   /** How many content chunks the reply is split into (fewer when the reply has fewer code points). */
   chunks: number;
-  /** Pause between two content chunks. */
+  /** Pause between two content chunks (between two writes, with `chunksPerWrite` above 1). */
   chunkDelayMs: number;
+  /** Content chunks written together, back to back in one write: a burst, as a fast upstream sends. */
+  chunksPerWrite: number;
   /** Pause between the response headers (and role chunk) and the first content chunk. */
   firstTokenDelayMs: number;
   /** finish_reason of a healthy completion. */
@@ -49,6 +51,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = Object.freeze({
   reply: DEFAULT_REPLY,
   chunks: 20,
   chunkDelayMs: 5,
+  chunksPerWrite: 1,
   firstTokenDelayMs: 0,
   finishReason: 'stop',
   fault: 'none',
@@ -74,6 +77,7 @@ const fieldParsers: FieldParsers = {
   reply: (value) => stringValue('reply', value),
   chunks: (value) => integerValue('chunks', value, 1),
   chunkDelayMs: (value) => delayValue('chunkDelayMs', value),
+  chunksPerWrite: (value) => integerValue('chunksPerWrite', value, 1),
   firstTokenDelayMs: (value) => delayValue('firstTokenDelayMs', value),
   finishReason: (value) => oneOf('finishReason', value, MOCK_FINISH_REASONS),
   fault: (value) => oneOf('fault', value, MOCK_FAULTS),

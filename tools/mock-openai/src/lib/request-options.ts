@@ -10,6 +10,7 @@ export const REQUEST_OPTION_KEYS = [
   'reply',
   'chunks',
   'chunkDelayMs',
+  'chunksPerWrite',
   'firstTokenDelayMs',
   'finishReason',
   'fault',
