@@ -9,6 +9,8 @@ const STOP_GRACE_MS = 5_000;
 export interface MockUpstream {
   /** The base URL for OPENAI_BASE_URL (`http://127.0.0.1:<port>/v1`). */
   url: string;
+  /** Its process id, for /proc (CPU, memory). */
+  pid: number;
   configure(patch: Partial<MockOptions>): Promise<void>;
   stats(): Promise<MockStats>;
   /** The stats once no stream is running (see upstreamRunning), or after `timeoutMs` as they are. */
@@ -38,6 +40,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const control = (path: string) => new URL(`/__mock/${path}`, url);
   const upstream: MockUpstream = {
     url,
+    pid: child.pid ?? -1,
     async configure(patch) {
       const response = await fetch(control('config'), {
         method: 'POST',

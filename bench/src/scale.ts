@@ -1,0 +1,94 @@
+/**
+ * What one instance carries at a company's scale, measured side by side with a plain passthrough
+ * and the naive SDK loop: one scenario a run, each target alone in its own process, in front of
+ * its own fake upstream. See bench/README.md, "Production scale: thousands of slow replies".
+ *
+ *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--out file.json]
+ */
+import { readFileSync } from 'node:fs';
+import { startMockUpstream } from './soak/mock-upstream';
+import { openReply, replyText } from './scale/reply-client';
+import { runConcurrent } from './scale/run-replies';
+import { parseScaleOptions } from './scale/scale-options';
+import { renderTable, runContext, writeReport, type TargetResult } from './scale/scale-report';
+import { startTarget, TARGET_LABELS, type ScaleTarget } from './scale/scale-target';
+
+/** Warm-up before each measurement, so the JIT has compiled the path a reply takes. */
+const WARMUP_REPLIES = 40;
+const WARMUP_TOKENS = 20;
+const WARMUP_RAMP_MS = 1_000;
+const WARMUP_DEADLINE_MS = 30_000;
+/** Open files per reply in the busiest process (the server: its client's and its upstream's). */
+const FILES_PER_REPLY = 2;
+const SPARE_FILES = 256;
+/** The whole run's bound: past it, everything started is killed and the run fails. */
+const RUN_BOUND_MS = 15 * 60_000;
+
+/** Node raises its soft limit to the hard one at start; the servers inherit it. */
+function checkOpenFiles(concurrency: number): void {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Infinity);
+  const needed = concurrency * FILES_PER_REPLY + SPARE_FILES;
+  if (soft < needed) {
+    throw new Error(`${needed} open files needed, ${soft} allowed: raise it (ulimit -n ${needed})`);
+  }
+}
+
+async function warmUp(target: ScaleTarget): Promise<void> {
+  await runConcurrent(WARMUP_REPLIES, WARMUP_RAMP_MS, WARMUP_DEADLINE_MS, () =>
+    openReply(target.request(WARMUP_TOKENS)),
+  );
+}
+
+async function main(): Promise<void> {
+  const { scenario, targets, out, rampMs } = parseScaleOptions(process.argv.slice(2));
+  checkOpenFiles(scenario.concurrency);
+  const context = runContext();
+  const kills = new Set<() => void>();
+  setTimeout(() => {
+    console.error(`scale: the run passed its bound of ${RUN_BOUND_MS / 60_000} min`);
+    for (const kill of kills) kill();
+    process.exit(2);
+  }, RUN_BOUND_MS).unref();
+
+  const results: TargetResult[] = [];
+  for (const name of targets) {
+    const upstream = await startMockUpstream();
+    kills.add(upstream.kill);
+    try {
+      await upstream.configure({
+        reply: replyText(WARMUP_TOKENS),
+        chunks: WARMUP_TOKENS,
+        chunkDelayMs: 0,
+      });
+      const target = await startTarget(name, upstream.url, scenario.apiEnv);
+      kills.add(target.kill);
+      try {
+        await warmUp(target);
+        await upstream.configure(scenario.upstream);
+        console.error(`scale: ${scenario.name}: measuring the ${TARGET_LABELS[name]}…`);
+        const figures = await scenario.measure({ target, upstream, rampMs });
+        results.push({ target: name, figures });
+      } finally {
+        await target.stop();
+        kills.delete(target.kill);
+      }
+    } finally {
+      await upstream.stop();
+      kills.delete(upstream.kill);
+    }
+  }
+  const path = writeReport(scenario, context, results, out);
+  console.log(`\n${scenario.summary}.`);
+  console.log(
+    `${context.startedAt.slice(0, 10)}, ${context.cpus} cores, Node ${context.node}, commit ${context.commit}` +
+      ` (${context.uncommitted.length} files of apps/, libs/, tools/ changed since), api built ${context.apiBuiltAt}\n`,
+  );
+  console.log(renderTable(scenario, results));
+  console.log(`\n(written to ${path})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(2);
+});

@@ -1,0 +1,41 @@
+import { cpuTimeMs } from '../process-cpu';
+import { residentMiB, watchPeakRss } from '../process-memory';
+import { listenOverflows } from './listen-overflows';
+
+/** What the three processes used between `watchResources` and `close`. */
+export interface ResourceUse {
+  wallMs: number;
+  /** CPU time of the server under test, ms. */
+  serverCpuMs: number;
+  /** CPU time of the fake upstream, ms: near a whole core, it paced the replies, not the server. */
+  upstreamCpuMs: number;
+  /** CPU time of this load generator, ms: the same check for the client side. */
+  loadCpuMs: number;
+  /** The server's RSS when the window opened, and its peak (sampled every 50 ms), MiB. */
+  serverRssMiB: number;
+  serverPeakRssMiB: number;
+  /** Connections the kernel turned away with a full accept queue (any listener; here, the server). */
+  listenOverflows: number;
+}
+
+/** Starts counting the CPU of the server, the upstream and this process, and the server's memory. */
+export function watchResources(serverPid: number, upstreamPid: number): { close(): ResourceUse } {
+  const started = performance.now();
+  const server = cpuTimeMs(serverPid);
+  const upstream = cpuTimeMs(upstreamPid);
+  const load = cpuTimeMs(process.pid);
+  const serverRssMiB = residentMiB(serverPid);
+  const peak = watchPeakRss(serverPid);
+  const overflows = listenOverflows();
+  return {
+    close: () => ({
+      wallMs: performance.now() - started,
+      serverCpuMs: cpuTimeMs(serverPid) - server,
+      upstreamCpuMs: cpuTimeMs(upstreamPid) - upstream,
+      loadCpuMs: cpuTimeMs(process.pid) - load,
+      serverRssMiB,
+      serverPeakRssMiB: peak.stop(),
+      listenOverflows: listenOverflows() - overflows,
+    }),
+  };
+}

@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { TARGET_NAMES, type TargetName } from './scale-target';
+import { SCENARIOS } from './scenarios';
+import type { Scenario } from './scenario';
+
+/** What one run of the scale benchmark measures. */
+export interface ScaleOptions {
+  scenario: Scenario;
+  /** The targets, in the order they run (all three unless `--targets` says). */
+  targets: TargetName[];
+  /** Where the JSON report goes, relative to the workspace root; under bench/results/ unless told. */
+  out: string | undefined;
+  /** `--ramp-s`, in ms: over how long the slow scenarios open their replies (2 s unless told). */
+  rampMs: number | undefined;
+}
+
+/** The longest ramp `--ramp-s` takes, so a typo cannot start an hour-long run. */
+const MAX_RAMP_S = 60;
+
+function isTargetName(name: string): name is TargetName {
+  return (TARGET_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>` and `--out <file>`, as `--flag value` or
+ * `--flag=value` (Nx forwards either); anything else throws with the list of what is known.
+ */
+export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      scenario: { type: 'string' },
+      targets: { type: 'string' },
+      out: { type: 'string' },
+      'ramp-s': { type: 'string' },
+    },
+    strict: true,
+  });
+  const scenario = SCENARIOS.get(values.scenario ?? '');
+  if (!scenario) {
+    throw new Error(`--scenario must be one of ${[...SCENARIOS.keys()].join(', ')}`);
+  }
+  const targets = (values.targets ?? TARGET_NAMES.join(',')).split(',').map((name) => name.trim());
+  const unknown = targets.find((name) => !isTargetName(name));
+  if (unknown !== undefined) {
+    throw new Error(`unknown target ${unknown}; targets: ${TARGET_NAMES.join(', ')}`);
+  }
+  const rampS = values['ramp-s'] === undefined ? undefined : Number(values['ramp-s']);
+  if (rampS !== undefined && !(rampS >= 0 && rampS <= MAX_RAMP_S)) {
+    throw new Error(`--ramp-s must be a number of seconds from 0 to ${MAX_RAMP_S}`);
+  }
+  return {
+    scenario,
+    targets: TARGET_NAMES.filter((name) => targets.includes(name)),
+    out: values.out,
+    rampMs: rampS === undefined ? undefined : rampS * 1000,
+  };
+}

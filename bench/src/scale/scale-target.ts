@@ -1,0 +1,103 @@
+import { exitOf, stopChild } from '@tokenstream/e2e-support';
+import { startNodeChild } from '../node-child';
+import type { ReplyRequest } from './reply-client';
+
+/** The three servers measured side by side, in the order they run and appear in the tables. */
+export const TARGET_NAMES = ['passthrough', 'sdk-loop', 'api'] as const;
+
+/** One of {@link TARGET_NAMES}. */
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** The column headings of the tables. */
+export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
+  passthrough: 'plain passthrough',
+  'sdk-loop': 'SDK loop',
+  api: 'tokenstream api',
+};
+
+/**
+ * The api as deployed for one busy caller: no authentication, the per-caller limits off, logging
+ * at its production level, and a store with room for 8,192 replies of `STREAM_MAX_BYTES` (each
+ * running reply counts at that size), more than the 5,000 at once of the largest scenario.
+ */
+export const API_ENV: Readonly<Record<string, string>> = {
+  AUTH_MODE: 'none',
+  LOG_LEVEL: 'info',
+  LIMIT_CONCURRENT_STREAMS: '0',
+  LIMIT_REQUESTS_PER_MINUTE: '0',
+  LIMIT_TOKENS_PER_DAY: '0',
+  STREAM_MAX_READERS_PER_CALLER: '0',
+  STREAM_MAX_BYTES: String(256 * 1024),
+  STREAM_STORE_MAX_BYTES: String(2 * 1024 ** 3),
+};
+
+/** The plain-JavaScript servers, run with plain `node` so their memory is Node's and theirs. */
+const SERVER_FILES: Readonly<Record<Exclude<TargetName, 'api'>, string>> = {
+  passthrough: 'bench/src/passthrough-proxy.cjs',
+  'sdk-loop': 'bench/src/sdk-loop-server.cjs',
+};
+
+/** How long a target may take to exit after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 3_000;
+
+/** A started target: where to ask it for a reply, and how to tell its reply ended well. */
+export interface ScaleTarget {
+  name: TargetName;
+  pid: number;
+  /** The request for one reply of `tokens` tokens. */
+  request(tokens: number): ReplyRequest;
+  stop(): Promise<void>;
+  /** SIGKILL, for a run that gives up. */
+  kill(): void;
+}
+
+const MESSAGES = [{ role: 'user', content: 'hi' }];
+/** What the passthrough forwards as it is, and what the SDK loop and the api send upstream. */
+const OPENAI_BODY = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: MESSAGES,
+  stream: true,
+  stream_options: { include_usage: true },
+});
+const DONE = 'data: [DONE]\n\n';
+/** The api's last frame of a reply that ended well (stream-contracts README). */
+const API_FINISH = /data: \{"type":"finish","finishReason":"stop"[^\n]*\n\n$/;
+
+/**
+ * Starts `name` in a process of its own, in front of the upstream at `upstreamUrl`; `apiEnv` adds
+ * to (or overrides) {@link API_ENV} for the api.
+ */
+export async function startTarget(
+  name: TargetName,
+  upstreamUrl: string,
+  apiEnv: Record<string, string> = {},
+): Promise<ScaleTarget> {
+  const started =
+    name === 'api'
+      ? await startNodeChild(['dist/apps/api/main.js'], {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          WEB_DIST_DIR: '/nonexistent',
+          OPENAI_API_KEY: 'sk-bench',
+          OPENAI_BASE_URL: upstreamUrl,
+          ...API_ENV,
+          ...apiEnv,
+        })
+      : await startNodeChild([SERVER_FILES[name], upstreamUrl], {});
+  const { child } = started;
+  const exited = exitOf(child);
+  const base = started.url.replace(/\/$/, '');
+  const url = new URL(name === 'api' ? `${base}/api/chat/stream` : `${base}/v1/chat/completions`);
+  const body = name === 'passthrough' ? OPENAI_BODY : JSON.stringify({ messages: MESSAGES });
+  const endsWell =
+    name === 'api'
+      ? (tail: string) => API_FINISH.test(tail)
+      : (tail: string) => tail.endsWith(DONE);
+  return {
+    name,
+    pid: child.pid ?? -1,
+    request: (tokens) => ({ url, body, tokens, endsWell }),
+    stop: async () => void (await stopChild(child, exited, { graceMs: STOP_GRACE_MS })),
+    kill: () => void child.kill('SIGKILL'),
+  };
+}
