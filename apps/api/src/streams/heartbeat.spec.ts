@@ -19,6 +19,16 @@ describe('Heartbeat', () => {
     heartbeat.stop();
   });
 
+  it('keeps one timer however often it is touched', () => {
+    const heartbeat = new Heartbeat(1000, () => undefined);
+    for (let i = 0; i < 100; i++) {
+      heartbeat.touch();
+      jest.advanceTimersByTime(5);
+    }
+    expect(jest.getTimerCount()).toBe(1);
+    heartbeat.stop();
+  });
+
   it('never beats again once stopped', () => {
     let beats = 0;
     const heartbeat = new Heartbeat(10, () => beats++);
