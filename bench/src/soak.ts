@@ -15,7 +15,7 @@ import { startMockUpstream, upstreamRunning, type MockUpstream } from './soak/mo
 import { probeProcess, watchPeaks } from './soak/process-probe';
 import { MIXED_TRAFFIC, MIXED_WEIGHTS, WARM_UP } from './soak/mixed-traffic';
 import { longReply } from './soak/reply-script';
-import type { Scenario, ScenarioContext } from './soak/scenario-context';
+import { newOutcome, type Scenario, type ScenarioContext } from './soak/scenario-context';
 import { readThroughSigterm } from './soak/scenarios/read-through-sigterm';
 import { SeededRandom } from './soak/seeded-random';
 import { SoakInstance } from './soak/soak-instance';
@@ -64,15 +64,8 @@ function apiEnvironment(options: SoakOptions, mockUrl: string, longReplyBytes: n
 /** An outcome for a scenario that threw: a harness bug, counted as unexpected. */
 function crashed(scenario: ScenarioName, context: ScenarioContext, error: unknown): StreamOutcome {
   return {
-    scenario,
-    instance: context.instance.name,
-    streamId: undefined,
-    connections: 0,
-    cutsByClient: 0,
-    droppedWithoutTerminal: 0,
-    violations: [],
+    ...newOutcome(scenario, context),
     unexpected: [`the scenario threw: ${error instanceof Error ? error.stack : String(error)}`],
-    facts: {},
   };
 }
 
