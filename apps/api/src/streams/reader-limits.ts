@@ -45,11 +45,6 @@ export class ReaderLimits {
     };
   }
 
-  /** Readers of `streamId` right now. */
-  readersOf(streamId: string): number {
-    return this.perStream.get(streamId) ?? 0;
-  }
-
   private isFull(counts: Map<string, number>, key: string, bound: number): boolean {
     return bound > 0 && (counts.get(key) ?? 0) >= bound;
   }

@@ -162,8 +162,42 @@ export class StreamsService implements BeforeApplicationShutdown {
     principal: Principal,
     reader?: ReaderSlot,
   ): Observable<MessageEvent> {
+    let info: StreamInfo;
     try {
-      this.checkPosition(this.ownInfo(streamId, principal), afterSeq);
+      info = this.ownInfo(streamId, principal);
+    } catch (error) {
+      reader?.();
+      throw error;
+    }
+    return this.open(info, afterSeq, socket, principal, reader);
+  }
+
+  /**
+   * Like {@link deliver}, for a reader that comes back: `null` when nothing can follow, as it has
+   * the last frame of a finished stream already.
+   */
+  resume(
+    streamId: string,
+    afterSeq: number,
+    socket: DeliverySocket,
+    principal: Principal,
+  ): Observable<MessageEvent> | null {
+    const info = this.ownInfo(streamId, principal);
+    if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
+    return this.open(info, afterSeq, socket, principal);
+  }
+
+  /** The delivery of a stream the caller owns, after its position and reader slot are checked. */
+  private open(
+    info: StreamInfo,
+    afterSeq: number,
+    socket: DeliverySocket,
+    principal: Principal,
+    reader?: ReaderSlot,
+  ): Observable<MessageEvent> {
+    const { streamId } = info;
+    try {
+      this.checkPosition(info, afterSeq);
       reader ??= this.readers.acquire(streamId, principal.id);
     } catch (error) {
       reader?.();
@@ -189,22 +223,6 @@ export class StreamsService implements BeforeApplicationShutdown {
         };
       },
     });
-  }
-
-  /**
-   * Like {@link deliver}, for a reader that comes back: `null` when nothing can follow, as it has
-   * the last frame of a finished stream already.
-   */
-  resume(
-    streamId: string,
-    afterSeq: number,
-    socket: DeliverySocket,
-    principal: Principal,
-  ): Observable<MessageEvent> | null {
-    const info = this.ownInfo(streamId, principal);
-    this.checkPosition(info, afterSeq);
-    if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
-    return this.deliver(streamId, afterSeq, socket, principal);
   }
 
   /** A `400` for a position past the stream's last frame: a reader cannot have seen it. */

@@ -47,7 +47,6 @@ export function streamsServiceForTest(
   const store = new MemoryStreamStore(config.streams);
   const registry = new GenerationRegistry(config.streams.resumeGraceMs);
   const limitStore = new MemoryLimitStore();
-  const readers = new ReaderLimits(config.streams.maxReaders);
   const service = new StreamsService(
     config,
     new DemoModelProvider(options.tokenDelayMs ?? 0),
@@ -56,7 +55,7 @@ export function streamsServiceForTest(
     registry,
     new StreamLimiter({ ...UNLIMITED, ...options.limits }, limitStore),
     new ApiMetrics({ defaultMetrics: false }),
-    readers,
+    new ReaderLimits(config.streams.maxReaders),
   );
   /** Starts a stream for `principal` and returns its id (its first reader's slot given back). */
   const start = async (
@@ -71,7 +70,7 @@ export function streamsServiceForTest(
   /** Every event a reader from the start gets, to the stream's end. */
   const readToEnd = (streamId: string, principal: Principal): Promise<MessageEvent[]> =>
     lastValueFrom(service.deliver(streamId, 0, readingSocket(), principal).pipe(toArray()));
-  return { config, service, store, registry, limitStore, readers, start, readToEnd };
+  return { config, service, store, registry, limitStore, start, readToEnd };
 }
 
 const DEFAULT_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
