@@ -3,7 +3,7 @@
  * and the naive SDK loop: one scenario a run, each target alone in its own process, in front of
  * its own fake upstream. See bench/README.md, "Production scale: thousands of slow replies".
  *
- *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--out file.json]
+ *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--ramp-s 20] [--cpu-prof-dir /tmp/prof] [--out file.json]
  */
 import { readFileSync } from 'node:fs';
 import { startMockUpstream } from './soak/mock-upstream';
@@ -41,7 +41,7 @@ async function warmUp(target: ScaleTarget): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { scenario, targets, out, rampMs } = parseScaleOptions(process.argv.slice(2));
+  const { scenario, targets, out, rampMs, cpuProfDir } = parseScaleOptions(process.argv.slice(2));
   checkOpenFiles(scenario.concurrency);
   const context = runContext();
   const kills = new Set<() => void>();
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         chunks: WARMUP_TOKENS,
         chunkDelayMs: 0,
       });
-      const target = await startTarget(name, upstream.url, scenario.apiEnv);
+      const target = await startTarget(name, upstream.url, scenario.apiEnv, cpuProfDir);
       kills.add(target.kill);
       try {
         await warmUp(target);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { TARGET_NAMES, type TargetName } from './scale-target';
 import { SCENARIOS } from './scenarios';
 import type { Scenario } from './scenario';
@@ -12,6 +13,8 @@ export interface ScaleOptions {
   out: string | undefined;
   /** `--ramp-s`, in ms: over how long the slow scenarios open their replies (2 s unless told). */
   rampMs: number | undefined;
+  /** `--cpu-prof-dir`: the api runs under `node --cpu-prof` and writes its profile there on exit. */
+  cpuProfDir: string | undefined;
 }
 
 /** The longest ramp `--ramp-s` takes, so a typo cannot start an hour-long run. */
@@ -22,7 +25,7 @@ function isTargetName(name: string): name is TargetName {
 }
 
 /**
- * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>` and `--out <file>`, as `--flag value` or
+ * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--cpu-prof-dir <dir>` and `--out <file>`, as `--flag value` or
  * `--flag=value` (Nx forwards either); anything else throws with the list of what is known.
  */
 export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
@@ -33,6 +36,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
       targets: { type: 'string' },
       out: { type: 'string' },
       'ramp-s': { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -54,5 +58,6 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
     targets: TARGET_NAMES.filter((name) => targets.includes(name)),
     out: values.out,
     rampMs: rampS === undefined ? undefined : rampS * 1000,
+    cpuProfDir: values['cpu-prof-dir'] && resolve(values['cpu-prof-dir']),
   };
 }

@@ -40,6 +40,9 @@ const SERVER_FILES: Readonly<Record<Exclude<TargetName, 'api'>, string>> = {
 /** How long a target may take to exit after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 3_000;
 
+/** The same while profiling: the api drains its replies first, and only a clean exit writes the profile. */
+const PROFILED_STOP_GRACE_MS = 60_000;
+
 /** A started target: where to ask it for a reply, and how to tell its reply ended well. */
 export interface ScaleTarget {
   name: TargetName;
@@ -65,16 +68,19 @@ const API_FINISH = /data: \{"type":"finish","finishReason":"stop"[^\n]*\n\n$/;
 
 /**
  * Starts `name` in a process of its own, in front of the upstream at `upstreamUrl`; `apiEnv` adds
- * to (or overrides) {@link API_ENV} for the api.
+ * to (or overrides) {@link API_ENV} for the api. With `cpuProfDir`, the api writes a CPU profile
+ * there when it exits.
  */
 export async function startTarget(
   name: TargetName,
   upstreamUrl: string,
   apiEnv: Record<string, string> = {},
+  cpuProfDir?: string,
 ): Promise<ScaleTarget> {
+  const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const started =
     name === 'api'
-      ? await startNodeChild(['dist/apps/api/main.js'], {
+      ? await startNodeChild([...profile, 'dist/apps/api/main.js'], {
           PORT: '0',
           HOST: '127.0.0.1',
           WEB_DIST_DIR: '/nonexistent',
@@ -97,7 +103,10 @@ export async function startTarget(
     name,
     pid: child.pid ?? -1,
     request: (tokens) => ({ url, body, tokens, endsWell }),
-    stop: async () => void (await stopChild(child, exited, { graceMs: STOP_GRACE_MS })),
+    stop: async () =>
+      void (await stopChild(child, exited, {
+        graceMs: cpuProfDir ? PROFILED_STOP_GRACE_MS : STOP_GRACE_MS,
+      })),
     kill: () => void child.kill('SIGKILL'),
   };
 }

@@ -9,6 +9,7 @@ import { ModelProvider } from './model-provider';
 import { ModelsController } from './models.controller';
 import { OpenAiModelProvider } from './openai-model.provider';
 import { ResilientModelProvider } from './resilient-model.provider';
+import { createUpstreamFetch } from './upstream-fetch';
 
 /** The provider the configuration names, bounded in time and retried per the `upstream` settings. */
 function createModelProvider(config: AppConfig, metrics: ApiMetrics): ModelProvider {
@@ -24,6 +25,7 @@ function createUpstream(config: AppConfig): ModelProvider {
     apiKey: config.openai.apiKey,
     baseURL: config.openai.baseUrl,
     maxRetries: 0,
+    fetch: createUpstreamFetch(),
   });
   return new OpenAiModelProvider(client);
 }

@@ -1,7 +1,8 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { Usage } from '@tokenstream/stream-contracts';
+import { createSseParser, type SseEvent, type Usage } from '@tokenstream/stream-contracts';
 import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
+import { upstreamBodyOf } from './upstream-fetch';
 import { UpstreamEndedEarlyError } from './upstream-failure';
 
 type ProviderFinishReason = Extract<ModelEvent, { type: 'finish' }>['finishReason'];
@@ -28,10 +29,17 @@ function mapUsage(usage: NonNullable<ChatCompletionChunk['usage']>): Usage {
   };
 }
 
+/** A chunk as it may come: a `chat.completion.chunk`, or an error reported inside the stream. */
+type ChunkOrError = Partial<ChatCompletionChunk> & { error?: object; message?: string };
+
 /**
  * Any OpenAI-compatible upstream through the official SDK: OpenAI, Azure OpenAI, Ollama, vLLM,
- * LM Studio, llama.cpp's server, LiteLLM. The SDK reads the base URL; the signal reaches its fetch,
- * so aborting closes the upstream socket.
+ * LM Studio, llama.cpp's server, LiteLLM. The SDK makes the request (base URL, key, headers, and
+ * its errors for a refused one); the reply's body is read here, with the contracts lib's SSE
+ * parser, rather than through the SDK's iterator: the text of every chunk that arrived in one read
+ * becomes one delta, so a burst costs one frame, and a token costs no chain of async iterators
+ * (see bench/README.md, "Production scale"). The signal reaches the request, so aborting closes
+ * the upstream socket.
  */
 export class OpenAiModelProvider extends ModelProvider {
   readonly kind = 'openai' as const;
@@ -41,26 +49,58 @@ export class OpenAiModelProvider extends ModelProvider {
   }
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
-    const stream = await this.client.chat.completions.create(
-      {
-        model: request.model,
-        messages: request.messages,
-        temperature: request.temperature,
-        max_tokens: request.maxTokens,
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      { signal },
-    );
+    const response = await this.client.chat.completions
+      .create(
+        {
+          model: request.model,
+          messages: request.messages,
+          temperature: request.temperature,
+          max_tokens: request.maxTokens,
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal },
+      )
+      .asResponse();
+    const events: SseEvent[] = [];
+    const parser = createSseParser({ onEvent: (event) => events.push(event) });
+    let done = false;
     let finishReason: ProviderFinishReason | undefined;
     let usage: Usage | undefined;
-    for await (const chunk of stream) {
-      if (chunk.usage) usage = mapUsage(chunk.usage);
-      const choice = chunk.choices[0];
-      if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
-      if (choice?.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+    try {
+      for await (const bytes of upstreamBodyOf(response)) {
+        parser.feed(bytes);
+        let text = '';
+        let fault: { error: unknown } | undefined;
+        try {
+          for (const event of events) {
+            // As the SDK's iterator: `[DONE]` ends the reply, and what may follow it is ignored.
+            if (done || event.data.startsWith('[DONE]')) {
+              done = true;
+              continue;
+            }
+            const chunk = JSON.parse(event.data) as ChunkOrError;
+            if (event.event === 'error' || chunk.error) {
+              throw new APIError(undefined, chunk.error, chunk.message, response.headers);
+            }
+            if (chunk.usage) usage = mapUsage(chunk.usage);
+            const choice = chunk.choices?.[0];
+            if (choice?.delta?.content) text += choice.delta.content;
+            if (choice?.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+          }
+        } catch (error) {
+          fault = { error };
+        }
+        events.length = 0;
+        // Text that came before a bad chunk of the same read was sent before it: the user gets it.
+        if (text) yield { type: 'delta', text };
+        if (fault) throw fault.error;
+      }
+    } catch (error) {
+      // Aborted: the body's read fails with the abort, which is the caller's doing, not a fault.
+      if (signal.aborted) return;
+      throw error;
     }
-    // openai 6 ends the loop quietly on abort rather than throwing.
     if (signal.aborted) return;
     if (!finishReason) throw new UpstreamEndedEarlyError();
     yield { type: 'finish', finishReason, usage };

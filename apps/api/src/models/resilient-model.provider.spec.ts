@@ -4,6 +4,7 @@ import type { ModelEvent, ModelRequest } from './model-provider';
 import { OpenAiModelProvider } from './openai-model.provider';
 import { ResilientModelProvider, type UpstreamPolicy } from './resilient-model.provider';
 import { isBrokenConnection } from './upstream-failure';
+import { createUpstreamFetch } from './upstream-fetch';
 import { UpstreamTimeoutError } from './upstream-timeout-error';
 
 const REPLY = 'one two three four five six seven eight';
@@ -69,7 +70,12 @@ describe('ResilientModelProvider, with the openai SDK against the mock upstream'
 
   beforeAll(async () => {
     mock = await startMockOpenAi({ reply: REPLY, chunks: CHUNKS, chunkDelayMs: 5 });
-    client = new OpenAI({ apiKey: 'sk-test', baseURL: mock.url, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: 'sk-test',
+      baseURL: mock.url,
+      maxRetries: 0,
+      fetch: createUpstreamFetch(),
+    });
   });
   afterAll(() => mock.close());
   beforeEach(() => {
@@ -148,7 +154,12 @@ describe('ResilientModelProvider, with the openai SDK against the mock upstream'
     it('retries a refused connection, then surfaces it once the retries are spent', async () => {
       const gone = await startMockOpenAi();
       await gone.close();
-      const refused = new OpenAI({ apiKey: 'sk-test', baseURL: gone.url, maxRetries: 0 });
+      const refused = new OpenAI({
+        apiKey: 'sk-test',
+        baseURL: gone.url,
+        maxRetries: 0,
+        fetch: createUpstreamFetch(),
+      });
       const provider = new ResilientModelProvider(new OpenAiModelProvider(refused), POLICY, {
         logger: { warn: (...args: unknown[]) => warnings.push(args) },
       });

@@ -1,0 +1,110 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** The `fetch` the openai SDK takes (its `fetch` option). */
+export type UpstreamFetch = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** Statuses whose responses have no body: a `Response` refuses one. */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** The Node response behind each streamed `Response` this module made, for {@link upstreamBodyOf}. */
+const nodeBodies = new WeakMap<Response, IncomingMessage>();
+
+/**
+ * A `fetch` over Node's `http` and `https` clients (their native HTTP parser, kept-alive
+ * connections), for the openai SDK's `fetch` option: the SDK still builds, authenticates and
+ * judges every request, while a streamed reply's bytes reach {@link upstreamBodyOf} straight from
+ * the socket instead of through undici's WHATWG streams, which cost more CPU per token than the
+ * rest of the api's relay (bench/README.md, "Production scale"). The `Response` it resolves to is
+ * a real one, whose `body` is read only if asked for (the SDK does, for an error's body). Bodies
+ * other than text or bytes, which the api never sends, go to the global `fetch`. Redirects are
+ * not followed: an OpenAI-compatible API answers where it is configured.
+ */
+export function createUpstreamFetch(): UpstreamFetch {
+  const agents = {
+    'http:': new HttpAgent({ keepAlive: true }),
+    'https:': new HttpsAgent({ keepAlive: true }),
+  };
+  return (input, init = {}) => {
+    const body = init.body ?? undefined;
+    const url = new URL(input instanceof Request ? input.url : input);
+    const sendable = body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+    if (input instanceof Request || !sendable || !(url.protocol in agents)) {
+      return fetch(input, init);
+    }
+    return new Promise<Response>((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = send(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers,
+          agent: agents[url.protocol as keyof typeof agents],
+          // Aborting destroys the request, and the response's body with it.
+          signal: init.signal ?? undefined,
+        },
+        (response) => resolve(toResponse(response, init.method === 'HEAD')),
+      );
+      request.once('error', reject);
+      request.end(body);
+    });
+  };
+}
+
+/** Wraps a Node response in a `Response` whose body stream pulls from it only when read. */
+function toResponse(message: IncomingMessage, isHead: boolean): Response {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  const status = message.statusCode ?? 502;
+  if (isHead || NULL_BODY_STATUSES.has(status)) {
+    message.resume();
+    return new Response(null, { status, statusText: message.statusMessage, headers });
+  }
+  let chunks: AsyncIterator<Buffer> | undefined;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        chunks ??= message[Symbol.asyncIterator]();
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: () => void message.destroy(),
+    },
+    // Nothing is pulled before someone reads: the bytes may be read from `message` instead.
+    { highWaterMark: 0 },
+  );
+  const response = new Response(body, { status, statusText: message.statusMessage, headers });
+  nodeBodies.set(response, message);
+  return response;
+}
+
+/**
+ * The body of an upstream response as the chunks of bytes it arrives in: from the socket when
+ * {@link createUpstreamFetch} made the response, else from its `body`. Leaving the loop early
+ * releases the connection.
+ */
+export function upstreamBodyOf(response: Response): AsyncIterable<Uint8Array> {
+  return nodeBodies.get(response) ?? webBodyOf(response);
+}
+
+async function* webBodyOf(response: Response): AsyncIterable<Uint8Array> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Left early (stopped, or a bad chunk): the rest is not wanted, and the socket is let go.
+    await reader.cancel().catch(() => undefined);
+  }
+}
