@@ -13,7 +13,7 @@ export interface ScaleOptions {
   out: string | undefined;
   /** `--ramp-s`, in ms: over how long the slow scenarios open their replies (2 s unless told). */
   rampMs: number | undefined;
-  /** `--cpu-prof-dir`: the api runs under `node --cpu-prof` and writes its profile there on exit. */
+  /** `--cpu-prof-dir`: each target runs under `node --cpu-prof` and writes its profile there on exit. */
   cpuProfDir: string | undefined;
 }
 

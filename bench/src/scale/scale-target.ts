@@ -68,7 +68,7 @@ const API_FINISH = /data: \{"type":"finish","finishReason":"stop"[^\n]*\n\n$/;
 
 /**
  * Starts `name` in a process of its own, in front of the upstream at `upstreamUrl`; `apiEnv` adds
- * to (or overrides) {@link API_ENV} for the api. With `cpuProfDir`, the api writes a CPU profile
+ * to (or overrides) {@link API_ENV} for the api. With `cpuProfDir`, the target writes a CPU profile
  * there when it exits.
  */
 export async function startTarget(
@@ -89,7 +89,7 @@ export async function startTarget(
           ...API_ENV,
           ...apiEnv,
         })
-      : await startNodeChild([SERVER_FILES[name], upstreamUrl], {});
+      : await startNodeChild([...profile, SERVER_FILES[name], upstreamUrl], {});
   const { child } = started;
   const exited = exitOf(child);
   const base = started.url.replace(/\/$/, '');

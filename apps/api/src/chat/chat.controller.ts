@@ -1,21 +1,14 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  MessageEvent,
-  Req,
-  RequestMethod,
-  Res,
-  Sse,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
-import { EMPTY, type Observable } from 'rxjs';
+import { map } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
+import { sendEventStream } from '../common/event-stream-response';
 import { schemaRef } from '../common/openapi-schemas';
+import { encodeFrameBatch } from '../streams/frame-batch-encoder';
 import { StreamsService } from '../streams/streams.service';
 import { ChatRequestPipe } from './chat-request.pipe';
 
@@ -33,22 +26,23 @@ export class ChatController {
   @ApiBody({ schema: schemaRef('ChatRequest') })
   @ApiFrameStream()
   @ApiErrors(400, 403, 413, 429, 503)
-  @Sse('stream', { method: RequestMethod.POST })
+  @Post('stream')
   @HttpCode(200)
   async stream(
     @Body(ChatRequestPipe) request: ChatRequest,
     @Req() req: Request & { id?: unknown },
-    @Res({ passthrough: true }) res: Response,
+    @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Observable<MessageEvent>> {
-    // Nest sends the headers once this resolves: a refusal (400, 403, 429, 503) is still a plain answer.
+  ): Promise<void> {
+    // Nothing is sent before this resolves: a refusal (400, 403, 429, 503) is still a plain answer.
     const started = await this.streams.start(request, {
       requestId: String(req.id),
       principal,
       isClientGone: () => req.socket.destroyed,
     });
     // Nobody is there to answer: the client left while the stream was being admitted.
-    if (!started) return EMPTY;
-    return this.streams.deliver(started.streamId, 0, res, principal, started.reader);
+    if (!started) return;
+    const batches = this.streams.deliver(started.streamId, 0, res, principal, started.reader);
+    sendEventStream(res, batches.pipe(map(encodeFrameBatch)));
   }
 }

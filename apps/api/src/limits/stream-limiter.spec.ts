@@ -178,9 +178,9 @@ describe('StreamsService with limits', () => {
       { concurrentStreams: 1, tokensPerDay: 100_000 },
       0,
     );
-    const events = await readToEnd(await start());
-    const finish = events.at(-1)?.data as { type: string; usage?: { totalTokens: number } };
-    expect(finish.type).toBe('finish');
+    const frames = await readToEnd(await start());
+    const finish = frames.at(-1)?.frame;
+    if (finish?.type !== 'finish') throw new Error(`ended with ${JSON.stringify(finish)}`);
     expect(await limitStore.activeSlots(alice.id)).toBe(0);
     expect(await limitStore.tokensToday(alice.id)).toBe(finish.usage?.totalTokens);
     const next = await start();
@@ -197,15 +197,13 @@ describe('StreamsService with limits', () => {
     const reading = readToEnd(streamId);
     await new Promise((resolve) => setTimeout(resolve, 100));
     streamsService.stop(streamId, alice);
-    const events = await reading;
-    expect(events.at(-1)?.data).toEqual({ type: 'finish', finishReason: 'cancelled' });
+    const frames = (await reading).map(({ frame }) => frame);
+    expect(frames.at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     expect(await limitStore.activeSlots(alice.id)).toBe(0);
-    const replyChars = events
-      .map((event) => event.data as { type: string; delta?: string } | undefined)
-      .reduce(
-        (sum, frame) => sum + (frame?.type === 'text-delta' ? (frame.delta ?? '').length : 0),
-        0,
-      );
+    const replyChars = frames.reduce(
+      (sum, frame) => sum + (frame.type === 'text-delta' ? frame.delta.length : 0),
+      0,
+    );
     expect(replyChars).toBeGreaterThan(0);
     expect(await limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
     streamsService.stop(await start(), alice);

@@ -1,13 +1,12 @@
-import { Injectable, Logger, type MessageEvent } from '@nestjs/common';
-import {
-  ErrorCodes,
-  EVENT_STREAM_CONTENT_TYPE,
-  isStreamFrame,
-  type StreamFrame,
-} from '@tokenstream/stream-contracts';
+import { Injectable } from '@nestjs/common';
+import { ErrorCodes } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
+import { map } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
+import { sendEventStream } from '../common/event-stream-response';
+import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
+import type { DeliveryBatch } from '../streams/stream-delivery';
 import { GenerationRegistry } from '../streams/generation-registry';
 import { StreamsService } from '../streams/streams.service';
 import { ChatCompletionAssembler, type ChatCompletion } from './chat-completion-assembler';
@@ -29,10 +28,6 @@ function nowInSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function frameOf(event: MessageEvent): StreamFrame | undefined {
-  return isStreamFrame(event.data) ? event.data : undefined;
-}
-
 function sseData(event: ChunkEvent): string {
   return `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`;
 }
@@ -44,8 +39,6 @@ function sseData(event: ChunkEvent): string {
  */
 @Injectable()
 export class ChatCompletionsService {
-  private readonly logger = new Logger(ChatCompletionsService.name);
-
   constructor(
     private readonly streams: StreamsService,
     private readonly registry: GenerationRegistry,
@@ -78,36 +71,23 @@ export class ChatCompletionsService {
       parsed.request,
       parsed.includeUsage,
     );
-    res.status(200);
-    res.setHeader('Content-Type', `${EVENT_STREAM_CONTENT_TYPE}; charset=utf-8`);
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('X-Accel-Buffering', 'no');
-    let ended = false;
+    // One write per batch, as on the native route; a keep-alive is a comment, which OpenAI's SSE
+    // parsers skip.
+    const encode = (batch: DeliveryBatch): string => {
+      if (batch.length === 0) return KEEP_ALIVE_TEXT;
+      let text = '';
+      for (const { frame } of batch) {
+        for (const chunk of chunker.eventsFor(frame)) text += sseData(chunk);
+      }
+      return text;
+    };
     const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
-    const subscription = delivery.subscribe({
-      next: (event) => {
-        const frame = frameOf(event);
-        if (!frame) {
-          // The delivery's keep-alive: a comment, which OpenAI's SSE parsers skip.
-          if (event.data === undefined) res.write(': keep-alive\n\n');
-          return;
-        }
-        for (const chunk of chunker.eventsFor(frame)) res.write(sseData(chunk));
-      },
-      complete: () => {
-        ended = true;
-        res.end();
-      },
-      error: (error: unknown) => {
-        ended = true;
-        this.logger.error({ streamId, err: error }, 'delivery failed');
-        res.end();
-      },
-    });
-    res.on('close', () => {
-      subscription.unsubscribe();
-      if (!ended) this.registry.interrupt(streamId, 'stop');
-    });
+    // A caller that leaves cannot resume on this API: its generation is stopped at once (once
+    // it has finished, there is nothing to stop).
+    const stop = () => this.registry.interrupt(streamId, 'stop');
+    if (res.destroyed) stop();
+    else res.once('close', stop);
+    sendEventStream(res, delivery.pipe(map(encode)));
   }
 
   /** Waits for the whole reply and answers it as one `chat.completion`. */
@@ -138,12 +118,12 @@ export class ChatCompletionsService {
       };
       const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
       const subscription = delivery.subscribe({
-        next: (event) => {
-          const frame = frameOf(event);
-          if (!frame) return;
+        next: (batch) => {
           try {
-            const completion = assembler.add(frame);
-            if (completion) settle(() => resolve(completion));
+            for (const { frame } of batch) {
+              const completion = assembler.add(frame);
+              if (completion) settle(() => resolve(completion));
+            }
           } catch (error) {
             settle(() => reject(error));
           }

@@ -32,12 +32,12 @@ describe('MemoryStreamStore', () => {
   });
   afterEach(() => store.onModuleDestroy());
 
-  it('numbers frames from 1 and reads from any position', () => {
+  it('numbers frames from 1, keeps each as JSON once, and reads from any position', () => {
     fill(store, 'a', ['x', 'y']);
     expect(store.read('a', 0)?.map((f) => f.seq)).toEqual([1, 2, 3, 4]);
     expect(store.read('a', 2)).toEqual([
-      { seq: 3, frame: delta('y') },
-      { seq: 4, frame: finish },
+      { seq: 3, frame: delta('y'), json: JSON.stringify(delta('y')) },
+      { seq: 4, frame: finish, json: JSON.stringify(finish) },
     ]);
     expect(store.read('a', 4)).toEqual([]);
     expect(store.info('a')).toMatchObject({ state: 'finished', lastSeq: 4, model: 'm' });

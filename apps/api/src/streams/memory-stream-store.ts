@@ -20,11 +20,6 @@ interface StreamEntry {
 /** How often finished streams past their retention are swept out. */
 const SWEEP_INTERVAL_MS = 10_000;
 
-/** A frame's cost: the length of its JSON, which is what it takes on the wire and about in memory. */
-function sizeOf(frame: StreamFrame): number {
-  return JSON.stringify(frame).length;
-}
-
 /**
  * The default store: this process's memory, bounded per stream and in total. A running stream is
  * counted at its size limit, as it may grow to it; a finished one at its size. Finished streams
@@ -93,9 +88,11 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     if (!entry) throw new Error(`stream ${streamId} is not in the store`);
     if (entry.info.state === 'finished') throw new Error(`stream ${streamId} has finished`);
     const seq = entry.info.lastSeq + 1;
-    const bytes = sizeOf(frame);
+    const json = JSON.stringify(frame);
+    // A frame's cost: the length of its JSON, what it takes on the wire and about in memory.
+    const bytes = json.length;
     const reservedBefore = this.reservationOf(entry);
-    entry.frames.push({ seq, frame });
+    entry.frames.push({ seq, frame, json });
     entry.info.lastSeq = seq;
     entry.bytes += bytes;
     this.totalBytes += bytes;

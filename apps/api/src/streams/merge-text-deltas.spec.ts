@@ -1,24 +1,30 @@
+import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { mergeTextDeltas } from './merge-text-deltas';
 import type { StoredFrame } from './stream-store';
 
-const delta = (seq: number, text: string): StoredFrame => ({
+const stored = (seq: number, frame: StreamFrame): StoredFrame => ({
   seq,
-  frame: { type: 'text-delta', delta: text },
+  frame,
+  json: JSON.stringify(frame),
 });
+const delta = (seq: number, text: string) => stored(seq, { type: 'text-delta', delta: text });
 
 describe('mergeTextDeltas', () => {
-  it('joins consecutive deltas into one that carries the last position', () => {
+  it('joins consecutive deltas into one that carries the last position, and its JSON', () => {
     const merged = mergeTextDeltas([
-      { seq: 1, frame: { type: 'start', streamId: 's', model: 'm' } },
+      stored(1, { type: 'start', streamId: 's', model: 'm' }),
       delta(2, 'Hel'),
       delta(3, 'lo '),
       delta(4, '🙂'),
-      { seq: 5, frame: { type: 'finish', finishReason: 'stop' } },
+      stored(5, { type: 'finish', finishReason: 'stop' }),
+      delta(6, 'a'),
+      delta(7, '"b"'),
     ]);
     expect(merged).toEqual([
-      { seq: 1, frame: { type: 'start', streamId: 's', model: 'm' } },
+      stored(1, { type: 'start', streamId: 's', model: 'm' }),
       delta(4, 'Hello 🙂'),
-      { seq: 5, frame: { type: 'finish', finishReason: 'stop' } },
+      stored(5, { type: 'finish', finishReason: 'stop' }),
+      delta(7, 'a"b"'),
     ]);
   });
 

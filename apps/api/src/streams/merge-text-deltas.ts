@@ -1,4 +1,10 @@
+import type { TextDeltaFrame } from '@tokenstream/stream-contracts';
 import type { StoredFrame } from './stream-store';
+
+function textDelta(seq: number, delta: string): StoredFrame {
+  const frame: TextDeltaFrame = { type: 'text-delta', delta };
+  return { seq, frame, json: JSON.stringify(frame) };
+}
 
 /**
  * Joins runs of consecutive `text-delta` frames into one, which carries the last one's position:
@@ -7,16 +13,24 @@ import type { StoredFrame } from './stream-store';
  */
 export function mergeTextDeltas(frames: readonly StoredFrame[]): StoredFrame[] {
   const merged: StoredFrame[] = [];
+  // The current run of text deltas, joined once it ends (a frame is serialised once, not per step).
+  let run: StoredFrame[] = [];
+  const endRun = () => {
+    if (run.length === 1) merged.push(run[0]);
+    else if (run.length > 1) {
+      const text = run.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
+      merged.push(textDelta(run[run.length - 1].seq, text));
+    }
+    run = [];
+  };
   for (const stored of frames) {
-    const previous = merged.at(-1);
-    if (stored.frame.type === 'text-delta' && previous?.frame.type === 'text-delta') {
-      merged[merged.length - 1] = {
-        seq: stored.seq,
-        frame: { type: 'text-delta', delta: previous.frame.delta + stored.frame.delta },
-      };
+    if (stored.frame.type === 'text-delta') {
+      run.push(stored);
     } else {
+      endRun();
       merged.push(stored);
     }
   }
+  endRun();
   return merged;
 }

@@ -1,9 +1,9 @@
-import type { MessageEvent } from '@nestjs/common';
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { PassThrough } from 'node:stream';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
-import { deliverStream, MAX_FRAMES_PER_TURN } from './stream-delivery';
+import { encodeFrameBatch } from './frame-batch-encoder';
+import { deliverStream, MAX_FRAMES_PER_TURN, type DeliveryBatch } from './stream-delivery';
 
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
 
@@ -32,7 +32,7 @@ describe('deliverStream', () => {
   });
 
   function collect(afterSeq: number, target = socket()) {
-    const events: MessageEvent[] = [];
+    const events: DeliveryBatch[] = [];
     let completed = false;
     const subscription = deliverStream({
       store,
@@ -45,19 +45,19 @@ describe('deliverStream', () => {
     }).subscribe({
       next: (event) => {
         events.push(event);
-        target.write(JSON.stringify(event) + '\n');
+        target.write(encodeFrameBatch(event));
       },
       complete: () => (completed = true),
     });
     subscriptions.push(subscription);
     return { events, subscription, isComplete: () => completed, target };
   }
-  const framesOf = (events: MessageEvent[]) =>
-    events.filter((e) => e.data !== undefined).map((e) => [e.id, e.data]);
+  const framesOf = (batches: DeliveryBatch[]) =>
+    batches.flat().map(({ seq, frame }) => [String(seq), frame]);
 
   it('replays what followed the position, then follows live until the last frame', () => {
     const reader = collect(2);
-    expect(reader.events[0]).toEqual({ comment: 'keep-alive' });
+    expect(reader.events[0]).toEqual([]); // a keep-alive
     expect(framesOf(reader.events)).toEqual([['3', delta('b')]]);
     store.append('s', delta('c'));
     store.append('s', { type: 'finish', finishReason: 'stop' });
@@ -95,6 +95,19 @@ describe('deliverStream', () => {
     expect(frames.length).toBeLessThan(50);
   });
 
+  it('hands over the frames ready at once as one batch, for one write', () => {
+    const reader = collect(0);
+    expect(reader.events).toHaveLength(2); // the keep-alive, then the three frames stored so far
+    expect(reader.events[1].map(({ seq }) => seq)).toEqual([1, 2, 3]);
+    // Each batch's bytes are exactly its frames' JSON, made once by the store.
+    expect(encodeFrameBatch(reader.events[1])).toBe(
+      reader.events[1].map(({ seq, json }) => `id: ${seq}\ndata: ${json}\n\n`).join(''),
+    );
+    store.append('s', delta('c'));
+    expect(reader.events).toHaveLength(3);
+    expect(framesOf([reader.events[2]])).toEqual([['4', delta('c')]]);
+  });
+
   it('tells a reader whose stream was evicted that it expired', () => {
     const small = new MemoryStreamStore({
       retentionMs: 0,
@@ -102,7 +115,7 @@ describe('deliverStream', () => {
       maxStoreBytes: 1e7,
     });
     small.create('gone', 'm', 'owner');
-    const events: MessageEvent[] = [];
+    const events: DeliveryBatch[] = [];
     small.append('gone', { type: 'error', code: 'upstream_error', message: 'x', retryable: false });
     // Gone (retention 0) between the request's check and the delivery's first read.
     expect(small.usage().streams).toBe(0);
@@ -116,7 +129,9 @@ describe('deliverStream', () => {
       attachReader: () => () => undefined,
     }).subscribe((event) => events.push(event));
     subscriptions.push(subscription);
-    expect(events.at(-1)?.data).toMatchObject({ type: 'error', code: 'stream_not_found' });
+    expect(events.flat()).toEqual([
+      expect.objectContaining({ frame: expect.objectContaining({ code: 'stream_not_found' }) }),
+    ]);
     small.onModuleDestroy();
   });
 
@@ -152,7 +167,7 @@ describe('deliverStream', () => {
 
     it('is closed when its socket takes nothing for the stall timeout', async () => {
       const stuck = socket(1024);
-      const events: MessageEvent[] = [];
+      const events: DeliveryBatch[] = [];
       const subscription = deliverStream({
         store,
         streamId: 's',
@@ -163,7 +178,7 @@ describe('deliverStream', () => {
         attachReader: () => () => undefined,
       }).subscribe((event) => {
         events.push(event);
-        stuck.write(JSON.stringify(event));
+        stuck.write(encodeFrameBatch(event));
       });
       subscriptions.push(subscription);
       await new Promise((resolve) => setTimeout(resolve, 20));

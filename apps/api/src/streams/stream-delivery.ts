@@ -1,24 +1,31 @@
-import { Logger, type MessageEvent } from '@nestjs/common';
-import {
-  ErrorCodes,
-  KEEP_ALIVE_COMMENT,
-  isTerminalFrame,
-  type ErrorFrame,
-} from '@tokenstream/stream-contracts';
+import { Logger } from '@nestjs/common';
+import { ErrorCodes, isTerminalFrame, type ErrorFrame } from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
 import { Heartbeat } from './heartbeat';
 import { mergeTextDeltas } from './merge-text-deltas';
-import type { StreamStore } from './stream-store';
+import type { StoredFrame, StreamStore } from './stream-store';
 
-// Nest writes a message with only `comment` as an SSE comment line, which uses up no event id.
-const KEEP_ALIVE = { comment: KEEP_ALIVE_COMMENT } as MessageEvent;
+/**
+ * A frame a delivery hands on: one from the store, with its position, or the delivery's own
+ * notice that the stream expired, which has none (it is not part of the stream).
+ */
+export type DeliveredFrame = Omit<StoredFrame, 'seq'> & { seq?: number };
 
-const EXPIRED: ErrorFrame = {
+/**
+ * What a delivery emits in one go, to be written in one go: the frames ready, in order, or none,
+ * which asks for a keep-alive.
+ */
+export type DeliveryBatch = readonly DeliveredFrame[];
+
+const KEEP_ALIVE: DeliveryBatch = [];
+
+const EXPIRED_FRAME: ErrorFrame = {
   type: 'error',
   code: ErrorCodes.streamNotFound,
   message: 'This reply has expired and is no longer available.',
   retryable: false,
 };
+const EXPIRED: DeliveryBatch = [{ frame: EXPIRED_FRAME, json: JSON.stringify(EXPIRED_FRAME) }];
 
 /**
  * The most frames sent in one turn of the event loop. The next turn comes only once they are
@@ -55,15 +62,16 @@ export interface DeliveryOptions {
 
 /**
  * One reader of one stream: replays the frames after `afterSeq`, then follows the live tail until
- * the stream's last frame, with a keep-alive at once and whenever it has been quiet. It reads at
+ * the stream's last frame, with a keep-alive at once and whenever it has been quiet. Each batch it
+ * emits is what is ready at that moment, to be written to the socket in one write. It reads at
  * the socket's pace, replay included: at most {@link MAX_FRAMES_PER_TURN} frames a turn, none
  * while the socket is full; after waiting for `drain` it sends what piled up with consecutive text
  * deltas merged. A socket that accepts nothing for `stallTimeoutMs` is closed: the reader resumes
  * later from its last id. Unsubscribing detaches the reader.
  */
-export function deliverStream(options: DeliveryOptions): Observable<MessageEvent> {
+export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatch> {
   const { store, streamId, heartbeatMs, stallTimeoutMs, socket } = options;
-  return new Observable<MessageEvent>((subscriber) => {
+  return new Observable<DeliveryBatch>((subscriber) => {
     let position = options.afterSeq;
     let pumping = false;
     let again = false;
@@ -76,8 +84,8 @@ export function deliverStream(options: DeliveryOptions): Observable<MessageEvent
       if (!socket.writableNeedDrain) subscriber.next(KEEP_ALIVE);
     });
 
-    const send = (event: MessageEvent) => {
-      subscriber.next(event);
+    const send = (batch: DeliveryBatch) => {
+      subscriber.next(batch);
       heartbeat.touch();
     };
 
@@ -112,16 +120,16 @@ export function deliverStream(options: DeliveryOptions): Observable<MessageEvent
           if (socket.writableNeedDrain) return waitForDrain();
           const frames = store.read(streamId, position, MAX_FRAMES_PER_TURN);
           if (!frames) {
-            send({ data: EXPIRED });
+            send(EXPIRED);
             return subscriber.complete();
           }
+          if (frames.length === 0) return;
           const batch = fellBehind ? mergeTextDeltas(frames) : frames;
           fellBehind = false;
-          for (const { seq, frame } of batch) {
-            send({ id: String(seq), data: frame });
-            position = seq;
-            if (isTerminalFrame(frame)) return subscriber.complete();
-          }
+          const last = batch[batch.length - 1];
+          position = last.seq;
+          send(batch);
+          if (isTerminalFrame(last.frame)) return subscriber.complete();
           if (frames.length === MAX_FRAMES_PER_TURN) {
             // More may wait: let the socket take these before reading on.
             nextTurn = setImmediate(() => {

@@ -4,6 +4,11 @@ import type { StreamFrame } from '@tokenstream/stream-contracts';
 export interface StoredFrame {
   seq: number;
   frame: StreamFrame;
+  /**
+   * `JSON.stringify(frame)`, made once when the frame is appended: the bytes every reader is sent
+   * and the store's measure of the frame's size.
+   */
+  json: string;
 }
 
 /** What the store knows of a stream. */

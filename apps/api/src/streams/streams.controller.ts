@@ -1,19 +1,18 @@
 import {
   Controller,
   Delete,
+  Get,
   Headers,
   HttpCode,
-  MessageEvent,
   Param,
   ParseUUIDPipe,
   Query,
   Res,
-  Sse,
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import { EMPTY, type Observable } from 'rxjs';
+import { map } from 'rxjs';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -24,6 +23,8 @@ import {
   ApiLastEventIdHeader,
 } from '../common/api-docs.decorators';
 import { ApiException } from '../common/api-exception';
+import { sendEventStream } from '../common/event-stream-response';
+import { encodeFrameBatch } from './frame-batch-encoder';
 import { parseLastEventId } from './last-event-id';
 import { StreamsService } from './streams.service';
 
@@ -58,20 +59,19 @@ export class StreamsController {
       'The reader already has the last frame of the finished stream: nothing follows. `EventSource` stops reconnecting.',
   })
   @ApiErrors(400, 404, 429)
-  @Sse(':streamId/events')
+  @Get(':streamId/events')
   events(
     @Param('streamId', streamIdPipe) streamId: string,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @Query(LAST_EVENT_ID_PARAM) lastEventIdQuery: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
-  ): Observable<MessageEvent> {
+  ): void {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    const events = this.streams.resume(streamId, afterSeq, res, principal);
-    if (events) return events;
-    // 204, which WHATWG's EventSource takes as "stop reconnecting"; ended here, so Nest leaves it.
-    res.status(204).end();
-    return EMPTY;
+    const batches = this.streams.resume(streamId, afterSeq, res, principal);
+    // 204, which WHATWG's EventSource takes as "stop reconnecting".
+    if (!batches) return void res.status(204).end();
+    sendEventStream(res, batches.pipe(map(encodeFrameBatch)));
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */

@@ -1,18 +1,16 @@
-import type { MessageEvent } from '@nestjs/common';
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
+import type { DeliveryBatch } from './stream-delivery';
 import { readingSocket as socket, streamsServiceForTest } from './testing/streams-service-for-test';
 
 const alice: Principal = { id: 'oidc:issuer|alice', kind: 'user', via: 'oidc', groups: [] };
 const bob: Principal = { id: 'oidc:issuer|bob', kind: 'user', via: 'oidc', groups: [] };
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
 
-function framesOf(events: MessageEvent[]): StreamFrame[] {
-  return events
-    .filter((event) => event.data !== undefined)
-    .map((event) => event.data as StreamFrame);
+function framesOf(batches: DeliveryBatch[]): StreamFrame[] {
+  return batches.flat().map(({ frame }) => frame);
 }
 
 async function refusalOf(attempt: () => unknown): Promise<ApiException> {
@@ -31,8 +29,8 @@ describe('StreamsService', () => {
     const streamId = await start(alice, { ...request, maxTokens: 3 });
     const target = socket();
     const all = await lastValueFrom(service.deliver(streamId, 0, target, alice).pipe(toArray()));
-    expect(all[0]).toEqual({ comment: 'keep-alive' });
-    expect(all.slice(1).map((event) => event.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(all[0]).toEqual([]); // a keep-alive
+    expect(all.flat().map(({ seq }) => seq)).toEqual([1, 2, 3, 4, 5]);
     expect(framesOf(all)[0]).toEqual({ type: 'start', streamId, model: 'demo' });
     expect(target.headers).toEqual({ 'X-Stream-Id': streamId, 'X-Stream-Heartbeat-Ms': '60000' });
     store.onModuleDestroy();
@@ -101,7 +99,7 @@ describe('StreamsService', () => {
     it('with the last frame of a finished stream has nothing to wait for (null: 204)', async () => {
       const { service, store, start, readToEnd } = streamsServiceForTest();
       const streamId = await start(alice);
-      const lastId = Number((await readToEnd(streamId, alice)).at(-1)?.id);
+      const lastId = Number((await readToEnd(streamId, alice)).at(-1)?.seq);
       expect(service.resume(streamId, lastId, socket(), alice)).toBeNull();
       const before = framesOf(
         await lastValueFrom(service.resume(streamId, lastId - 1, socket(), alice)!.pipe(toArray())),
@@ -117,7 +115,7 @@ describe('StreamsService', () => {
         expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/99 is past/) }),
       );
       service.stop(running, alice);
-      const lastId = Number((await readToEnd(running, alice)).at(-1)?.id);
+      const lastId = Number((await readToEnd(running, alice)).at(-1)?.seq);
       expect(() => service.resume(running, lastId + 1, socket(), alice)).toThrow(
         expect.objectContaining({
           statusCode: 400,

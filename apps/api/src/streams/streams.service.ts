@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  MessageEvent,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   ErrorCodes,
@@ -24,7 +18,7 @@ import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
 import { ModelProvider } from '../models/model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
-import { deliverStream, type DeliverySocket } from './stream-delivery';
+import { deliverStream, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { ReaderLimits } from './reader-limits';
 import { StoreFullError, StreamStore, type StreamInfo } from './stream-store';
 
@@ -150,7 +144,7 @@ export class StreamsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * The frames of `streamId` after position `afterSeq`, then the live tail, as SSE message events.
+   * The frames of `streamId` after position `afterSeq`, then the live tail, in batches to write.
    * Throws a `404` for an unknown or expired stream, a `400` for a position it never reached, and
    * a `429` past the bounds on readers. `reader` is the slot {@link start} took for the request
    * that started the stream; without one, the delivery takes its own.
@@ -161,7 +155,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     socket: DeliverySocket,
     principal: Principal,
     reader?: ReaderSlot,
-  ): Observable<MessageEvent> {
+  ): Observable<DeliveryBatch> {
     let info: StreamInfo;
     try {
       info = this.ownInfo(streamId, principal);
@@ -181,7 +175,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     afterSeq: number,
     socket: DeliverySocket,
     principal: Principal,
-  ): Observable<MessageEvent> | null {
+  ): Observable<DeliveryBatch> | null {
     const info = this.ownInfo(streamId, principal);
     if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
     return this.open(info, afterSeq, socket, principal);
@@ -194,7 +188,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     socket: DeliverySocket,
     principal: Principal,
     reader?: ReaderSlot,
-  ): Observable<MessageEvent> {
+  ): Observable<DeliveryBatch> {
     const { streamId } = info;
     try {
       this.checkPosition(info, afterSeq);

@@ -1,5 +1,11 @@
 import { StreamFrame } from './frames';
-import { encodeFrame, encodeSseComment, encodeSseEvent, SseEventInit } from './sse-encoder';
+import {
+  encodeFrame,
+  encodeFrameJson,
+  encodeSseComment,
+  encodeSseEvent,
+  SseEventInit,
+} from './sse-encoder';
 import { createSseParser, SseEvent } from './sse-parser';
 
 function parseAll(text: string): { events: SseEvent[]; retries: number[]; comments: string[] } {
@@ -127,5 +133,24 @@ describe('encodeFrame', () => {
     expect(events[0].id).toBe('4');
     expect(events[0].event).toBeUndefined();
     expect(JSON.parse(events[0].data)).toEqual(delta);
+  });
+});
+
+describe('encodeFrameJson', () => {
+  const inputs: Array<[string, string | undefined]> = [
+    ['{"type":"text-delta","delta":"a\\nb 🙂"}', '12'],
+    ['{"type":"finish","finishReason":"stop"}', undefined],
+    // Not what the api sends, but encoded safely all the same: several lines, an odd id.
+    ['{\n  "pretty": true\r\n}', '7'],
+    ['x', 'not-a-number'],
+    ['', '1'],
+  ];
+
+  it.each(inputs)('writes %j with id %j exactly as encodeSseEvent does', (json, id) => {
+    expect(encodeFrameJson(json, id)).toBe(encodeSseEvent({ data: json, id }));
+  });
+
+  it('refuses an id that would inject a field, as encodeSseEvent does', () => {
+    expect(() => encodeFrameJson('{}', '1\ndata: evil')).toThrow(TypeError);
   });
 });

@@ -70,5 +70,20 @@ export function encodeSseComment(text: string): string {
  */
 export function encodeFrame(frame: StreamFrame, id?: string): string {
   // JSON.stringify escapes CR and LF inside strings, so the JSON is always a single line.
-  return encodeSseEvent({ data: JSON.stringify(frame), id });
+  return encodeFrameJson(JSON.stringify(frame), id);
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * {@link encodeFrame} for a frame already serialised (`JSON.stringify(frame)`): a server that
+ * keeps its frames as JSON sends the bytes it keeps, without serialising them again. The same
+ * output as {@link encodeSseEvent} for any input; a one-line payload with a numeric id (always
+ * the case for the api's frames) takes a path that only checks that.
+ */
+export function encodeFrameJson(json: string, id?: string): string {
+  if (HAS_LINE_BREAK.test(json) || (id !== undefined && !DIGITS.test(id)) || json === '') {
+    return encodeSseEvent({ data: json, id });
+  }
+  return id === undefined ? `data: ${json}\n\n` : `id: ${id}\ndata: ${json}\n\n`;
 }

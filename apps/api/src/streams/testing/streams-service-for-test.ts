@@ -1,7 +1,6 @@
-import type { MessageEvent } from '@nestjs/common';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import { PassThrough } from 'node:stream';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, mergeAll, toArray } from 'rxjs';
 import type { Principal } from '../../auth/principal';
 import { loadAppConfig } from '../../config/app-config';
 import { MemoryLimitStore } from '../../limits/memory-limit-store';
@@ -13,6 +12,7 @@ import { ModelCatalog } from '../../models/model-catalog';
 import { GenerationRegistry } from '../generation-registry';
 import { MemoryStreamStore } from '../memory-stream-store';
 import { ReaderLimits } from '../reader-limits';
+import type { DeliveredFrame } from '../stream-delivery';
 import { StreamsService } from '../streams.service';
 
 const UNLIMITED: PrincipalLimits = {
@@ -67,9 +67,11 @@ export function streamsServiceForTest(
     started.reader();
     return started.streamId;
   };
-  /** Every event a reader from the start gets, to the stream's end. */
-  const readToEnd = (streamId: string, principal: Principal): Promise<MessageEvent[]> =>
-    lastValueFrom(service.deliver(streamId, 0, readingSocket(), principal).pipe(toArray()));
+  /** Every frame a reader from the start gets, to the stream's end. */
+  const readToEnd = (streamId: string, principal: Principal): Promise<DeliveredFrame[]> =>
+    lastValueFrom(
+      service.deliver(streamId, 0, readingSocket(), principal).pipe(mergeAll(), toArray()),
+    );
   return { config, service, store, registry, limitStore, start, readToEnd };
 }
 
