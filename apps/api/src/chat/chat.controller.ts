@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
-import { map } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
@@ -43,6 +42,6 @@ export class ChatController {
     // Nobody is there to answer: the client left while the stream was being admitted.
     if (!started) return;
     const batches = this.streams.deliver(started.streamId, 0, res, principal, started.reader);
-    sendEventStream(res, batches.pipe(map(encodeFrameBatch)));
+    sendEventStream(res, batches, encodeFrameBatch);
   }
 }

@@ -7,7 +7,8 @@ const logger = new Logger('EventStream');
 
 /**
  * Answers `res` with an event stream: `200`, the event-stream headers (no caching, no buffering
- * by nginx), and every string `body` emits written as it is, one write each; the response ends
+ * by nginx), and every value `body` emits written as `encode` turns it into text, one write
+ * each; the response ends
  * when `body` completes, and `body` is unsubscribed when the client leaves, which is how the
  * producer learns it is gone.
  *
@@ -16,7 +17,11 @@ const logger = new Logger('EventStream');
  * itself by the socket (`writableNeedDrain`) and hands over what is ready in one batch, so the
  * batch is written in one write (bench/README.md, "Production scale").
  */
-export function sendEventStream(res: Response, body: Observable<string>): void {
+export function sendEventStream<T>(
+  res: Response,
+  body: Observable<T>,
+  encode: (value: T) => string,
+): void {
   res.status(200);
   res.setHeader('Content-Type', `${EVENT_STREAM_CONTENT_TYPE}; charset=utf-8`);
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -24,7 +29,7 @@ export function sendEventStream(res: Response, body: Observable<string>): void {
   // Each write is a frame someone is waiting for: no waiting to fill a TCP segment.
   res.socket?.setNoDelay(true);
   const subscription = body.subscribe({
-    next: (text) => void res.write(text),
+    next: (value) => void res.write(encode(value)),
     complete: () => void res.end(),
     error: (error: unknown) => {
       // Deliveries end with a frame, not an error: this is a bug, reported and closed off.

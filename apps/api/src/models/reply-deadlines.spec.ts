@@ -50,6 +50,8 @@ describe('ReplyDeadlines', () => {
     expect(expirations).toEqual([]);
     await sleep(500);
     expect(expirations.map(({ timeout }) => timeout.kind)).toEqual(['idle']);
+    // Counted from the last text (about 240 ms in), not from the first.
+    expect(expirations[0].at).toBeGreaterThanOrEqual(520);
   });
 
   it('expires with total when the reply as a whole takes too long', async () => {

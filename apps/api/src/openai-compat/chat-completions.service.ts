@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import { map } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import { sendEventStream } from '../common/event-stream-response';
@@ -87,7 +86,7 @@ export class ChatCompletionsService {
     const stop = () => this.registry.interrupt(streamId, 'stop');
     if (res.destroyed) stop();
     else res.once('close', stop);
-    sendEventStream(res, delivery.pipe(map(encode)));
+    sendEventStream(res, delivery, encode);
   }
 
   /** Waits for the whole reply and answers it as one `chat.completion`. */

@@ -92,7 +92,9 @@ export class Generation {
     this.listener.onFrame({ type: 'start', streamId: this.streamId, model: this.request.model });
     try {
       for await (const event of this.provider.stream(this.request, signal)) {
-        if (signal.aborted) break;
+        // Only `interrupt` aborts the signal, and it notes why first: a field is cheaper to read
+        // for every delta than the signal's getter.
+        if (this.interruptedBy) break;
         if (event.type === 'delta') {
           this.stats.recordDelta(event.text);
           this.listener.onFrame({ type: 'text-delta', delta: event.text });

@@ -102,7 +102,8 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       this.finished.set(streamId, entry);
     }
     this.reservedBytes += this.reservationOf(entry) - reservedBefore;
-    for (const watcher of [...entry.watchers]) watcher();
+    // A Set's iteration skips what is deleted during it: a reader that stops at this frame is fine.
+    for (const watcher of entry.watchers) watcher();
     return { seq, overLimit: entry.bytes > this.limits.maxStreamBytes };
   }
 

@@ -12,7 +12,6 @@ import {
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import { map } from 'rxjs';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -71,7 +70,7 @@ export class StreamsController {
     const batches = this.streams.resume(streamId, afterSeq, res, principal);
     // 204, which WHATWG's EventSource takes as "stop reconnecting".
     if (!batches) return void res.status(204).end();
-    sendEventStream(res, batches.pipe(map(encodeFrameBatch)));
+    sendEventStream(res, batches, encodeFrameBatch);
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */
