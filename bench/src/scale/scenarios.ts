@@ -1,6 +1,7 @@
 import { burst } from './scenarios/burst';
 import { firstToken } from './scenarios/first-token';
 import { leave } from './scenarios/leave';
+import { retain } from './scenarios/retain';
 import { slowReplies } from './scenarios/slow-replies';
 import { startCost } from './scenarios/start-cost';
 import type { Scenario } from './scenario';
@@ -15,5 +16,6 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
     slowReplies(5_000),
     startCost,
     leave,
+    retain,
   ].map((scenario) => [scenario.name, scenario]),
 );
