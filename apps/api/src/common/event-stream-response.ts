@@ -5,9 +5,13 @@ import type { Observable } from 'rxjs';
 
 const logger = new Logger('EventStream');
 
+/** As the protocol's README documents it (the value Nest's `@Sse()` sent before this writer). */
+const EVENT_STREAM_CACHE_CONTROL =
+  'private, no-cache, no-store, must-revalidate, max-age=0, no-transform';
+
 /**
- * Answers `res` with an event stream: `200`, the event-stream headers (no caching, no buffering
- * by nginx), and every value `body` emits written as `encode` turns it into text, one write
+ * Answers `res` with an event stream: `200`, the event-stream headers (no caching, no
+ * compression or buffering by proxies), and every value `body` emits written as `encode` turns it into text, one write
  * each; the response ends
  * when `body` completes, and `body` is unsubscribed when the client leaves, which is how the
  * producer learns it is gone.
@@ -23,8 +27,11 @@ export function sendEventStream<T>(
   encode: (value: T) => string,
 ): void {
   res.status(200);
-  res.setHeader('Content-Type', `${EVENT_STREAM_CONTENT_TYPE}; charset=utf-8`);
-  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Content-Type', EVENT_STREAM_CONTENT_TYPE);
+  // No cache anywhere, and no proxy may compress it (which would hold frames back).
+  res.setHeader('Cache-Control', EVENT_STREAM_CACHE_CONTROL);
+  res.setHeader('Pragma', 'no-cache');
+  // nginx must not buffer it.
   res.setHeader('X-Accel-Buffering', 'no');
   // Each write is a frame someone is waiting for: no waiting to fill a TCP segment.
   res.socket?.setNoDelay(true);
