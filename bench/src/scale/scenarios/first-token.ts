@@ -1,6 +1,7 @@
 import { summarise } from '../outcome-summary';
 import { openReply, replyText } from '../reply-client';
-import { addedRow, outOfRow, plainRow } from '../report-rows';
+import { addedRow, outOfRow, plainRow, ratioRow } from '../report-rows';
+import { watchResources } from '../resource-window';
 import { runSequential } from '../run-replies';
 import type { Scenario } from '../scenario';
 
@@ -14,22 +15,27 @@ export const firstToken: Scenario = {
   summary: `${REPLIES} replies of ${TOKENS} tokens, one after the other, each on a new connection; the upstream at full speed`,
   upstream: { reply: replyText(TOKENS), chunks: TOKENS, chunkDelayMs: 0 },
   concurrency: 1,
-  async measure({ target }) {
+  async measure({ target, upstream }) {
+    const window = watchResources(target.pid, upstream.pid);
     const outcomes = await runSequential(REPLIES, DEADLINE_MS, () =>
       openReply(target.request(TOKENS)),
     );
+    const { serverCpuMs } = window.close();
     const summary = summarise(outcomes);
     return {
       replies: REPLIES,
       completed: summary.completed,
       firstTokenP50Ms: summary.firstTokenP50Ms,
       firstTokenP99Ms: summary.firstTokenP99Ms,
+      // Alone on the machine's cores, with nothing else in flight: no contention in it.
+      cpuPerReplyMs: serverCpuMs / REPLIES,
       failures: summary.failures,
     };
   },
   rows: [
     addedRow('time to first token p50, ms (+ over the passthrough)', 'firstTokenP50Ms', 2),
     addedRow('time to first token p99, ms (+ over the passthrough)', 'firstTokenP99Ms', 2),
+    ratioRow('server CPU per reply, one at a time, ms (× the passthrough)', 'cpuPerReplyMs', 2),
     outOfRow('replies completed', 'completed', 'replies'),
     plainRow('failures', 'failures'),
   ],
