@@ -3,7 +3,7 @@
  * and the naive SDK loop: one scenario a run, each target alone in its own process, in front of
  * its own fake upstream. See bench/README.md, "Production scale: thousands of slow replies".
  *
- *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--ramp-s 20] [--cpu-prof-dir /tmp/prof] [--out file.json]
+ *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--ramp-s 20] [--repeat 3] [--cpu-prof-dir /tmp/prof] [--out file.json]
  */
 import { readFileSync } from 'node:fs';
 import { startMockUpstream } from './soak/mock-upstream';
@@ -11,7 +11,14 @@ import { openReply, replyText } from './scale/reply-client';
 import { runConcurrent } from './scale/run-replies';
 import { parseScaleOptions } from './scale/scale-options';
 import { renderTable, runContext, writeReport, type TargetResult } from './scale/scale-report';
-import { startTarget, TARGET_LABELS, type ScaleTarget } from './scale/scale-target';
+import { medianFigures } from './scale/median-figures';
+import type { Figures } from './scale/scenario';
+import {
+  startTarget,
+  TARGET_LABELS,
+  type ScaleTarget,
+  type TargetName,
+} from './scale/scale-target';
 
 /** Warm-up before each measurement, so the JIT has compiled the path a reply takes. */
 const WARMUP_REPLIES = 40;
@@ -21,7 +28,7 @@ const WARMUP_DEADLINE_MS = 30_000;
 /** Open files per reply in the busiest process (the server: its client's and its upstream's). */
 const FILES_PER_REPLY = 2;
 const SPARE_FILES = 256;
-/** The whole run's bound: past it, everything started is killed and the run fails. */
+/** The whole run's bound, per round: past it, everything started is killed and the run fails. */
 const RUN_BOUND_MS = 15 * 60_000;
 
 /** Node raises its soft limit to the hard one at start; the servers inherit it. */
@@ -41,45 +48,55 @@ async function warmUp(target: ScaleTarget): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { scenario, targets, out, rampMs, cpuProfDir } = parseScaleOptions(process.argv.slice(2));
+  const { scenario, targets, out, rampMs, cpuProfDir, repeat } = parseScaleOptions(
+    process.argv.slice(2),
+  );
   checkOpenFiles(scenario.concurrency);
   const context = runContext();
   const kills = new Set<() => void>();
   setTimeout(() => {
-    console.error(`scale: the run passed its bound of ${RUN_BOUND_MS / 60_000} min`);
+    console.error(`scale: the run passed its bound of ${(RUN_BOUND_MS * repeat) / 60_000} min`);
     for (const kill of kills) kill();
     process.exit(2);
-  }, RUN_BOUND_MS).unref();
+  }, RUN_BOUND_MS * repeat).unref();
 
-  const results: TargetResult[] = [];
-  for (const name of targets) {
-    const upstream = await startMockUpstream();
-    kills.add(upstream.kill);
-    try {
-      await upstream.configure({
-        reply: replyText(WARMUP_TOKENS),
-        chunks: WARMUP_TOKENS,
-        chunkDelayMs: 0,
-      });
-      const target = await startTarget(name, upstream.url, scenario.apiEnv, cpuProfDir);
-      kills.add(target.kill);
+  // Interleaved (all targets, then all again), so the machine's slow minutes fall on every target.
+  const runs = new Map<TargetName, Figures[]>(targets.map((name) => [name, []]));
+  for (let round = 1; round <= repeat; round += 1) {
+    for (const name of targets) {
+      const upstream = await startMockUpstream();
+      kills.add(upstream.kill);
       try {
-        await warmUp(target);
-        await upstream.configure(scenario.upstream);
-        console.error(`scale: ${scenario.name}: measuring the ${TARGET_LABELS[name]}…`);
-        const figures = await scenario.measure({ target, upstream, rampMs });
-        results.push({ target: name, figures });
+        await upstream.configure({
+          reply: replyText(WARMUP_TOKENS),
+          chunks: WARMUP_TOKENS,
+          chunkDelayMs: 0,
+        });
+        const target = await startTarget(name, upstream.url, scenario.apiEnv, cpuProfDir);
+        kills.add(target.kill);
+        try {
+          await warmUp(target);
+          await upstream.configure(scenario.upstream);
+          const of = repeat > 1 ? ` (run ${round} of ${repeat})` : '';
+          console.error(`scale: ${scenario.name}: measuring the ${TARGET_LABELS[name]}${of}…`);
+          runs.get(name)?.push(await scenario.measure({ target, upstream, rampMs }));
+        } finally {
+          await target.stop();
+          kills.delete(target.kill);
+        }
       } finally {
-        await target.stop();
-        kills.delete(target.kill);
+        await upstream.stop();
+        kills.delete(upstream.kill);
       }
-    } finally {
-      await upstream.stop();
-      kills.delete(upstream.kill);
     }
   }
+  const results: TargetResult[] = targets.map((name) => {
+    const targetRuns = runs.get(name) ?? [];
+    return { target: name, figures: medianFigures(targetRuns), runs: targetRuns };
+  });
   const path = writeReport(scenario, context, results, out);
-  console.log(`\n${scenario.summary}.`);
+  const medians = repeat > 1 ? ` Medians of ${repeat} runs, interleaved.` : '';
+  console.log(`\n${scenario.summary}.${medians}`);
   console.log(
     `${context.startedAt.slice(0, 10)}, ${context.cpus} cores, Node ${context.node}, commit ${context.commit}` +
       ` (${context.uncommitted.length} files of apps/, libs/, tools/ changed since), api built ${context.apiBuiltAt}\n`,

@@ -15,7 +15,12 @@ export interface ScaleOptions {
   rampMs: number | undefined;
   /** `--cpu-prof-dir`: each target runs under `node --cpu-prof` and writes its profile there on exit. */
   cpuProfDir: string | undefined;
+  /** `--repeat`: how many times the targets are measured, interleaved (1 unless told). */
+  repeat: number;
 }
+
+/** The most `--repeat` takes: each round is a whole run, minutes for the slow scenarios. */
+const MAX_REPEAT = 10;
 
 /** The longest ramp `--ramp-s` takes, so a typo cannot start an hour-long run. */
 const MAX_RAMP_S = 60;
@@ -25,7 +30,7 @@ function isTargetName(name: string): name is TargetName {
 }
 
 /**
- * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--cpu-prof-dir <dir>` and `--out <file>`, as `--flag value` or
+ * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--repeat <n>`, `--cpu-prof-dir <dir>` and `--out <file>`, as `--flag value` or
  * `--flag=value` (Nx forwards either); anything else throws with the list of what is known.
  */
 export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
@@ -37,6 +42,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
       out: { type: 'string' },
       'ramp-s': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
+      repeat: { type: 'string' },
     },
     strict: true,
   });
@@ -53,7 +59,12 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
   if (rampS !== undefined && !(rampS >= 0 && rampS <= MAX_RAMP_S)) {
     throw new Error(`--ramp-s must be a number of seconds from 0 to ${MAX_RAMP_S}`);
   }
+  const repeat = Number(values.repeat ?? 1);
+  if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= MAX_REPEAT)) {
+    throw new Error(`--repeat must be a whole number from 1 to ${MAX_REPEAT}`);
+  }
   return {
+    repeat,
     scenario,
     targets: TARGET_NAMES.filter((name) => targets.includes(name)),
     out: values.out,

@@ -7,10 +7,11 @@ import { API_ENV, TARGET_LABELS, type TargetName } from './scale-target';
 
 const ROOT = resolve(__dirname, '../../..');
 
-/** One target's figures in a scenario. */
+/** One target's figures in a scenario: the medians of its runs (see `medianFigures`), and each run's. */
 export interface TargetResult {
   target: TargetName;
   figures: Figures;
+  runs: Figures[];
 }
 
 /** Where and on what a run measured, for the README's tables. */
