@@ -72,6 +72,32 @@ describe('credentials and upstream payloads in the log', () => {
     await new Promise((done) => upstream?.close(done));
   });
 
+  it('logs each request in one small line: what was asked, by which agent, how it went, no header', async () => {
+    const response = await fetch(`${api.url}/api/health?probe=1`, {
+      headers: {
+        'User-Agent': 'e2e-agent/1.0',
+        Cookie: 'session=COOKIEMARKER',
+        'X-Custom': 'HEADERMARKER',
+      },
+    });
+    expect(response.status).toBe(200);
+    const completed = () =>
+      api.logs.filter(
+        (line) => line.msg === 'request completed' && JSON.stringify(line).includes('probe=1'),
+      );
+    await waitForLog(api, () => completed().length === 1);
+    const [line] = completed();
+    expect(line['req']).toEqual({
+      id: expect.any(String),
+      method: 'GET',
+      url: '/api/health?probe=1',
+      remoteAddress: '127.0.0.1',
+      userAgent: 'e2e-agent/1.0',
+    });
+    expect(line['res']).toEqual({ statusCode: 200 });
+    expect(everything(api)).not.toMatch(/COOKIEMARKER|HEADERMARKER/);
+  });
+
   it('logs an upstream failure by its status, code and request id, never its body or our key', async () => {
     for (let i = 0; i < 4; i++) {
       const transcript = await chat(api.url, hi);
