@@ -10,11 +10,10 @@ const EVENT_STREAM_CACHE_CONTROL =
   'private, no-cache, no-store, must-revalidate, max-age=0, no-transform';
 
 /**
- * Answers `res` with an event stream: `200`, the event-stream headers (no caching, no
- * compression or buffering by proxies), and every value `body` emits written as `encode` turns it into text, one write
- * each; the response ends
- * when `body` completes, and `body` is unsubscribed when the client leaves, which is how the
- * producer learns it is gone.
+ * Answers `res` with an event stream: `200`, the event-stream headers (no caching, no compression
+ * or buffering by proxies), and every value `body` emits written as `encode` turns it into text,
+ * one write each. The response ends when `body` completes, and `body` is unsubscribed when the
+ * client leaves, which is how the producer learns it is gone.
  *
  * Both APIs' streams go through here rather than through Nest's `@Sse()`, which writes one
  * message at a time through a Transform stream and a promise per write: a delivery already paces
