@@ -32,8 +32,6 @@ export function sendEventStream<T>(
   res.setHeader('Pragma', 'no-cache');
   // nginx must not buffer it.
   res.setHeader('X-Accel-Buffering', 'no');
-  // Each write is a frame someone is waiting for: no waiting to fill a TCP segment.
-  res.socket?.setNoDelay(true);
   const subscription = body.subscribe({
     next: (value) => void res.write(encode(value)),
     complete: () => void res.end(),

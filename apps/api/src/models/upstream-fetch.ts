@@ -37,7 +37,9 @@ export function createUpstreamFetch(): UpstreamFetch {
     }
     return new Promise<Response>((resolve, reject) => {
       const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+      // The SDK passes a `Headers` already: read it as it is rather than copy it first.
+      const given = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+      given.forEach((value, name) => (headers[name] = value));
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const request = send(
         url,
