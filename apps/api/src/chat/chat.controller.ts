@@ -41,7 +41,7 @@ export class ChatController {
     });
     // Nobody is there to answer: the client left while the stream was being admitted.
     if (!started) return;
-    const batches = this.streams.deliver(started.streamId, 0, res, principal, started.reader);
+    const batches = await this.streams.deliver(started.streamId, 0, res, principal, started.reader);
     sendEventStream(res, batches, encodeFrameBatch);
   }
 }

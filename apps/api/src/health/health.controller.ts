@@ -32,7 +32,7 @@ export class HealthController {
   })
   @Public()
   @Get()
-  health(@Res({ passthrough: true }) res: Response): HealthResponse {
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const ready = !this.registry.isDraining;
     if (!ready) res.status(503);
     return {
@@ -41,7 +41,7 @@ export class HealthController {
       ready,
       provider: this.config.provider,
       activeStreams: this.registry.size,
-      store: this.store.usage(),
+      store: await this.store.usage(),
     };
   }
 }

@@ -168,8 +168,8 @@ describe('StreamsService with limits', () => {
     await expect(start()).rejects.toThrow(
       expect.objectContaining({ statusCode: 429, code: ErrorCodes.rateLimited }),
     );
-    expect(streams.usage().streams).toBe(1);
-    streamsService.stop(first, alice);
+    expect((await streams.usage()).streams).toBe(1);
+    await streamsService.stop(first, alice);
     streams.onModuleDestroy();
   });
 
@@ -196,7 +196,7 @@ describe('StreamsService with limits', () => {
     const streamId = await start();
     const reading = readToEnd(streamId);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    streamsService.stop(streamId, alice);
+    await streamsService.stop(streamId, alice);
     const frames = (await reading).map(({ frame }) => frame);
     expect(frames.at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     expect(await limitStore.activeSlots(alice.id)).toBe(0);
@@ -206,7 +206,7 @@ describe('StreamsService with limits', () => {
     );
     expect(replyChars).toBeGreaterThan(0);
     expect(await limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
-    streamsService.stop(await start(), alice);
+    await streamsService.stop(await start(), alice);
     streams.onModuleDestroy();
   });
 });

@@ -52,7 +52,7 @@ describe('ApiMetrics', () => {
   it('reads the store at each scrape', async () => {
     const metrics = new ApiMetrics({ defaultMetrics: false });
     let usage = { streams: 1, bytes: 100, reservedBytes: 600, maxBytes: 1_000 };
-    metrics.watchStore(() => usage);
+    metrics.watchStore(async () => usage);
     expect(await exposition(metrics)).toContain('tokenstream_store_bytes 100');
     usage = { streams: 2, bytes: 250, reservedBytes: 900, maxBytes: 1_000 };
     const text = await exposition(metrics);

@@ -122,14 +122,14 @@ export class ApiMetrics {
   }
 
   /** Reports the stream store's size at each scrape. */
-  watchStore(usage: () => StoreUsage): void {
-    const gauge = (name: string, help: string, read: (u: ReturnType<typeof usage>) => number) =>
+  watchStore(usage: () => Promise<StoreUsage>): void {
+    const gauge = (name: string, help: string, read: (u: StoreUsage) => number) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
-        collect() {
-          this.set(read(usage()));
+        async collect() {
+          this.set(read(await usage()));
         },
       });
     gauge('tokenstream_store_streams', 'Streams held in the stream store.', (u) => u.streams);

@@ -80,7 +80,13 @@ export class ChatCompletionsService {
       }
       return text;
     };
-    const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
+    const delivery = await this.streams.deliver(
+      streamId,
+      0,
+      res,
+      context.principal,
+      started.reader,
+    );
     // A caller that leaves cannot resume on this API: its generation is stopped at once (once
     // it has finished, there is nothing to stop).
     const stop = () => this.registry.interrupt(streamId, 'stop');
@@ -108,6 +114,13 @@ export class ChatCompletionsService {
       nowInSeconds(),
       parsed.request,
     );
+    const delivery = await this.streams.deliver(
+      streamId,
+      0,
+      res,
+      context.principal,
+      started.reader,
+    );
     return new Promise<ChatCompletion>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void) => {
@@ -115,7 +128,6 @@ export class ChatCompletionsService {
         settled = true;
         outcome();
       };
-      const delivery = this.streams.deliver(streamId, 0, res, context.principal, started.reader);
       const subscription = delivery.subscribe({
         next: (batch) => {
           try {

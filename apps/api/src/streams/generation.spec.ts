@@ -43,7 +43,7 @@ function run(
       frames.push(frame);
       act?.(generation, frames);
     },
-    onEnd: (outcome) => outcomes.push(outcome),
+    onEnd: (outcome) => void outcomes.push(outcome),
   });
   return generation.run().then(() => ({ frames, outcomes }));
 }

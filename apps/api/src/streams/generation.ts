@@ -14,9 +14,10 @@ import { StreamStats } from './stream-stats';
  * - `stop`: the user asked for it;
  * - `abandoned`: every reader left and none came back within the grace period;
  * - `shutdown`: the process is shutting down and the drain time is over;
- * - `too-large`: the reply passed the per-stream size limit.
+ * - `too-large`: the reply passed the per-stream size limit;
+ * - `lost`: its frames can no longer be stored (the store failed, or someone else ended it).
  */
-export type InterruptReason = 'stop' | 'abandoned' | 'shutdown' | 'too-large';
+export type InterruptReason = 'stop' | 'abandoned' | 'shutdown' | 'too-large' | 'lost';
 
 /** The last frame a generation writes when it is interrupted, by reason. */
 const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
@@ -40,14 +41,27 @@ const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
     message: 'The reply grew past the size this server allows, so it was ended.',
     retryable: false,
   },
+  lost: {
+    type: 'error',
+    code: ErrorCodes.generationLost,
+    message: 'The reply was lost on the server. Please send your message again.',
+    retryable: true,
+  },
 };
 
 /** What a generation reports as it runs. */
 export interface GenerationListener {
   /** A frame to store, in order. Never called after `onEnd`. */
   onFrame(frame: StreamFrame): void;
-  /** Called exactly once, when the generation is over, with its summary figures. */
-  onEnd(outcome: StreamOutcome, stats: ReturnType<StreamStats['summary']>, failure?: unknown): void;
+  /**
+   * Called exactly once, when the generation is over, with its summary figures; the generation's
+   * `run()` settles once what this returns does (its last frame stored).
+   */
+  onEnd(
+    outcome: StreamOutcome,
+    stats: ReturnType<StreamStats['summary']>,
+    failure?: unknown,
+  ): void | Promise<void>;
 }
 
 /**
@@ -113,21 +127,21 @@ export class Generation {
       throw new Error('The model provider ended without a finish event');
     } catch (error) {
       if (signal.aborted) return this.endInterrupted();
-      this.end(toErrorFrame(error), error);
+      return this.end(toErrorFrame(error), error);
     }
   }
 
-  private endInterrupted(): void {
-    this.end(INTERRUPTED_FRAMES[this.interruptedBy ?? 'stop']);
+  private endInterrupted(): Promise<void> {
+    return this.end(INTERRUPTED_FRAMES[this.interruptedBy ?? 'stop']);
   }
 
-  private end(frame: FinishFrame | ErrorFrame, failure?: unknown): void {
+  private async end(frame: FinishFrame | ErrorFrame, failure?: unknown): Promise<void> {
     this.ended = true;
     this.listener.onFrame(frame);
     const outcome: StreamOutcome =
       frame.type === 'finish'
         ? { kind: 'finished', finishReason: frame.finishReason, interruptedBy: this.interruptedBy }
         : { kind: 'failed', code: frame.code, interruptedBy: this.interruptedBy };
-    this.listener.onEnd(outcome, this.stats.summary(outcome), failure);
+    await this.listener.onEnd(outcome, this.stats.summary(outcome), failure);
   }
 }

@@ -1,14 +1,14 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
-import type { AppendResult, StoredFrame, StoreUsage, StreamInfo } from './stream-store';
-import { StoreFullError, StreamStore } from './stream-store';
-
-/** Limits of the in-memory store. */
-export interface MemoryStoreLimits {
-  retentionMs: number;
-  maxStreamBytes: number;
-  maxStoreBytes: number;
-}
+import type {
+  AppendResult,
+  NewStream,
+  StoredFrame,
+  StoreUsage,
+  StreamInfo,
+  StreamStoreLimits,
+} from './stream-store';
+import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
 
 interface StreamEntry {
   info: StreamInfo;
@@ -24,7 +24,8 @@ const SWEEP_INTERVAL_MS = 10_000;
  * The default store: this process's memory, bounded per stream and in total. A running stream is
  * counted at its size limit, as it may grow to it; a finished one at its size. Finished streams
  * stay readable for the retention time; when a new stream needs room, the oldest finished ones
- * nobody is reading go first.
+ * nobody is reading go first. Its answers are ready at once; they come as promises because a
+ * shared store's cannot be.
  */
 export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private readonly logger = new Logger(MemoryStreamStore.name);
@@ -37,7 +38,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private readonly sweeper: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly limits: MemoryStoreLimits,
+    private readonly limits: StreamStoreLimits,
     private readonly now: () => number = Date.now,
   ) {
     super();
@@ -57,7 +58,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return this.streams.size;
   }
 
-  usage(): StoreUsage {
+  async usage(): Promise<StoreUsage> {
     this.evictExpired();
     return {
       streams: this.streams.size,
@@ -67,7 +68,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     };
   }
 
-  create(streamId: string, model: string, owner: string): void {
+  async create({ streamId, model, owner }: NewStream): Promise<void> {
     if (this.streams.has(streamId)) throw new Error(`stream ${streamId} exists already`);
     this.evictExpired();
     this.makeRoom(this.limits.maxStreamBytes);
@@ -83,36 +84,41 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     this.reservedBytes += this.limits.maxStreamBytes;
   }
 
-  append(streamId: string, frame: StreamFrame): AppendResult {
+  async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
     const entry = this.streams.get(streamId);
-    if (!entry) throw new Error(`stream ${streamId} is not in the store`);
-    if (entry.info.state === 'finished') throw new Error(`stream ${streamId} has finished`);
-    const seq = entry.info.lastSeq + 1;
-    const json = JSON.stringify(frame);
-    // A frame's cost: the length of its JSON, what it takes on the wire and about in memory.
-    const bytes = json.length;
+    if (!entry || entry.info.state === 'finished') throw new StreamClosedError(streamId);
+    if (frames.slice(0, -1).some(isTerminalFrame)) {
+      throw new Error('a terminal frame may only come last');
+    }
     const reservedBefore = this.reservationOf(entry);
-    entry.frames.push({ seq, frame, json });
-    entry.info.lastSeq = seq;
-    entry.bytes += bytes;
-    this.totalBytes += bytes;
-    if (isTerminalFrame(frame)) {
-      entry.info.state = 'finished';
-      entry.info.finishedAt = this.now();
-      this.finished.set(streamId, entry);
+    for (const frame of frames) {
+      const json = JSON.stringify(frame);
+      // A frame's cost: the length of its JSON, what it takes on the wire and about in memory.
+      entry.frames.push({ seq: ++entry.info.lastSeq, frame, json });
+      entry.bytes += json.length;
+      this.totalBytes += json.length;
+      if (isTerminalFrame(frame)) {
+        entry.info.state = 'finished';
+        entry.info.finishedAt = this.now();
+        this.finished.set(streamId, entry);
+      }
     }
     this.reservedBytes += this.reservationOf(entry) - reservedBefore;
     // A Set's iteration skips what is deleted during it: a reader that stops at this frame is fine.
     for (const watcher of entry.watchers) watcher();
-    return { seq, overLimit: entry.bytes > this.limits.maxStreamBytes };
+    return { lastSeq: entry.info.lastSeq, overLimit: entry.bytes > this.limits.maxStreamBytes };
   }
 
-  info(streamId: string): StreamInfo | undefined {
+  async info(streamId: string): Promise<StreamInfo | undefined> {
     const entry = this.live(streamId);
     return entry && { ...entry.info };
   }
 
-  read(streamId: string, afterSeq: number, maxFrames = Infinity): StoredFrame[] | undefined {
+  async read(
+    streamId: string,
+    afterSeq: number,
+    maxFrames = Infinity,
+  ): Promise<StoredFrame[] | undefined> {
     const entry = this.live(streamId);
     if (!entry) return undefined;
     // Positions are dense and start at 1, so the frame after `afterSeq` sits at index `afterSeq`.

@@ -16,13 +16,11 @@ function socket(highWaterMark = 1 << 20) {
 describe('deliverStream', () => {
   let store: MemoryStreamStore;
   let registry: GenerationRegistry;
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new MemoryStreamStore({ retentionMs: 60_000, maxStreamBytes: 1e6, maxStoreBytes: 1e7 });
     registry = new GenerationRegistry(10_000);
-    store.create('s', 'm', 'owner');
-    store.append('s', { type: 'start', streamId: 's', model: 'm' });
-    store.append('s', delta('a'));
-    store.append('s', delta('b'));
+    await store.create({ streamId: 's', model: 'm', owner: 'owner' });
+    await store.append('s', [{ type: 'start', streamId: 's', model: 'm' }, delta('a'), delta('b')]);
   });
   const subscriptions: { unsubscribe(): void }[] = [];
   afterEach(() => {
@@ -52,15 +50,22 @@ describe('deliverStream', () => {
     subscriptions.push(subscription);
     return { events, subscription, isComplete: () => completed, target };
   }
+  /** Lets the reads in flight finish and their batches go out. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const append = async (frame: StreamFrame) => {
+    await store.append('s', [frame]);
+    await settle();
+  };
   const framesOf = (batches: DeliveryBatch[]) =>
     batches.flat().map(({ seq, frame }) => [String(seq), frame]);
 
-  it('replays what followed the position, then follows live until the last frame', () => {
+  it('replays what followed the position, then follows live until the last frame', async () => {
     const reader = collect(2);
+    await settle();
     expect(reader.events[0]).toEqual([]); // a keep-alive
     expect(framesOf(reader.events)).toEqual([['3', delta('b')]]);
-    store.append('s', delta('c'));
-    store.append('s', { type: 'finish', finishReason: 'stop' });
+    await append(delta('c'));
+    await append({ type: 'finish', finishReason: 'stop' });
     expect(framesOf(reader.events)).toEqual([
       ['3', delta('b')],
       ['4', delta('c')],
@@ -69,11 +74,11 @@ describe('deliverStream', () => {
     expect(reader.isComplete()).toBe(true);
   });
 
-  it('gives several readers identical frames, wherever they joined', () => {
+  it('gives several readers identical frames, wherever they joined', async () => {
     const early = collect(0);
-    store.append('s', delta('c'));
+    await append(delta('c'));
     const late = collect(0);
-    store.append('s', { type: 'finish', finishReason: 'stop' });
+    await append({ type: 'finish', finishReason: 'stop' });
     expect(framesOf(late.events)).toEqual(framesOf(early.events));
     expect(framesOf(late.events)).toHaveLength(5);
   });
@@ -81,12 +86,13 @@ describe('deliverStream', () => {
   it('waits for a full socket to drain, then sends the backlog merged under the last id', async () => {
     const slow = socket(64);
     const reader = collect(3, slow);
-    for (let i = 0; i < 50; i++) store.append('s', delta(`${i},`));
+    for (let i = 0; i < 50; i++) await append(delta(`${i},`));
     const sentWhileFull = framesOf(reader.events).length;
     expect(sentWhileFull).toBeLessThan(50);
     // The reader finally reads everything: the socket drains and the backlog goes out in one frame.
     slow.resume();
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    await settle();
     const frames = framesOf(reader.events);
     const last = frames.at(-1)!;
     expect(last[0]).toBe(String(3 + 50));
@@ -95,30 +101,33 @@ describe('deliverStream', () => {
     expect(frames.length).toBeLessThan(50);
   });
 
-  it('hands over the frames ready at once as one batch, for one write', () => {
+  it('hands over the frames ready at once as one batch, for one write', async () => {
     const reader = collect(0);
+    await settle();
     expect(reader.events).toHaveLength(2); // the keep-alive, then the three frames stored so far
     expect(reader.events[1].map(({ seq }) => seq)).toEqual([1, 2, 3]);
     // Each batch's bytes are exactly its frames' JSON, made once by the store.
     expect(encodeFrameBatch(reader.events[1])).toBe(
       reader.events[1].map(({ seq, json }) => `id: ${seq}\ndata: ${json}\n\n`).join(''),
     );
-    store.append('s', delta('c'));
+    await append(delta('c'));
     expect(reader.events).toHaveLength(3);
     expect(framesOf([reader.events[2]])).toEqual([['4', delta('c')]]);
   });
 
-  it('tells a reader whose stream was evicted that it expired', () => {
+  it('tells a reader whose stream was evicted that it expired', async () => {
     const small = new MemoryStreamStore({
       retentionMs: 0,
       maxStreamBytes: 1e6,
       maxStoreBytes: 1e7,
     });
-    small.create('gone', 'm', 'owner');
+    await small.create({ streamId: 'gone', model: 'm', owner: 'owner' });
     const events: DeliveryBatch[] = [];
-    small.append('gone', { type: 'error', code: 'upstream_error', message: 'x', retryable: false });
+    await small.append('gone', [
+      { type: 'error', code: 'upstream_error', message: 'x', retryable: false },
+    ]);
     // Gone (retention 0) between the request's check and the delivery's first read.
-    expect(small.usage().streams).toBe(0);
+    expect((await small.usage()).streams).toBe(0);
     const subscription = deliverStream({
       store: small,
       streamId: 'gone',
@@ -129,17 +138,39 @@ describe('deliverStream', () => {
       attachReader: () => () => undefined,
     }).subscribe((event) => events.push(event));
     subscriptions.push(subscription);
+    await settle();
     expect(events.flat()).toEqual([
       expect.objectContaining({ frame: expect.objectContaining({ code: 'stream_not_found' }) }),
     ]);
     small.onModuleDestroy();
   });
 
+  it('lets its reader go without a last frame when the store cannot be read, to resume later', async () => {
+    const failing = Object.assign(Object.create(store) as MemoryStreamStore, {
+      read: () => Promise.reject(new Error('connection reset')),
+    });
+    const events: DeliveryBatch[] = [];
+    let completed = false;
+    const subscription = deliverStream({
+      store: failing,
+      streamId: 's',
+      afterSeq: 0,
+      heartbeatMs: 60_000,
+      stallTimeoutMs: 60_000,
+      socket: socket(),
+      attachReader: () => () => undefined,
+    }).subscribe({ next: (event) => events.push(event), complete: () => (completed = true) });
+    subscriptions.push(subscription);
+    await settle();
+    expect(completed).toBe(true);
+    expect(events).toEqual([[]]); // the opening keep-alive, and no frame at all
+  });
+
   describe('a reader of a long finished stream that does not read', () => {
     const LONG = 5_000;
-    beforeEach(() => {
-      for (let i = 0; i < LONG; i++) store.append('s', delta(`${i},`));
-      store.append('s', { type: 'finish', finishReason: 'stop' });
+    beforeEach(async () => {
+      for (let i = 0; i < LONG; i++) await store.append('s', [delta(`${i},`)]);
+      await store.append('s', [{ type: 'finish', finishReason: 'stop' }]);
     });
     const turns = (n: number) =>
       Array.from({ length: n }).reduce<Promise<void>>(

@@ -39,6 +39,8 @@ const logger = new Logger('StreamDelivery');
 /** The response a delivery writes to, as far as headers and pacing go (an Express response is one). */
 export interface DeliverySocket {
   readonly writableNeedDrain: boolean;
+  /** True once the client has gone (or the connection was closed). */
+  readonly destroyed: boolean;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain', listener: () => void): unknown;
   setHeader(name: string, value: string): unknown;
@@ -73,8 +75,6 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
   const { store, streamId, heartbeatMs, stallTimeoutMs, socket } = options;
   return new Observable<DeliveryBatch>((subscriber) => {
     let position = options.afterSeq;
-    let pumping = false;
-    let again = false;
     let fellBehind = false;
     let waitingForDrain: (() => void) | undefined;
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -107,23 +107,28 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       }, stallTimeoutMs);
     };
 
+    // One read at a time: `wanted` notes that more may have arrived while one was in flight.
+    let reading = false;
+    let wanted = false;
+
     const pump = () => {
-      if (subscriber.closed || nextTurn) return;
-      if (pumping) {
-        again = true; // a frame arrived while sending: go round once more
-        return;
-      }
-      pumping = true;
+      wanted = true;
+      if (!reading && !nextTurn && !subscriber.closed) void readOn();
+    };
+
+    const readOn = async () => {
+      reading = true;
       try {
-        do {
-          again = false;
+        while (wanted && !subscriber.closed) {
           if (socket.writableNeedDrain) return waitForDrain();
-          const frames = store.read(streamId, position, MAX_FRAMES_PER_TURN);
+          wanted = false;
+          const frames = await store.read(streamId, position, MAX_FRAMES_PER_TURN);
+          if (subscriber.closed) return;
           if (!frames) {
             send(EXPIRED);
             return subscriber.complete();
           }
-          if (frames.length === 0) return;
+          if (frames.length === 0) continue;
           const batch = fellBehind ? mergeTextDeltas(frames) : frames;
           fellBehind = false;
           const last = batch[batch.length - 1];
@@ -138,9 +143,15 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
             });
             return;
           }
-        } while (again);
+        }
+      } catch (error) {
+        // The store could not be read (a shared store out of reach). The response ends without a
+        // last frame, as when a connection drops: the client resumes from its last id, with its
+        // own backoff, and reads on once the store is back; the reply may still be generating.
+        logger.warn({ err: error, streamId, position }, 'reader let go: the store failed');
+        subscriber.complete();
       } finally {
-        pumping = false;
+        reading = false;
       }
     };
 

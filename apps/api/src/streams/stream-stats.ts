@@ -1,7 +1,8 @@
 import type { ErrorCode, FinishReason, Usage } from '@tokenstream/stream-contracts';
+import type { InterruptReason } from './generation';
 
-/** Why a generation was ended from outside (see `InterruptReason` in generation.ts). */
-type Interruption = 'stop' | 'abandoned' | 'shutdown' | 'too-large' | undefined;
+/** Why a generation was ended from outside, if it was. */
+type Interruption = InterruptReason | undefined;
 
 /** How a stream ended, for its summary log line. */
 export type StreamOutcome =

@@ -25,9 +25,18 @@ export interface StreamInfo {
   finishedAt?: number;
 }
 
-/** What `append` reports besides the frame's position. */
+/** What a new stream starts with. */
+export interface NewStream {
+  streamId: string;
+  model: string;
+  /** The id of the principal who starts it. */
+  owner: string;
+}
+
+/** What `append` reports. */
 export interface AppendResult {
-  seq: number;
+  /** The position of the last frame appended. */
+  lastSeq: number;
   /** True once the stream holds more than its size limit: the caller should end it. */
   overLimit: boolean;
 }
@@ -42,6 +51,16 @@ export interface StoreUsage {
   maxBytes: number;
 }
 
+/** The limits every store keeps, from the `streams` settings. */
+export interface StreamStoreLimits {
+  /** How long a finished stream stays readable. */
+  retentionMs: number;
+  /** The size past which a stream is over its limit (`AppendResult.overLimit`). */
+  maxStreamBytes: number;
+  /** The store's byte budget: running streams at `maxStreamBytes`, finished ones as they are. */
+  maxStoreBytes: number;
+}
+
 /**
  * Thrown by {@link StreamStore.create} when a new stream cannot fit: running streams and streams
  * that readers are following leave no room, and they are never evicted to make some.
@@ -54,32 +73,51 @@ export class StoreFullError extends Error {
 }
 
 /**
+ * Thrown by {@link StreamStore.append} for a stream that already has its last frame (or that the
+ * store does not hold): exactly one `finish` or `error` ends a stream, whoever else tries.
+ */
+export class StreamClosedError extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} has ended or is not in the store`);
+    this.name = 'StreamClosedError';
+  }
+}
+
+/**
  * Where generations write their frames and deliveries read them. A generation appends
  * sequence-numbered frames; a delivery reads from any position and is told when more arrive, so
- * replay, resume and several readers need no special cases. In memory by default; the interface
- * is what a shared store (Redis) implements for several instances.
+ * replay, resume and several readers need no special cases. In memory by default
+ * ({@link MemoryStreamStore}); in Redis when instances share their streams ({@link
+ * RedisStreamStore}). Both pass one contract suite (`stream-store.contract.ts`).
  *
  * Its byte budget is a real limit: a new stream is admitted only if it could grow to its size
- * limit within the budget, so a running stream never has to be evicted, and neither does a
- * finished stream that a reader is following (it is watched).
+ * limit within the budget, so a running stream never has to be evicted.
  */
 export abstract class StreamStore {
-  /** Opens a new, empty stream that belongs to `owner`; throws {@link StoreFullError}. */
-  abstract create(streamId: string, model: string, owner: string): void;
-  /** Appends a frame; a terminal frame (`finish`, `error`) finishes the stream. */
-  abstract append(streamId: string, frame: StreamFrame): AppendResult;
-  /** The stream's state, or `undefined` if it never existed or has been evicted. */
-  abstract info(streamId: string): StreamInfo | undefined;
+  /** Opens a new, empty stream; rejects with {@link StoreFullError} when it cannot fit. */
+  abstract create(stream: NewStream): Promise<void>;
+  /**
+   * Appends `frames` in order, numbered on from the stream's last position. A terminal frame
+   * (`finish`, `error`) finishes the stream and may only come last. Rejects with {@link
+   * StreamClosedError}, appending nothing, when the stream has finished or is unknown.
+   */
+  abstract append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult>;
+  /** The stream's state, or `undefined` if it never existed or has expired. */
+  abstract info(streamId: string): Promise<StreamInfo | undefined>;
   /**
    * At most `maxFrames` frames after position `afterSeq`, or `undefined` if the stream is unknown
-   * or evicted.
+   * or expired.
    */
-  abstract read(streamId: string, afterSeq: number, maxFrames?: number): StoredFrame[] | undefined;
+  abstract read(
+    streamId: string,
+    afterSeq: number,
+    maxFrames?: number,
+  ): Promise<StoredFrame[] | undefined>;
   /**
-   * Calls `onChange` after each append to the stream; returns the unsubscribe. While watched, a
-   * stream is not evicted.
+   * Calls `onChange` when frames were appended to the stream (once for several, possibly), from
+   * this instance or another; returns the unsubscribe. The reader then reads what is new.
    */
   abstract watch(streamId: string, onChange: () => void): () => void;
   /** How much the store holds. */
-  abstract usage(): StoreUsage;
+  abstract usage(): Promise<StoreUsage>;
 }

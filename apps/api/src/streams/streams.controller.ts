@@ -59,15 +59,15 @@ export class StreamsController {
   })
   @ApiErrors(400, 404, 429)
   @Get(':streamId/events')
-  events(
+  async events(
     @Param('streamId', streamIdPipe) streamId: string,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @Query(LAST_EVENT_ID_PARAM) lastEventIdQuery: unknown,
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
-  ): void {
+  ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    const batches = this.streams.resume(streamId, afterSeq, res, principal);
+    const batches = await this.streams.resume(streamId, afterSeq, res, principal);
     // 204, which WHATWG's EventSource takes as "stop reconnecting".
     if (!batches) return void res.status(204).end();
     sendEventStream(res, batches, encodeFrameBatch);
@@ -82,7 +82,7 @@ export class StreamsController {
   stop(
     @Param('streamId', streamIdPipe) streamId: string,
     @CurrentPrincipal() principal: Principal,
-  ): void {
-    this.streams.stop(streamId, principal);
+  ): Promise<void> {
+    return this.streams.stop(streamId, principal);
   }
 }

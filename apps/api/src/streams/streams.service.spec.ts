@@ -1,5 +1,5 @@
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, toArray, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { DeliveryBatch } from './stream-delivery';
@@ -8,6 +8,15 @@ import { readingSocket as socket, streamsServiceForTest } from './testing/stream
 const alice: Principal = { id: 'oidc:issuer|alice', kind: 'user', via: 'oidc', groups: [] };
 const bob: Principal = { id: 'oidc:issuer|bob', kind: 'user', via: 'oidc', groups: [] };
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+/** Every batch a delivery emits, to its end. */
+async function collect(
+  delivery: Promise<Observable<DeliveryBatch> | null>,
+): Promise<DeliveryBatch[]> {
+  const batches = await delivery;
+  if (!batches) throw new Error('nothing to deliver');
+  return lastValueFrom(batches.pipe(toArray()));
+}
 
 function framesOf(batches: DeliveryBatch[]): StreamFrame[] {
   return batches.flat().map(({ frame }) => frame);
@@ -28,7 +37,7 @@ describe('StreamsService', () => {
     const { service, store, start } = streamsServiceForTest();
     const streamId = await start(alice, { ...request, maxTokens: 3 });
     const target = socket();
-    const all = await lastValueFrom(service.deliver(streamId, 0, target, alice).pipe(toArray()));
+    const all = await collect(service.deliver(streamId, 0, target, alice));
     expect(all[0]).toEqual([]); // a keep-alive
     expect(all.flat().map(({ seq }) => seq)).toEqual([1, 2, 3, 4, 5]);
     expect(framesOf(all)[0]).toEqual({ type: 'start', streamId, model: 'demo' });
@@ -43,13 +52,13 @@ describe('StreamsService', () => {
     ).rejects.toThrow(expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }));
   });
 
-  it('answers 404 for a stream it does not know, to read or to stop', () => {
+  it('answers 404 for a stream it does not know, to read or to stop', async () => {
     const { service } = streamsServiceForTest();
     const unknown = '00000000-0000-4000-8000-000000000000';
-    expect(() => service.deliver(unknown, 0, socket(), alice)).toThrow(
+    await expect(service.deliver(unknown, 0, socket(), alice)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
-    expect(() => service.stop(unknown, alice)).toThrow(
+    await expect(service.stop(unknown, alice)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404 }),
     );
   });
@@ -57,12 +66,14 @@ describe('StreamsService', () => {
   it("answers 404 to anyone but the stream's owner, to read it or to stop it", async () => {
     const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
     const streamId = await start(alice);
-    expect(() => service.deliver(streamId, 0, socket(), bob)).toThrow(
+    await expect(service.deliver(streamId, 0, socket(), bob)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
-    expect(() => service.stop(streamId, bob)).toThrow(expect.objectContaining({ statusCode: 404 }));
-    const own = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
-    service.stop(streamId, alice);
+    await expect(service.stop(streamId, bob)).rejects.toThrow(
+      expect.objectContaining({ statusCode: 404 }),
+    );
+    const own = collect(service.deliver(streamId, 0, socket(), alice));
+    await service.stop(streamId, alice);
     expect(framesOf(await own).at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     store.onModuleDestroy();
   });
@@ -70,10 +81,10 @@ describe('StreamsService', () => {
   it('stops a generation at once: every reader gets finish: cancelled', async () => {
     const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
     const streamId = await start(alice);
-    const first = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
-    const second = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
+    const first = collect(service.deliver(streamId, 0, socket(), alice));
+    const second = collect(service.deliver(streamId, 0, socket(), alice));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    service.stop(streamId, alice);
+    await service.stop(streamId, alice);
     const [a, b] = await Promise.all([first, second]);
     expect(framesOf(a).at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     expect(framesOf(b)).toEqual(framesOf(a));
@@ -83,7 +94,7 @@ describe('StreamsService', () => {
   it('on shutdown ends running streams with server_shutting_down, then refuses new ones with 503', async () => {
     const { service, registry, store, start } = streamsServiceForTest({ tokenDelayMs: 50 });
     const streamId = await start(alice);
-    const collected = lastValueFrom(service.deliver(streamId, 0, socket(), alice).pipe(toArray()));
+    const collected = collect(service.deliver(streamId, 0, socket(), alice));
     await registry.drain(100, 500);
     expect(framesOf(await collected).at(-1)).toMatchObject({
       type: 'error',
@@ -100,10 +111,8 @@ describe('StreamsService', () => {
       const { service, store, start, readToEnd } = streamsServiceForTest();
       const streamId = await start(alice);
       const lastId = Number((await readToEnd(streamId, alice)).at(-1)?.seq);
-      expect(service.resume(streamId, lastId, socket(), alice)).toBeNull();
-      const before = framesOf(
-        await lastValueFrom(service.resume(streamId, lastId - 1, socket(), alice)!.pipe(toArray())),
-      );
+      expect(await service.resume(streamId, lastId, socket(), alice)).toBeNull();
+      const before = framesOf(await collect(service.resume(streamId, lastId - 1, socket(), alice)));
       expect(before).toEqual([{ type: 'finish', finishReason: 'stop', usage: expect.anything() }]);
       store.onModuleDestroy();
     });
@@ -111,12 +120,12 @@ describe('StreamsService', () => {
     it('with an id past what the stream produced gets a 400 naming the last frame', async () => {
       const { service, store, start, readToEnd } = streamsServiceForTest({ tokenDelayMs: 20 });
       const running = await start(alice);
-      expect(() => service.resume(running, 99, socket(), alice)).toThrow(
+      await expect(service.resume(running, 99, socket(), alice)).rejects.toThrow(
         expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/99 is past/) }),
       );
-      service.stop(running, alice);
+      await service.stop(running, alice);
       const lastId = Number((await readToEnd(running, alice)).at(-1)?.seq);
-      expect(() => service.resume(running, lastId + 1, socket(), alice)).toThrow(
+      await expect(service.resume(running, lastId + 1, socket(), alice)).rejects.toThrow(
         expect.objectContaining({
           statusCode: 400,
           problems: [{ path: 'Last-Event-ID', message: `must be at most ${lastId}` }],
@@ -134,9 +143,15 @@ describe('StreamsService', () => {
       });
       const started = (await service.start(request, { requestId: 'r', principal: alice }))!;
       const { streamId } = started;
-      const post = service.deliver(streamId, 0, socket(), alice, started.reader).subscribe();
+      const post = (await service.deliver(
+        streamId,
+        0,
+        socket(),
+        alice,
+        started.reader,
+      ))!.subscribe();
       const second = socket();
-      const get = service.deliver(streamId, 0, second, alice).subscribe();
+      const get = (await service.deliver(streamId, 0, second, alice))!.subscribe();
       const refusal = await refusalOf(() => service.resume(streamId, 0, socket(), alice));
       expect(refusal).toMatchObject({
         statusCode: 429,
@@ -147,7 +162,7 @@ describe('StreamsService', () => {
       // A reader that goes gives its place back, whether or not it ever read.
       get.unsubscribe();
       second.destroy();
-      const third = service.resume(streamId, 0, socket(), alice)!.subscribe();
+      const third = (await service.resume(streamId, 0, socket(), alice))!.subscribe();
       third.unsubscribe();
       post.unsubscribe();
       await registry.drain(0, 100);
@@ -161,7 +176,9 @@ describe('StreamsService', () => {
       });
       const one = await start(alice);
       const two = await start(alice);
-      const readers = [one, two].map((id) => service.deliver(id, 0, socket(), alice).subscribe());
+      const readers = await Promise.all(
+        [one, two].map(async (id) => (await service.deliver(id, 0, socket(), alice)).subscribe()),
+      );
       const refusal = await refusalOf(() => service.deliver(one, 0, socket(), alice));
       expect(refusal).toMatchObject({
         statusCode: 429,
@@ -169,7 +186,7 @@ describe('StreamsService', () => {
       });
       await expect(refusalOf(() => start(alice))).resolves.toMatchObject({ statusCode: 429 });
       const bobs = await start(bob);
-      const bobReader = service.deliver(bobs, 0, socket(), bob).subscribe();
+      const bobReader = (await service.deliver(bobs, 0, socket(), bob))!.subscribe();
       [...readers, bobReader].forEach((reader) => reader.unsubscribe());
       await registry.drain(0, 100);
       store.onModuleDestroy();
@@ -188,8 +205,8 @@ describe('StreamsService', () => {
       code: ErrorCodes.serverBusy,
       headers: { 'Retry-After': '5' },
     });
-    expect(store.usage().streams).toBe(2);
-    running.forEach((streamId) => service.stop(streamId, alice));
+    expect((await store.usage()).streams).toBe(2);
+    await Promise.all(running.map((streamId) => service.stop(streamId, alice)));
     await registry.drain(1_000, 100);
     store.onModuleDestroy();
   });
@@ -205,12 +222,12 @@ describe('StreamsService', () => {
       isClientGone: () => true,
     });
     expect(started).toBeUndefined();
-    expect(store.usage().streams).toBe(0);
+    expect((await store.usage()).streams).toBe(0);
     // Its concurrency slot and its reader slot were given back: the next stream is admitted.
     const next = await service.start(request, { requestId: 'r', principal: alice });
     expect(next).toBeDefined();
     next!.reader();
-    service.stop(next!.streamId, alice);
+    await service.stop(next!.streamId, alice);
     store.onModuleDestroy();
   });
 });

@@ -21,6 +21,7 @@ import { GenerationRegistry } from './generation-registry';
 import { deliverStream, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { ReaderLimits } from './reader-limits';
 import { StoreFullError, StreamStore, type StreamInfo } from './stream-store';
+import { StreamWriter } from './stream-writer';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 export const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -30,6 +31,9 @@ const SHUTDOWN_RETRY_AFTER_SECONDS = '5';
 
 /** Seconds a client is asked to wait when the stream store has no room for another reply. */
 const STORE_FULL_RETRY_AFTER_SECONDS = '5';
+
+/** Seconds a client is asked to wait when the stream store cannot be reached. */
+const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
 
 /** Gives back a reader's slot (see {@link ReaderLimits}); once, however often it is called. */
 export type ReaderSlot = () => void;
@@ -109,20 +113,25 @@ export class StreamsService implements BeforeApplicationShutdown {
       return undefined;
     }
     try {
-      this.store.create(streamId, model, principal.id);
+      await this.store.create({ streamId, model, owner: principal.id });
     } catch (error) {
       reader();
       void ticket.release();
       if (error instanceof StoreFullError) throw storeFull();
-      throw error;
+      this.logger.warn({ err: error, streamId }, 'the stream store failed: nothing started');
+      throw storeUnavailable();
     }
     const api = context.api ?? 'native';
     this.metrics.streamStarted(model, api);
-    const generation = new Generation(streamId, { ...request, model }, this.provider, {
-      onFrame: (frame) => {
-        const { overLimit } = this.store.append(streamId, frame);
-        if (overLimit) generation.interrupt('too-large');
+    const writer = new StreamWriter(this.store, streamId, {
+      onOverLimit: () => generation.interrupt('too-large'),
+      onLost: (error) => {
+        this.logger.error({ err: error, streamId }, 'stream lost: its frames cannot be stored');
+        generation.interrupt('lost');
       },
+    });
+    const generation = new Generation(streamId, { ...request, model }, this.provider, {
+      onFrame: (frame) => writer.write(frame),
       onEnd: (outcome, stats, failure) => {
         void ticket.end({ completionChars: stats.chars, usage: stats.usage });
         const line = {
@@ -137,6 +146,7 @@ export class StreamsService implements BeforeApplicationShutdown {
         this.metrics.streamEnded(model, api, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
         else this.logger.log(line, 'stream ended');
+        return writer.flushed();
       },
     });
     this.registry.run(generation);
@@ -149,16 +159,16 @@ export class StreamsService implements BeforeApplicationShutdown {
    * a `429` past the bounds on readers. `reader` is the slot {@link start} took for the request
    * that started the stream; without one, the delivery takes its own.
    */
-  deliver(
+  async deliver(
     streamId: string,
     afterSeq: number,
     socket: DeliverySocket,
     principal: Principal,
     reader?: ReaderSlot,
-  ): Observable<DeliveryBatch> {
+  ): Promise<Observable<DeliveryBatch>> {
     let info: StreamInfo;
     try {
-      info = this.ownInfo(streamId, principal);
+      info = await this.ownInfo(streamId, principal);
     } catch (error) {
       reader?.();
       throw error;
@@ -170,13 +180,13 @@ export class StreamsService implements BeforeApplicationShutdown {
    * Like {@link deliver}, for a reader that comes back: `null` when nothing can follow, as it has
    * the last frame of a finished stream already.
    */
-  resume(
+  async resume(
     streamId: string,
     afterSeq: number,
     socket: DeliverySocket,
     principal: Principal,
-  ): Observable<DeliveryBatch> | null {
-    const info = this.ownInfo(streamId, principal);
+  ): Promise<Observable<DeliveryBatch> | null> {
+    const info = await this.ownInfo(streamId, principal);
     if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
     return this.open(info, afterSeq, socket, principal);
   }
@@ -199,7 +209,8 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     // A client that leaves before the delivery is subscribed gives its slot back all the same.
     const slot = reader;
-    socket.once('close', slot);
+    if (socket.destroyed) slot();
+    else socket.once('close', slot);
     socket.setHeader(STREAM_ID_HEADER, streamId);
     socket.setHeader(HEARTBEAT_HEADER, String(this.config.heartbeatMs));
     return deliverStream({
@@ -231,8 +242,8 @@ export class StreamsService implements BeforeApplicationShutdown {
   }
 
   /** Stops a stream's generation at once (its readers get `finish: cancelled`); `404` if unknown. */
-  stop(streamId: string, principal: Principal): void {
-    this.ownInfo(streamId, principal);
+  async stop(streamId: string, principal: Principal): Promise<void> {
+    await this.ownInfo(streamId, principal);
     // A stream that has already finished has nothing to stop: stopping it again is not an error.
     this.registry.interrupt(streamId, 'stop');
   }
@@ -241,8 +252,14 @@ export class StreamsService implements BeforeApplicationShutdown {
    * The stream's state if `principal` owns it. Someone else's stream is a `404` exactly like an
    * unknown one, so stream ids cannot be probed.
    */
-  private ownInfo(streamId: string, principal: Principal): StreamInfo {
-    const info = this.store.info(streamId);
+  private async ownInfo(streamId: string, principal: Principal): Promise<StreamInfo> {
+    let info: StreamInfo | undefined;
+    try {
+      info = await this.store.info(streamId);
+    } catch (error) {
+      this.logger.warn({ err: error, streamId }, 'the stream store failed to answer');
+      throw storeUnavailable();
+    }
     if (!info || info.owner !== principal.id) throw streamNotFound();
     return info;
   }
@@ -282,6 +299,17 @@ function storeFull(): ApiException {
     'The server is answering as many replies as it can hold. Please try again in a moment.',
     undefined,
     { 'Retry-After': STORE_FULL_RETRY_AFTER_SECONDS },
+  );
+}
+
+/** The `503` for a store that failed to answer: a shared store out of reach, for a moment. */
+function storeUnavailable(): ApiException {
+  return new ApiException(
+    503,
+    ErrorCodes.storeUnavailable,
+    'Replies cannot be stored or read right now. Please try again in a moment.',
+    undefined,
+    { 'Retry-After': STORE_UNAVAILABLE_RETRY_AFTER_SECONDS },
   );
 }
 

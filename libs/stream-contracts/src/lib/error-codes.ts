@@ -33,6 +33,16 @@ export const ErrorCodes = {
   /** Every reader left and none came back within the grace period, so the reply was cancelled. */
   streamAbandoned: 'stream_abandoned',
   /**
+   * The server generating the reply was lost (killed, or it could no longer store the reply): the
+   * text so far stays readable; send the message again for the rest.
+   */
+  generationLost: 'generation_lost',
+  /**
+   * The stream store cannot be reached right now (HTTP 503 with `Retry-After`): try again, or
+   * resume from the last id, in a moment; the reply itself may still be generating.
+   */
+  storeUnavailable: 'store_unavailable',
+  /**
    * The api holds as many replies as its stream store has room for (HTTP 503 with `Retry-After`):
    * try again in a moment, or on another instance.
    */

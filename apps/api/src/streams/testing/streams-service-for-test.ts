@@ -68,9 +68,9 @@ export function streamsServiceForTest(
     return started.streamId;
   };
   /** Every frame a reader from the start gets, to the stream's end. */
-  const readToEnd = (streamId: string, principal: Principal): Promise<DeliveredFrame[]> =>
+  const readToEnd = async (streamId: string, principal: Principal): Promise<DeliveredFrame[]> =>
     lastValueFrom(
-      service.deliver(streamId, 0, readingSocket(), principal).pipe(mergeAll(), toArray()),
+      (await service.deliver(streamId, 0, readingSocket(), principal)).pipe(mergeAll(), toArray()),
     );
   return { config, service, store, registry, limitStore, start, readToEnd };
 }

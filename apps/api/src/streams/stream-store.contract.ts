@@ -1,0 +1,246 @@
+import type { StreamFrame } from '@tokenstream/stream-contracts';
+import {
+  StoreFullError,
+  StreamClosedError,
+  type StreamStore,
+  type StreamStoreLimits,
+} from './stream-store';
+
+const start = (streamId: string): StreamFrame => ({ type: 'start', streamId, model: 'm' });
+const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
+const finish: StreamFrame = { type: 'finish', finishReason: 'stop' };
+
+/** Roomy limits; a test that needs tighter ones says which. */
+const LIMITS: StreamStoreLimits = {
+  retentionMs: 60_000,
+  maxStreamBytes: 10_000,
+  maxStoreBytes: 100_000,
+};
+
+/** A retention short enough to pass during a test, on the real clock. */
+const SHORT_RETENTION_MS = 300;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Waits until `check` holds, polling, for at most two seconds. */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold within 2 s');
+    await sleep(5);
+  }
+}
+
+/**
+ * The behaviour every {@link StreamStore} shares, on the real clock: `create` gives an empty store
+ * with `limits` (over an emptied database for a shared one) before each test; `dispose` releases
+ * it afterwards.
+ */
+export function describeStreamStore(
+  name: string,
+  create: (limits: StreamStoreLimits) => Promise<StreamStore>,
+  dispose: (store: StreamStore) => Promise<void> | void = () => undefined,
+): void {
+  describe(`${name} (StreamStore contract)`, () => {
+    const opened: StreamStore[] = [];
+    const open = async (limits: Partial<StreamStoreLimits> = {}) => {
+      const store = await create({ ...LIMITS, ...limits });
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await dispose(store);
+    });
+
+    /** A stream with a start frame, `deltas` one append each, and a finish unless `finished` is false. */
+    async function fill(store: StreamStore, streamId: string, deltas: string[], finished = true) {
+      await store.create({ streamId, model: 'm', owner: 'alice' });
+      await store.append(streamId, [start(streamId)]);
+      for (const text of deltas) await store.append(streamId, [delta(text)]);
+      if (finished) await store.append(streamId, [finish]);
+    }
+
+    it('numbers frames from 1, keeps each as its JSON, and reads from any position', async () => {
+      const store = await open();
+      await fill(store, 'a', ['x', 'y']);
+      expect((await store.read('a', 0))?.map((f) => f.seq)).toEqual([1, 2, 3, 4]);
+      expect(await store.read('a', 2)).toEqual([
+        { seq: 3, frame: delta('y'), json: JSON.stringify(delta('y')) },
+        { seq: 4, frame: finish, json: JSON.stringify(finish) },
+      ]);
+      expect(await store.read('a', 4)).toEqual([]);
+      expect(await store.info('a')).toEqual({
+        streamId: 'a',
+        model: 'm',
+        owner: 'alice',
+        state: 'finished',
+        lastSeq: 4,
+        createdAt: expect.any(Number),
+        finishedAt: expect.any(Number),
+      });
+    });
+
+    it('appends several frames at once in order, and reads at most as many as asked', async () => {
+      const store = await open();
+      await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+      const texts = ['one', 'two ', 'ü 🔑 "quoted" \\ \n line', 'x'.repeat(3_000)];
+      const result = await store.append('a', [start('a'), ...texts.map(delta)]);
+      expect(result).toEqual({ lastSeq: 5, overLimit: false });
+      expect(await store.append('a', [delta('more')])).toEqual({ lastSeq: 6, overLimit: false });
+      const frames = await store.read('a', 1, 2);
+      expect(frames?.map((f) => [f.seq, f.frame])).toEqual([
+        [2, delta('one')],
+        [3, delta('two ')],
+      ]);
+      const all = await store.read('a', 0);
+      expect(all?.map((f) => f.frame)).toEqual([start('a'), ...texts.map(delta), delta('more')]);
+      expect(all?.every((f) => f.json === JSON.stringify(f.frame))).toBe(true);
+      expect((await store.info('a'))?.state).toBe('running');
+    });
+
+    it('knows nothing of a stream it never held', async () => {
+      const store = await open();
+      expect(await store.info('nope')).toBeUndefined();
+      expect(await store.read('nope', 0)).toBeUndefined();
+      await expect(store.append('nope', [delta('x')])).rejects.toBeInstanceOf(StreamClosedError);
+    });
+
+    it('tells watchers about appends until they unsubscribe', async () => {
+      const store = await open();
+      await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+      let calls = 0;
+      const unwatch = store.watch('a', () => calls++);
+      await store.append('a', [start('a')]);
+      await until(() => calls >= 1);
+      await store.append('a', [delta('x')]);
+      await until(() => calls >= 2);
+      unwatch();
+      const before = calls;
+      await store.append('a', [finish]);
+      await sleep(50);
+      expect(calls).toBe(before);
+    });
+
+    it('refuses frames after the last one, appending nothing', async () => {
+      const store = await open();
+      await fill(store, 'a', []);
+      await expect(store.append('a', [delta('late')])).rejects.toBeInstanceOf(StreamClosedError);
+      expect((await store.info('a'))?.lastSeq).toBe(2);
+    });
+
+    it('takes exactly one last frame from writers racing to end a stream', async () => {
+      const store = await open();
+      await fill(store, 'a', ['x'], false);
+      const ends: StreamFrame[] = [
+        finish,
+        { type: 'error', code: 'generation_lost', message: 'lost', retryable: true },
+        { type: 'finish', finishReason: 'cancelled' },
+      ];
+      const results = await Promise.allSettled(ends.map((frame) => store.append('a', [frame])));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.filter((r) => r.status === 'rejected');
+      expect(rejected.map((r) => (r as PromiseRejectedResult).reason)).toEqual([
+        expect.any(StreamClosedError),
+        expect.any(StreamClosedError),
+      ]);
+      const frames = (await store.read('a', 0)) ?? [];
+      expect(frames.map((f) => f.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('keeps a finished stream for the retention time, then forgets it', async () => {
+      const store = await open({ retentionMs: SHORT_RETENTION_MS });
+      await fill(store, 'a', ['x']);
+      expect(await store.read('a', 0)).toHaveLength(3);
+      await sleep(SHORT_RETENTION_MS + 100);
+      expect(await store.read('a', 0)).toBeUndefined();
+      expect(await store.info('a')).toBeUndefined();
+      expect((await store.usage()).bytes).toBe(0);
+    });
+
+    it('never expires a stream that is still running', async () => {
+      const store = await open({ retentionMs: SHORT_RETENTION_MS });
+      await fill(store, 'a', ['x'], false);
+      await sleep(SHORT_RETENTION_MS + 100);
+      expect((await store.info('a'))?.state).toBe('running');
+      expect(await store.read('a', 0)).toHaveLength(2);
+    });
+
+    it('says when one stream passes its own size limit', async () => {
+      const store = await open({ maxStreamBytes: 200 });
+      await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+      await store.append('a', [start('a')]);
+      let overLimit = false;
+      let appended = 0;
+      while (!overLimit && appended < 100) {
+        overLimit = (await store.append('a', [delta('0123456789')])).overLimit;
+        appended += 1;
+      }
+      expect(overLimit).toBe(true);
+      expect(appended).toBeLessThan(10);
+    });
+
+    describe('its byte budget', () => {
+      // Room for three streams at their size limit of 1,000 bytes.
+      const budget = { maxStreamBytes: 1_000, maxStoreBytes: 3_000 };
+      const text = 'x'.repeat(400);
+      const bytesOf = async (store: StreamStore, id: string) =>
+        ((await store.read(id, 0)) ?? []).reduce((sum, stored) => sum + stored.json.length, 0);
+
+      it('counts a running stream at its size limit, a finished one at its size', async () => {
+        const store = await open(budget);
+        await fill(store, 'running', ['x'], false);
+        await fill(store, 'done', [text]);
+        const usage = await store.usage();
+        const running = await bytesOf(store, 'running');
+        const done = await bytesOf(store, 'done');
+        expect(usage).toEqual({
+          streams: 2,
+          bytes: running + done,
+          reservedBytes: 1_000 + done,
+          maxBytes: 3_000,
+        });
+      });
+
+      it('refuses a new stream that could not grow to its limit, evicting nothing running', async () => {
+        const store = await open(budget);
+        for (const id of ['a', 'b', 'c']) await fill(store, id, [text], false);
+        await expect(store.create({ streamId: 'd', model: 'm', owner: 'alice' })).rejects.toThrow(
+          StoreFullError,
+        );
+        const states = async (ids: string[]) =>
+          Promise.all(ids.map(async (id) => (await store.info(id))?.state));
+        expect(await states(['a', 'b', 'c'])).toEqual(['running', 'running', 'running']);
+        await store.append('a', [finish]);
+        // Finished, `a` is what goes to make room; the running ones stay.
+        await store.create({ streamId: 'd', model: 'm', owner: 'alice' });
+        expect(await store.info('a')).toBeUndefined();
+        expect(await states(['b', 'c', 'd'])).toEqual(['running', 'running', 'running']);
+        expect((await store.usage()).reservedBytes).toBeLessThanOrEqual(3_000);
+      });
+
+      it('makes room from the oldest finished streams first', async () => {
+        const store = await open(budget);
+        await fill(store, 'old', [text, text]);
+        await sleep(5);
+        await fill(store, 'newer', [text, text]);
+        await fill(store, 'running', [text], false);
+        await fill(store, 'next', [text], false);
+        expect(await store.info('old')).toBeUndefined();
+        expect((await store.info('newer'))?.state).toBe('finished');
+        expect((await store.usage()).reservedBytes).toBeLessThanOrEqual(3_000);
+      });
+
+      it('holds its bound however many streams finish, the newest kept', async () => {
+        const store = await open({ maxStreamBytes: 1_000, maxStoreBytes: 20_000 });
+        for (let i = 0; i < 300; i++) await fill(store, `s${i}`, ['some text of a reply', 'more']);
+        const usage = await store.usage();
+        expect(usage.bytes).toBeLessThanOrEqual(20_000);
+        expect(usage.streams).toBeLessThan(300);
+        expect((await store.info('s299'))?.state).toBe('finished');
+        expect(await store.read('s299', 0)).toHaveLength(4);
+      });
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import type { StreamFrame } from '@tokenstream/stream-contracts';
+import { StreamClosedError, type StreamStore } from './stream-store';
+
+/** How long the writer keeps retrying a store that fails before it gives the stream up. */
+export const STORE_WRITE_PATIENCE_MS = 5_000;
+
+/** The first wait before a failed append is tried again; it doubles up to a second. */
+const FIRST_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 1_000;
+
+/** What the writer tells the generation it writes for. */
+export interface StreamWriterEvents {
+  /** The stream passed its size limit: the generation should end. */
+  onOverLimit(): void;
+  /**
+   * The frames cannot be stored: the stream was ended by someone else ({@link StreamClosedError}),
+   * or the store kept failing for {@link STORE_WRITE_PATIENCE_MS}. Nothing more will be written.
+   */
+  onLost(error: unknown): void;
+}
+
+/**
+ * Writes one generation's frames to the store, in order, with at most one append in flight.
+ * Frames that arrive meanwhile go in the next append, together, their consecutive text deltas
+ * joined into one frame: positions stay dense and resume exact, and a shared store is written once
+ * per round trip rather than once per token. A store that fails is retried (in order, nothing
+ * dropped) for a bounded time.
+ */
+export class StreamWriter {
+  private queue: StreamFrame[] = [];
+  private writing: Promise<void> | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly store: StreamStore,
+    private readonly streamId: string,
+    private readonly events: StreamWriterEvents,
+    private readonly patienceMs = STORE_WRITE_PATIENCE_MS,
+  ) {}
+
+  /** Queues `frame` behind what was written before it. */
+  write(frame: StreamFrame): void {
+    if (this.lost) return;
+    const last = this.queue[this.queue.length - 1];
+    if (last?.type === 'text-delta' && frame.type === 'text-delta') {
+      this.queue[this.queue.length - 1] = { type: 'text-delta', delta: last.delta + frame.delta };
+    } else {
+      this.queue.push(frame);
+    }
+    this.writing ??= this.drain();
+  }
+
+  /** Resolves once every frame written so far is stored, or given up; never rejects. */
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.lost) {
+        const frames = this.queue;
+        this.queue = [];
+        const result = await this.appendPatiently(frames);
+        if (result?.overLimit) this.events.onOverLimit();
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  /** Appends `frames`, retrying a failing store until it works or patience runs out. */
+  private async appendPatiently(frames: StreamFrame[]) {
+    const deadline = Date.now() + this.patienceMs;
+    for (
+      let delayMs = FIRST_RETRY_DELAY_MS;
+      ;
+      delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS)
+    ) {
+      try {
+        return await this.store.append(this.streamId, frames);
+      } catch (error) {
+        if (error instanceof StreamClosedError || Date.now() + delayMs > deadline) {
+          this.lost = true;
+          this.queue = [];
+          this.events.onLost(error);
+          return undefined;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}
