@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes } from '@tokenstream/stream-contracts';
+import { encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import { sendEventStream } from '../common/event-stream-response';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
 import type { DeliveryBatch } from '../streams/stream-delivery';
-import { GenerationRegistry } from '../streams/generation-registry';
 import { StreamsService } from '../streams/streams.service';
 import { ChatCompletionAssembler, type ChatCompletion } from './chat-completion-assembler';
 import { ChatCompletionChunker, type ChunkEvent } from './chat-completion-chunker';
@@ -27,8 +26,9 @@ function nowInSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function sseData(event: ChunkEvent): string {
-  return `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`;
+/** One event of OpenAI's stream: a chunk's JSON, or the `[DONE]` sentinel as it is. */
+function encodeChunkEvent(event: ChunkEvent): string {
+  return encodeSseEvent({ data: typeof event === 'string' ? event : JSON.stringify(event) });
 }
 
 /**
@@ -38,10 +38,7 @@ function sseData(event: ChunkEvent): string {
  */
 @Injectable()
 export class ChatCompletionsService {
-  constructor(
-    private readonly streams: StreamsService,
-    private readonly registry: GenerationRegistry,
-  ) {}
+  constructor(private readonly streams: StreamsService) {}
 
   /** Answers the request on `res`, streamed or whole; errors before the first byte are thrown. */
   async respond(parsed: OpenAiChatRequest, context: RequestContext, res: Response): Promise<void> {
@@ -76,7 +73,7 @@ export class ChatCompletionsService {
       if (batch.length === 0) return KEEP_ALIVE_TEXT;
       let text = '';
       for (const { frame } of batch) {
-        for (const chunk of chunker.eventsFor(frame)) text += sseData(chunk);
+        for (const chunk of chunker.eventsFor(frame)) text += encodeChunkEvent(chunk);
       }
       return text;
     };
@@ -89,7 +86,7 @@ export class ChatCompletionsService {
     );
     // A caller that leaves cannot resume on this API: its generation is stopped at once (once
     // it has finished, there is nothing to stop).
-    const stop = () => this.registry.interrupt(streamId, 'stop');
+    const stop = () => this.stopQuietly(streamId, context.principal);
     if (res.destroyed) stop();
     else res.once('close', stop);
     sendEventStream(res, delivery, encode);
@@ -151,12 +148,17 @@ export class ChatCompletionsService {
         subscription.unsubscribe();
         if (!settled) {
           settled = true;
-          this.registry.interrupt(streamId, 'stop');
+          this.stopQuietly(streamId, context.principal);
         }
       };
       // The caller may have gone while the stream was admitted, before this listener.
       if (res.destroyed) onClose();
       else res.on('close', onClose);
     });
+  }
+
+  /** Stops the generation of a caller who left; nobody is there to be told if that fails. */
+  private stopQuietly(streamId: string, principal: Principal): void {
+    this.streams.stop(streamId, principal).catch(() => undefined);
   }
 }
