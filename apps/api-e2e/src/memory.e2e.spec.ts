@@ -31,6 +31,7 @@ describe('memory stays within the configured bounds', () => {
       for (let i = 0; i < 25; i++) stored += (await chat(api.url, hi)).frames.length;
       expect(stored).toBeGreaterThan(25 * 100); // far more than the store may keep
       const { store } = await health(api);
+      if (!store) throw new Error('the health check shows no store');
       expect(store.maxBytes).toBe(maxBytes);
       expect(store.bytes).toBeLessThanOrEqual(maxBytes);
       expect(store.reservedBytes).toBeLessThanOrEqual(maxBytes);

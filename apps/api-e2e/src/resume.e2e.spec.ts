@@ -1,4 +1,4 @@
-import { readStream, startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { readStream, seededRandom, startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import {
   ApiPaths,
@@ -13,15 +13,6 @@ import { leaveAfter, openStream } from './support/stream-client';
 const REPLY = Array.from({ length: 40 }, (_, i) => `wört${i} 日本語🙂 `).join('');
 const GRACE_MS = 1_500;
 const chatBody = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
-
-/** A small seeded generator, so a failing cut pattern can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 function textOf(frames: { frame: StreamFrame }[]): string {
   return frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
@@ -48,7 +39,7 @@ describe('streams that survive: resume, several readers, stop, grace', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     'reassembles the exact reply after cuts at random bytes (seed %i)',
     async (seed) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const frames: { id: string | undefined; frame: StreamFrame }[] = [];
       let streamId: string | undefined;
       let connections = 0;

@@ -21,6 +21,19 @@ function post(api: ApiProcess, leave?: AbortSignal, key = KEY): Promise<Response
   return openStream(api.url, request, leave, { authorization: `Bearer ${key}` });
 }
 
+/** Opens a stream, again every 100 ms while refused, for at most `withinMs`: the last answer. */
+async function openOnceAdmitted(api: ApiProcess, withinMs: number): Promise<Response | undefined> {
+  const deadline = Date.now() + withinMs;
+  let answer: Response | undefined;
+  while (Date.now() < deadline) {
+    answer = await openStream(api.url, request);
+    if (answer.status === 200) return answer;
+    await answer.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return answer;
+}
+
 describe('limits shared by several instances through REDIS_URL', () => {
   let redis: RedisServer;
   let mock: MockOpenAi;
@@ -95,30 +108,39 @@ describe('limits shared by several instances through REDIS_URL', () => {
 });
 
 describe('Redis lost while the api runs', () => {
-  it('admits streams without counting them rather than refuse everyone, and says so in the log', async () => {
+  it('refuses new replies with a retryable 503 while it is gone, and streams again once it is back', async () => {
     const redis = await startRedis();
     const api = await startApi({
       REDIS_URL: redis.url,
       LIMIT_CONCURRENT_STREAMS: '1',
       STREAM_RESUME_GRACE_MS: '0',
+      DEMO_TOKEN_DELAY_MS: '1',
     });
     try {
       await redis.stop();
-      const admitted = await openStream(api.url, request);
-      expect(admitted.status).toBe(200);
-      await admitted.body?.cancel();
-      await waitForLog(
-        api,
-        (line) => line.msg === 'limits unavailable: stream admitted without counting',
-      );
+      // The replies live in Redis: without it none can start, and the caller is told to retry.
+      const refused = await openStream(api.url, request);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({ code: 'store_unavailable' });
+      // Back, and empty (no persistence): the api reconnects by itself and replies stream again.
+      await redis.restart();
+      const next = await openOnceAdmitted(api, 10_000);
+      expect(next?.status).toBe(200);
+      const transcript = await readStream(next as Response);
+      expect(transcript.frames.at(-1)?.frame).toMatchObject({
+        type: 'finish',
+        finishReason: 'stop',
+      });
     } finally {
       await api.stop();
+      await redis.stop();
     }
   });
 });
 
 describe('Redis connected but not answering', () => {
-  it('starts a new stream within REDIS_COMMAND_TIMEOUT_MS, uncounted, and gives back the slot taken late', async () => {
+  it('answers a new reply within the command timeouts, not hang, and gives back the slot taken late', async () => {
     const redis = await startRedis();
     const probe = await createClient({ url: redis.url }).connect();
     const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
@@ -143,15 +165,12 @@ describe('Redis connected but not answering', () => {
           patience.abort(new Error('no answer in 5 s: the admission waits for the frozen Redis')),
         5_000,
       );
-      const admitted = await openStream(api.url, request, patience.signal).finally(() =>
+      const refused = await openStream(api.url, request, patience.signal).finally(() =>
         clearTimeout(timer),
       );
-      expect(admitted.status).toBe(200);
-      const transcript = await readStream(admitted);
-      expect(transcript.frames.at(-1)?.frame).toMatchObject({
-        type: 'finish',
-        finishReason: 'stop',
-      });
+      // Admitted uncounted by the limits, then refused: the reply has nowhere to be stored.
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: 'store_unavailable' });
       const warning = await waitForLog(
         api,
         (line) => line.msg === 'limits unavailable: stream admitted without counting',
@@ -165,14 +184,7 @@ describe('Redis connected but not answering', () => {
       // Awake, Redis runs the admission it was sent, which takes the only slot: it is given back.
       process.kill(pid, 'SIGCONT');
       frozen = false;
-      const deadline = Date.now() + 5_000;
-      let next: Response | undefined;
-      while (Date.now() < deadline) {
-        next = await openStream(api.url, request);
-        if (next.status === 200) break;
-        await next.body?.cancel();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const next = await openOnceAdmitted(api, 5_000);
       expect(next?.status).toBe(200);
       await next?.body?.cancel();
     } finally {

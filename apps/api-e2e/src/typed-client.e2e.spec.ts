@@ -1,42 +1,8 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { cuttingFetch, seededRandom, startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { resumeChat, stopStream, streamChat } from '@tokenstream/stream-client';
 
 const REPLY = Array.from({ length: 30 }, (_, i) => `mot${i} ça 日本 🙂 `).join('');
-
-/** A seeded generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
-/** A fetch whose every answer breaks off after a random number of bytes, wherever they fall. */
-function cuttingFetch(next: () => number): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    if (!response.body) return response;
-    const reader = response.body.getReader();
-    let left = 40 + Math.floor(next() * 500);
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (left <= 0) {
-          await reader.cancel();
-          return controller.error(new TypeError('terminated'));
-        }
-        const { done, value } = await reader.read();
-        if (done) return controller.close();
-        const part = value.subarray(0, left);
-        left -= part.byteLength;
-        controller.enqueue(part);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
-    return new Response(body, { status: response.status, headers: response.headers });
-  };
-}
 
 describe('the typed client (@tokenstream/stream-client) against the api', () => {
   let mock: MockOpenAi;
@@ -68,7 +34,7 @@ describe('the typed client (@tokenstream/stream-client) against the api', () => 
         { messages: [{ role: 'user', content: 'Hi' }] },
         {
           baseUrl: api.url,
-          fetch: cuttingFetch(random(seed)),
+          fetch: cuttingFetch(seededRandom(seed)),
           resume: { maxAttempts: 20, initialDelayMs: 5, maxDelayMs: 20 },
         },
       );

@@ -8,6 +8,7 @@ export {
   type LogLine,
   type SpawnedApi,
 } from './lib/api-process';
+export { cuttingFetch, seededRandom } from './lib/cutting-fetch';
 export { freePort } from './lib/free-port';
 export { writeKeysFile, type TestKey } from './lib/keys-file';
 export { exitOf, type ProcessExit } from './lib/process-exit';

@@ -120,13 +120,14 @@ export const OPENAPI_SCHEMAS = {
     type: 'object',
     required: ['status', 'live', 'ready', 'provider', 'activeStreams', 'store'],
     properties: {
-      status: { type: 'string', enum: ['ok', 'shutting_down'] },
+      status: { type: 'string', enum: ['ok', 'shutting_down', 'store_unavailable'] },
       live: boolean,
       ready: boolean,
       provider: providerKind,
       activeStreams: integer,
       store: {
         type: 'object',
+        nullable: true,
         required: ['streams', 'bytes', 'reservedBytes', 'maxBytes'],
         properties: { streams: integer, bytes: integer, reservedBytes: integer, maxBytes: integer },
       },

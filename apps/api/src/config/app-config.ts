@@ -45,6 +45,11 @@ export interface AppConfig {
     maxReaders: { perStream: number; perCaller: number };
     /** On SIGTERM, how long generations in flight may take to finish before they are ended. */
     drainMs: number;
+    /**
+     * With a shared store (`REDIS_URL`): how long an instance's hold on the replies it generates
+     * lasts without a heartbeat; a reply whose instance died ends with `generation_lost` after it.
+     */
+    leaseMs: number;
   };
   upstream: {
     /** Longest wait for the first token (including retries before it). */
@@ -170,6 +175,7 @@ const envSchema = z.object({
   STREAM_MAX_READERS_PER_STREAM: wholeNumber(0, 100_000).default(16),
   STREAM_MAX_READERS_PER_CALLER: wholeNumber(0, 1_000_000).default(64),
   STREAM_DRAIN_MS: wholeNumber(0, 3_600_000).default(10_000),
+  STREAM_LEASE_MS: wholeNumber(1_000, 600_000).default(10_000),
   UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(60_000),
   UPSTREAM_IDLE_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: wholeNumber(100, 86_400_000).default(600_000),
@@ -422,6 +428,7 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
         perCaller: vars.STREAM_MAX_READERS_PER_CALLER,
       },
       drainMs: vars.STREAM_DRAIN_MS,
+      leaseMs: vars.STREAM_LEASE_MS,
     },
     upstream: {
       firstTokenTimeoutMs: vars.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,

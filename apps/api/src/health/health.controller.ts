@@ -23,25 +23,32 @@ export class HealthController {
     private readonly store: StreamStore,
   ) {}
 
-  /** Live while the process answers; ready until shutdown begins (then `503`, so balancers move on). */
+  /**
+   * Live while the process answers; ready until shutdown begins or while the shared store cannot
+   * be reached (then `503`, so balancers move on).
+   */
   @ApiOperation({ summary: 'Liveness and readiness (public)' })
   @ApiOkResponse({ description: 'Ready.', schema: schemaRef('HealthResponse') })
   @ApiServiceUnavailableResponse({
-    description: 'Shutting down: `ready: false`.',
+    description:
+      'Shutting down, or the shared stream store (Redis) cannot be reached: `ready: false`.',
     schema: schemaRef('HealthResponse'),
   })
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
-    const ready = !this.registry.isDraining;
+    // A shared store out of reach: no reply can start here (nor on any instance), so not ready.
+    const store = await this.store.usage().catch(() => null);
+    const status = this.registry.isDraining ? 'shutting_down' : store ? 'ok' : 'store_unavailable';
+    const ready = status === 'ok';
     if (!ready) res.status(503);
     return {
-      status: ready ? 'ok' : 'shutting_down',
+      status,
       live: true,
       ready,
       provider: this.config.provider,
       activeStreams: this.registry.size,
-      store: await this.store.usage(),
+      store,
     };
   }
 }

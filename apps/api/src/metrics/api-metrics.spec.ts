@@ -1,3 +1,4 @@
+import type { StoreUsage } from '../streams/stream-store';
 import { ApiMetrics, type EndedStream } from './api-metrics';
 
 const finished: EndedStream = {
@@ -47,6 +48,27 @@ describe('ApiMetrics', () => {
     );
     expect(text).not.toContain('tokenstream_stream_first_token_seconds_count{model="m"}');
     expect(text).not.toContain('tokenstream_tokens_total{');
+  });
+
+  it('keeps the store gauges as they were, and the scrape working, while the store cannot answer', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    let usage: () => Promise<StoreUsage> = async () => ({
+      streams: 3,
+      bytes: 300,
+      reservedBytes: 900,
+      maxBytes: 1_000,
+    });
+    let reads = 0;
+    metrics.watchStore(() => {
+      reads += 1;
+      return usage();
+    });
+    expect(await exposition(metrics)).toContain('tokenstream_store_bytes 300');
+    expect(reads).toBe(1); // once for the four gauges
+    usage = () => Promise.reject(new Error('Redis did not answer within 1000 ms'));
+    const text = await exposition(metrics);
+    expect(text).toContain('tokenstream_store_bytes 300');
+    expect(text).toContain('tokenstream_store_streams 3');
   });
 
   it('reads the store at each scrape', async () => {

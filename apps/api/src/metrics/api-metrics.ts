@@ -121,15 +121,26 @@ export class ApiMetrics {
     this.retries.inc({ cause: String(cause) });
   }
 
-  /** Reports the stream store's size at each scrape. */
+  /**
+   * Reports the stream store's size at each scrape: read once for the four gauges. A store that
+   * cannot answer (a shared one out of reach) leaves them as they were rather than fail the scrape.
+   */
   watchStore(usage: () => Promise<StoreUsage>): void {
+    let reading: Promise<StoreUsage | undefined> | undefined;
+    const current = () => {
+      reading ??= usage()
+        .catch(() => undefined)
+        .finally(() => (reading = undefined));
+      return reading;
+    };
     const gauge = (name: string, help: string, read: (u: StoreUsage) => number) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
         async collect() {
-          this.set(read(await usage()));
+          const known = await current();
+          if (known) this.set(read(known));
         },
       });
     gauge('tokenstream_store_streams', 'Streams held in the stream store.', (u) => u.streams);

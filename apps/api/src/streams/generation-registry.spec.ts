@@ -74,4 +74,62 @@ describe('GenerationRegistry', () => {
     expect(long.frames.at(-1)).toMatchObject({ type: 'error', code: 'server_shutting_down' });
     detach();
   });
+
+  it('lets its readers go at once when told they can resume elsewhere, and still drains', async () => {
+    const registry = new GenerationRegistry(0);
+    const long = demoGeneration('long');
+    registry.run(long.generation);
+    let letGo = 0;
+    const detach = registry.attachReader('long', () => {
+      letGo += 1;
+      detach();
+    });
+    const draining = registry.drain(50, 500, true);
+    expect(letGo).toBe(1);
+    // Its reader moved: the generation is not abandoned (grace 0), it runs to the drain's end.
+    await sleep(20);
+    expect(long.generation.isRunning).toBe(true);
+    await draining;
+    expect(long.frames.at(-1)).toMatchObject({ type: 'error', code: 'server_shutting_down' });
+  });
+
+  it('counts the readers of every stream read here, generated here or not', () => {
+    const registry = new GenerationRegistry(10_000);
+    const one = registry.attachReader('elsewhere');
+    const two = registry.attachReader('elsewhere');
+    expect(registry.readIds()).toEqual(['elsewhere']);
+    one();
+    one();
+    expect(registry.readIds()).toEqual(['elsewhere']);
+    two();
+    expect(registry.readIds()).toEqual([]);
+  });
+
+  describe('what the heartbeat heard', () => {
+    it('stops a generation another instance ended, as cancelled', async () => {
+      const registry = new GenerationRegistry(10_000);
+      const { generation, frames } = demoGeneration();
+      registry.run(generation);
+      expect(registry.generatingIds()).toEqual(['s']);
+      registry.heard(['s', 'unknown'], []);
+      await generation.run();
+      expect(frames.at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
+      await sleep(0);
+      expect(registry.generatingIds()).toEqual([]);
+    });
+
+    it('keeps a generation read on another instance past its grace period', async () => {
+      const registry = new GenerationRegistry(100);
+      const { generation } = demoGeneration();
+      registry.run(generation);
+      registry.attachReader('s')();
+      for (let i = 0; i < 5; i++) {
+        await sleep(50);
+        registry.heard([], ['s']);
+      }
+      expect(generation.isRunning).toBe(true);
+      await sleep(200);
+      expect(generation.isRunning).toBe(false);
+    });
+  });
 });

@@ -15,13 +15,31 @@ import { StreamStats } from './stream-stats';
  * - `abandoned`: every reader left and none came back within the grace period;
  * - `shutdown`: the process is shutting down and the drain time is over;
  * - `too-large`: the reply passed the per-stream size limit;
- * - `lost`: its frames can no longer be stored (the store failed, or someone else ended it).
+ * - `lost`: its frames can no longer be stored (the store kept failing);
+ * - `ended-elsewhere`: its stream was ended by another instance (a stop sent there, or the
+ *   generation judged lost while this instance could not renew its lease).
  */
-export type InterruptReason = 'stop' | 'abandoned' | 'shutdown' | 'too-large' | 'lost';
+export type InterruptReason =
+  'stop' | 'abandoned' | 'shutdown' | 'too-large' | 'lost' | 'ended-elsewhere';
 
-/** The last frame a generation writes when it is interrupted, by reason. */
+/** The last frame of a stream a user stopped. */
+export const STOPPED_FRAME: FinishFrame = { type: 'finish', finishReason: 'cancelled' };
+
+/** The last frame of a stream whose generation was lost: its instance died, or the store failed. */
+export const LOST_FRAME: ErrorFrame = {
+  type: 'error',
+  code: ErrorCodes.generationLost,
+  message: 'The reply was lost on the server. Please send your message again.',
+  retryable: true,
+};
+
+/**
+ * The last frame a generation writes when it is interrupted, by reason (for `lost` and
+ * `ended-elsewhere` it cannot be stored: it is what the generation's own log line reports).
+ */
 const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
-  stop: { type: 'finish', finishReason: 'cancelled' },
+  stop: STOPPED_FRAME,
+  'ended-elsewhere': STOPPED_FRAME,
   // Not `cancelled`: nobody asked for it to stop, and whoever comes back should be told why.
   abandoned: {
     type: 'error',
@@ -41,12 +59,7 @@ const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
     message: 'The reply grew past the size this server allows, so it was ended.',
     retryable: false,
   },
-  lost: {
-    type: 'error',
-    code: ErrorCodes.generationLost,
-    message: 'The reply was lost on the server. Please send your message again.',
-    retryable: true,
-  },
+  lost: LOST_FRAME,
 };
 
 /** What a generation reports as it runs. */

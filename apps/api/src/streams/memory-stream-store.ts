@@ -2,6 +2,8 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
 import type {
   AppendResult,
+  HeartbeatReply,
+  HeartbeatReport,
   NewStream,
   StoredFrame,
   StoreUsage,
@@ -56,6 +58,17 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
 
   get streamCount(): number {
     return this.streams.size;
+  }
+
+  /** Only this instance reads and writes it. */
+  readonly shared = false;
+
+  /** Nobody else can end or read its streams: a stream ended is one this instance ended. */
+  async heartbeat({ generating }: HeartbeatReport): Promise<HeartbeatReply> {
+    const endedElsewhere = generating.filter(
+      (streamId) => this.live(streamId)?.info.state !== 'running',
+    );
+    return { endedElsewhere, readElsewhere: [] };
   }
 
   async usage(): Promise<StoreUsage> {

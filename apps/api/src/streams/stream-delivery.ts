@@ -58,8 +58,11 @@ export interface DeliveryOptions {
   /** How long the socket may accept nothing before the connection is closed. */
   stallTimeoutMs: number;
   socket: DeliverySocket;
-  /** Counts the reader in when it starts reading; returns what counts it out, however it goes. */
-  attachReader: () => () => void;
+  /**
+   * Counts the reader in when it starts reading, with what lets it go (ends it without a last
+   * frame, so that it resumes elsewhere); returns what counts it out, however it goes.
+   */
+  attachReader: (letGo: () => void) => () => void;
 }
 
 /**
@@ -155,7 +158,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       }
     };
 
-    const detachReader = options.attachReader();
+    const detachReader = options.attachReader(() => subscriber.complete());
     const unwatch = store.watch(streamId, pump);
     send(KEEP_ALIVE); // at once: it commits the headers, so the client knows the stream opened
     pump();

@@ -181,6 +181,16 @@ export function describeStreamStore(
       expect(appended).toBeLessThan(10);
     });
 
+    it('tells the instance generating a stream when another hand ended it', async () => {
+      const store = await open();
+      await fill(store, 'running', ['x'], false);
+      await fill(store, 'stopped', ['x'], false);
+      await store.append('stopped', [{ type: 'finish', finishReason: 'cancelled' }]);
+      const reply = await store.heartbeat({ generating: ['running', 'stopped'], reading: [] });
+      expect(reply).toEqual({ endedElsewhere: ['stopped'], readElsewhere: [] });
+      expect((await store.info('running'))?.state).toBe('running');
+    });
+
     describe('its byte budget', () => {
       // Room for three streams at their size limit of 1,000 bytes.
       const budget = { maxStreamBytes: 1_000, maxStoreBytes: 3_000 };

@@ -51,6 +51,22 @@ export interface StoreUsage {
   maxBytes: number;
 }
 
+/** What an instance tells a shared store at each heartbeat. */
+export interface HeartbeatReport {
+  /** The running streams this instance generates: its leases on them are renewed. */
+  generating: readonly string[];
+  /** The streams this instance has readers of. */
+  reading: readonly string[];
+}
+
+/** What the store answers a heartbeat. */
+export interface HeartbeatReply {
+  /** Of the streams reported as generating, those another hand has ended (a stop, or lost). */
+  endedElsewhere: string[];
+  /** Of the streams reported as generating, those read on another instance now. */
+  readElsewhere: string[];
+}
+
 /** The limits every store keeps, from the `streams` settings. */
 export interface StreamStoreLimits {
   /** How long a finished stream stays readable. */
@@ -62,8 +78,8 @@ export interface StreamStoreLimits {
 }
 
 /**
- * Thrown by {@link StreamStore.create} when a new stream cannot fit: running streams and streams
- * that readers are following leave no room, and they are never evicted to make some.
+ * Thrown by {@link StreamStore.create} when a new stream cannot fit: running streams leave no
+ * room, and they are never evicted to make some (nor, in the memory store, streams being read).
  */
 export class StoreFullError extends Error {
   constructor() {
@@ -114,10 +130,20 @@ export abstract class StreamStore {
     maxFrames?: number,
   ): Promise<StoredFrame[] | undefined>;
   /**
-   * Calls `onChange` when frames were appended to the stream (once for several, possibly), from
-   * this instance or another; returns the unsubscribe. The reader then reads what is new.
+   * Calls `onChange` when frames were appended to the stream (once for several, possibly; and
+   * possibly with nothing new, e.g. once a shared store is reachable again), from this instance or
+   * another; returns the unsubscribe. The reader then reads what is new.
    */
   abstract watch(streamId: string, onChange: () => void): () => void;
   /** How much the store holds. */
   abstract usage(): Promise<StoreUsage>;
+  /** True when other instances read and write the same streams (they share this store). */
+  abstract readonly shared: boolean;
+  /**
+   * One beat of this instance ({@link StreamHeartbeat}): renews its hold on the streams it
+   * generates (a stream whose holder stops beating for the lease time is ended, by any instance,
+   * with a retryable `generation_lost`), notes what it reads, and answers which of its streams
+   * another hand ended and which are read elsewhere.
+   */
+  abstract heartbeat(report: HeartbeatReport): Promise<HeartbeatReply>;
 }

@@ -5,6 +5,10 @@ import { LimitsModule } from '../limits/limits.module';
 import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
+import { RedisStreamStore } from './redis-stream-store';
+import { StreamHeartbeat } from './stream-heartbeat';
+import { REDIS_CLIENT } from '../redis/redis.module';
+import type { RedisClient } from '../redis/redis-client';
 import { ReaderLimits } from './reader-limits';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { StreamStore } from './stream-store';
@@ -17,9 +21,23 @@ import { StreamsService } from './streams.service';
   providers: [
     StreamsService,
     {
+      // With REDIS_URL every instance reads and writes the same streams; without, this process
+      // keeps its own.
       provide: StreamStore,
-      useFactory: (config: AppConfig) => new MemoryStreamStore(config.streams),
-      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+        redis
+          ? new RedisStreamStore(redis, config.streams, {
+              commandTimeoutMs: config.redisCommandTimeoutMs,
+              leaseMs: config.streams.leaseMs,
+            })
+          : new MemoryStreamStore(config.streams),
+      inject: [APP_CONFIG, REDIS_CLIENT],
+    },
+    {
+      provide: StreamHeartbeat,
+      useFactory: (store: StreamStore, registry: GenerationRegistry) =>
+        new StreamHeartbeat(store, registry),
+      inject: [StreamStore, GenerationRegistry],
     },
     {
       provide: ReaderLimits,

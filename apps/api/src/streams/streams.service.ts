@@ -16,11 +16,11 @@ import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
 import { ModelProvider } from '../models/model-provider';
-import { Generation } from './generation';
+import { Generation, STOPPED_FRAME } from './generation';
 import { GenerationRegistry } from './generation-registry';
 import { deliverStream, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { ReaderLimits } from './reader-limits';
-import { StoreFullError, StreamStore, type StreamInfo } from './stream-store';
+import { StoreFullError, StreamClosedError, StreamStore, type StreamInfo } from './stream-store';
 import { StreamWriter } from './stream-writer';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
@@ -126,6 +126,8 @@ export class StreamsService implements BeforeApplicationShutdown {
     const writer = new StreamWriter(this.store, streamId, {
       onOverLimit: () => generation.interrupt('too-large'),
       onLost: (error) => {
+        // Another instance ended it (a stop sent there, or it judged this one lost): not a fault.
+        if (error instanceof StreamClosedError) return generation.interrupt('ended-elsewhere');
         this.logger.error({ err: error, streamId }, 'stream lost: its frames cannot be stored');
         generation.interrupt('lost');
       },
@@ -220,8 +222,8 @@ export class StreamsService implements BeforeApplicationShutdown {
       heartbeatMs: this.config.heartbeatMs,
       stallTimeoutMs: this.config.streams.stallTimeoutMs,
       socket,
-      attachReader: () => {
-        const detach = this.registry.attachReader(streamId);
+      attachReader: (letGo) => {
+        const detach = this.registry.attachReader(streamId, letGo);
         return () => {
           detach();
           slot();
@@ -241,11 +243,23 @@ export class StreamsService implements BeforeApplicationShutdown {
     );
   }
 
-  /** Stops a stream's generation at once (its readers get `finish: cancelled`); `404` if unknown. */
+  /**
+   * Stops a stream's generation at once, on whichever instance runs it: its readers get `finish:
+   * cancelled`; `404` if unknown. A stream that has already finished has nothing to stop:
+   * stopping it again is not an error.
+   */
   async stop(streamId: string, principal: Principal): Promise<void> {
-    await this.ownInfo(streamId, principal);
-    // A stream that has already finished has nothing to stop: stopping it again is not an error.
-    this.registry.interrupt(streamId, 'stop');
+    const info = await this.ownInfo(streamId, principal);
+    if (info.state === 'finished' || this.registry.interrupt(streamId, 'stop')) return;
+    // Another instance generates it: the stop is written as its last frame, which every reader
+    // gets at once, and that instance aborts the upstream request at its next heartbeat.
+    try {
+      await this.store.append(streamId, [STOPPED_FRAME]);
+    } catch (error) {
+      if (error instanceof StreamClosedError) return; // it ended meanwhile
+      this.logger.warn({ err: error, streamId }, 'the stream store failed: not stopped');
+      throw storeUnavailable();
+    }
   }
 
   /**
@@ -285,9 +299,17 @@ export class StreamsService implements BeforeApplicationShutdown {
     );
   }
 
-  /** On SIGTERM: refuse new streams, let running ones finish within the drain time, end the rest. */
+  /**
+   * On SIGTERM: refuse new streams, let running ones finish within the drain time, end the rest;
+   * with a shared store, let this instance's readers go first, to resume on another.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.registry.drain(this.config.streams.drainMs, SHUTDOWN_FLUSH_TIMEOUT_MS);
+    // Readers of a shared store resume on another instance at once, and read on from the store.
+    await this.registry.drain(
+      this.config.streams.drainMs,
+      SHUTDOWN_FLUSH_TIMEOUT_MS,
+      this.store.shared,
+    );
   }
 }
 

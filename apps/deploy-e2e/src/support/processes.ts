@@ -98,12 +98,34 @@ export interface NginxProcess extends Stoppable {
   errorLog(): string;
 }
 
+/** Where nginx sends requests: one api instance, or several (round robin), and the auth proxy. */
+export interface NginxUpstreams {
+  api: string | readonly string[];
+  auth: string;
+}
+
+/**
+ * The rendered site, with one `server` line per api instance, as deploy/README.md tells operators
+ * to list several: nginx's default round robin, no stickiness.
+ */
+function renderSite(upstreams: NginxUpstreams, port: number): string {
+  const [first, ...more] = typeof upstreams.api === 'string' ? [upstreams.api] : upstreams.api;
+  const site = renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
+    LISTEN: `127.0.0.1:${port}`,
+    API_UPSTREAM: first,
+    AUTH_UPSTREAM: upstreams.auth,
+  });
+  const line = `  server ${first};\n`;
+  if (!site.includes(line)) throw new Error('the template has no api server line');
+  return site.replace(line, [first, ...more].map((api) => `  server ${api};\n`).join(''));
+}
+
 /**
  * A real nginx in the foreground, in a temp directory of its own, running
  * deploy/nginx/tokenstream.conf.template rendered for `api` and `auth`. Resolves once it answers.
  */
 export async function startNginx(
-  upstreams: { api: string; auth: string },
+  upstreams: NginxUpstreams,
   timeoutMs = 10_000,
 ): Promise<NginxProcess> {
   if (!existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} is missing: apt-get install nginx`);
@@ -119,21 +141,14 @@ export async function startNginx(
 }
 
 async function tryStartNginx(
-  upstreams: { api: string; auth: string },
+  upstreams: NginxUpstreams,
   port: number,
   timeoutMs: number,
 ): Promise<NginxProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenstream-nginx-'));
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const errorLogPath = join(dir, 'error.log');
-  writeFileSync(
-    join(dir, 'tokenstream.conf'),
-    renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
-      LISTEN: `127.0.0.1:${port}`,
-      API_UPSTREAM: upstreams.api,
-      AUTH_UPSTREAM: upstreams.auth,
-    }),
-  );
+  writeFileSync(join(dir, 'tokenstream.conf'), renderSite(upstreams, port));
   writeFileSync(
     join(dir, 'nginx.conf'),
     [

@@ -15,7 +15,8 @@ export interface ModelsResponse {
 
 /** The body of `GET /api/health`. */
 export interface HealthResponse {
-  status: 'ok' | 'shutting_down';
+  /** `store_unavailable`: the shared stream store (Redis) cannot be reached, so no reply can start. */
+  status: 'ok' | 'shutting_down' | 'store_unavailable';
   live: boolean;
   ready: boolean;
   provider: ProviderKind;
@@ -24,8 +25,9 @@ export interface HealthResponse {
   /**
    * What the stream store holds: streams (running and finished), the bytes of their frames, and
    * the bytes spoken for (each running stream at its size limit): a new stream needs room there.
+   * `null` when it cannot be reached.
    */
-  store: { streams: number; bytes: number; reservedBytes: number; maxBytes: number };
+  store: { streams: number; bytes: number; reservedBytes: number; maxBytes: number } | null;
 }
 
 /** The JSON body of every error answered before a stream opens (4xx and 5xx). */

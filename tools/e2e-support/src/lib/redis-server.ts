@@ -27,6 +27,11 @@ export interface RedisServer {
   url: string;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s); resolves once it has exited. */
   stop(): Promise<void>;
+  /**
+   * Stops the server and starts a new, empty one on the same port, as a Redis without persistence
+   * comes back from a restart: clients that reconnect find no data.
+   */
+  restart(): Promise<void>;
 }
 
 /**
@@ -52,6 +57,19 @@ export async function startRedis(): Promise<RedisServer> {
 class PortTakenError extends Error {}
 
 async function startOn(binary: string, port: number): Promise<RedisServer> {
+  let current = await launch(binary, port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => current.stop(),
+    restart: async () => {
+      await current.stop();
+      current = await launch(binary, port);
+    },
+  };
+}
+
+/** One redis-server process on `port`, once it answers PING. */
+async function launch(binary: string, port: number): Promise<{ stop(): Promise<void> }> {
   const child = spawn(
     binary,
     // No RDB snapshots, no append-only file: the data lives and dies with the process.
@@ -81,7 +99,6 @@ async function startOn(binary: string, port: number): Promise<RedisServer> {
     await new Promise((done) => setTimeout(done, PING_INTERVAL_MS));
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
     stop: async () => {
       await stopChild(child, exited, { graceMs: STOP_GRACE_MS });
     },

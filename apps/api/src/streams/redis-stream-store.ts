@@ -1,0 +1,284 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  withCommandTimeout,
+} from '../redis/redis-command-timeout';
+import {
+  APPEND,
+  APPEND_REPLY,
+  CREATE,
+  CREATE_REPLY,
+  HEARTBEAT,
+  READ,
+  USAGE,
+  type Script,
+} from './redis-stream-scripts';
+import { entryId, seqOfEntry } from './redis-stream-entry-id';
+import { RedisStreamTail, type TailRedisClient } from './redis-stream-tail';
+import { LOST_FRAME } from './generation';
+import type {
+  AppendResult,
+  HeartbeatReply,
+  HeartbeatReport,
+  NewStream,
+  StoredFrame,
+  StoreUsage,
+  StreamInfo,
+  StreamStoreLimits,
+} from './stream-store';
+import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
+
+/** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */
+export const DEFAULT_STREAM_KEY_PREFIX = 'tokenstream:streams:';
+
+/**
+ * How long an instance's hold on a stream it generates lasts unless renewed (its heartbeat renews
+ * it every half second; `STREAM_LEASE_MS`). Once it lapses, the next heartbeat of any instance ends the stream with
+ * `generation_lost`. Long enough that an instance busy enough to miss heartbeats for several
+ * seconds (a long GC, a saturated event loop) is not taken for dead.
+ */
+export const DEFAULT_LEASE_MS = 10_000;
+
+/** How long an instance's note that it reads a stream lasts unless renewed by its heartbeat. */
+export const DEFAULT_READERS_NOTE_MS = 2_000;
+
+const LOST_JSON = JSON.stringify(LOST_FRAME);
+
+/** What a script's arguments look like to node-redis. */
+interface ScriptArguments {
+  keys: string[];
+  arguments: string[];
+}
+
+/**
+ * The part of a node-redis client (`RedisClientType`) the store uses, so that any client, with or
+ * without modules, will do.
+ */
+export interface StreamRedisClient extends TailRedisClient {
+  eval(script: string, options: ScriptArguments): Promise<unknown>;
+  evalSha(sha1: string, options: ScriptArguments): Promise<unknown>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+}
+
+/** How a {@link RedisStreamStore} names its keys and how long it waits for Redis. */
+export interface RedisStreamStoreOptions {
+  /** Where the store's keys live ({@link DEFAULT_STREAM_KEY_PREFIX} unless told). */
+  prefix?: string;
+  /** How long any one call may wait for Redis before it fails (`RedisCommandTimeoutError`). */
+  commandTimeoutMs?: number;
+  /** This instance, as its heartbeats name it (random unless told). */
+  instanceId?: string;
+  /** How long a lease lasts unless renewed ({@link DEFAULT_LEASE_MS} unless told). */
+  leaseMs?: number;
+  /** How long a note of readers lasts unless renewed ({@link DEFAULT_READERS_NOTE_MS}). */
+  readersNoteMs?: number;
+}
+
+/** A stream entry as XRANGE returns it from a script: its id and its fields, `json` alone. */
+type RawEntry = [id: string, fields: [field: string, json: string]];
+
+/**
+ * Streams shared by every instance through one Redis (not a Cluster: the scripts evict streams
+ * whose keys they name themselves). Each stream is a hash of its info and a Redis Stream of its
+ * frames, the entry `0-<seq>` holding a frame's JSON; the byte budget and the leases are kept in five keys beside
+ * them. Each change to the budget (`create`, `append`) is one Lua script on the server's clock, so
+ * it is atomic across instances. A finished stream's keys expire with its retention.
+ *
+ * Unlike {@link MemoryStreamStore}, it cannot see who reads a stream on other instances: a stream
+ * being read may be evicted, or expire, under its readers. `watch` follows every watched stream of
+ * this instance on one connection of its own ({@link RedisStreamTail}).
+ *
+ * Every call gives up after `commandTimeoutMs` with a `RedisCommandTimeoutError`, so a stalled
+ * Redis fails a request rather than hang it. Giving up does not take the command back: Redis may
+ * still run it when it wakes (an append then lands although its caller saw it fail).
+ */
+export class RedisStreamStore extends StreamStore implements OnApplicationShutdown {
+  /** Every instance reads and writes the same streams. */
+  readonly shared = true;
+  private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
+  private readonly instanceId: string;
+  private readonly leaseMs: number;
+  private readonly readersNoteMs: number;
+  private readonly tail: RedisStreamTail;
+
+  /**
+   * `client` must be connected; the store never connects, quits or closes it, only the connection
+   * it makes for `watch` (closed by {@link close}).
+   */
+  constructor(
+    private readonly client: StreamRedisClient,
+    private readonly limits: StreamStoreLimits,
+    options: RedisStreamStoreOptions = {},
+  ) {
+    super();
+    if (limits.maxStoreBytes < limits.maxStreamBytes) {
+      throw new Error('the store must have room for at least one stream at its size limit');
+    }
+    this.prefix = options.prefix ?? DEFAULT_STREAM_KEY_PREFIX;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.readersNoteMs = options.readersNoteMs ?? DEFAULT_READERS_NOTE_MS;
+    this.tail = new RedisStreamTail(client, this.commandTimeoutMs);
+  }
+
+  async create({ streamId, model, owner }: NewStream): Promise<void> {
+    const reply = await this.run(
+      CREATE,
+      [...this.budgetKeys(), this.infoKey(streamId)],
+      ...this.stems(),
+      streamId,
+      model,
+      owner,
+      String(this.limits.maxStreamBytes),
+      String(this.limits.maxStoreBytes),
+      String(this.leaseMs),
+    );
+    if (reply === CREATE_REPLY.storeFull) throw new StoreFullError();
+    if (reply === CREATE_REPLY.exists) throw new Error(`stream ${streamId} exists already`);
+  }
+
+  async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
+    if (frames.slice(0, -1).some(isTerminalFrame)) {
+      throw new Error('a terminal frame may only come last');
+    }
+    const jsons = frames.map((frame) => JSON.stringify(frame));
+    // A frame's cost: the length of its JSON, as the memory store counts it (not its UTF-8 bytes).
+    const bytes = jsons.reduce((sum, json) => sum + json.length, 0);
+    const last = frames.at(-1);
+    const reply = (await this.run(
+      APPEND,
+      [...this.budgetKeys(), this.infoKey(streamId), this.framesKey(streamId)],
+      streamId,
+      String(this.limits.retentionMs),
+      last && isTerminalFrame(last) ? '1' : '0',
+      String(bytes),
+      ...jsons,
+    )) as [status: number, lastSeq?: number, bytes?: number];
+    if (reply[0] === APPEND_REPLY.closed) throw new StreamClosedError(streamId);
+    const [, lastSeq = 0, streamBytes = 0] = reply;
+    return { lastSeq, overLimit: streamBytes > this.limits.maxStreamBytes };
+  }
+
+  async info(streamId: string): Promise<StreamInfo | undefined> {
+    const fields = await this.bounded(this.client.hGetAll(this.infoKey(streamId)));
+    if (fields['state'] === undefined) return undefined;
+    const info: StreamInfo = {
+      streamId,
+      model: fields['model'] ?? '',
+      owner: fields['owner'] ?? '',
+      state: fields['state'] === 'finished' ? 'finished' : 'running',
+      lastSeq: Number(fields['lastSeq']),
+      createdAt: Number(fields['createdAt']),
+    };
+    if (info.state === 'finished') info.finishedAt = Number(fields['finishedAt']);
+    return info;
+  }
+
+  async read(
+    streamId: string,
+    afterSeq: number,
+    maxFrames = Infinity,
+  ): Promise<StoredFrame[] | undefined> {
+    const entries = (await this.run(
+      READ,
+      [this.infoKey(streamId), this.framesKey(streamId)],
+      entryId(Math.max(0, afterSeq) + 1),
+      maxFrames === Infinity ? '' : String(Math.max(0, maxFrames)),
+    )) as RawEntry[] | null;
+    return entries?.map(([id, [, json]]) => ({
+      seq: seqOfEntry(id),
+      frame: JSON.parse(json) as StreamFrame,
+      json,
+    }));
+  }
+
+  watch(streamId: string, onChange: () => void): () => void {
+    return this.tail.watch(this.framesKey(streamId), onChange);
+  }
+
+  /**
+   * Renews this instance's leases, notes what it reads, ends the streams whose lease lapsed (their
+   * instance is gone) with `generation_lost`, and answers what another hand did: see {@link
+   * HEARTBEAT}.
+   */
+  async heartbeat({ generating, reading }: HeartbeatReport): Promise<HeartbeatReply> {
+    const [endedElsewhere, readElsewhere] = (await this.run(
+      HEARTBEAT,
+      this.budgetKeys(),
+      ...this.stems(),
+      `${this.prefix}readers:`,
+      this.instanceId,
+      String(this.leaseMs),
+      String(this.readersNoteMs),
+      String(this.limits.retentionMs),
+      LOST_JSON,
+      String(generating.length),
+      ...generating,
+      String(reading.length),
+      ...reading,
+    )) as [string[], string[]];
+    return { endedElsewhere, readElsewhere };
+  }
+
+  async usage(): Promise<StoreUsage> {
+    const [streams, bytes, reservedBytes] = (await this.run(
+      USAGE,
+      this.budgetKeys(),
+      ...this.stems(),
+    )) as [number, number, number];
+    return { streams, bytes, reservedBytes, maxBytes: this.limits.maxStoreBytes };
+  }
+
+  /** Stops following streams and closes the connection `watch` made; the main one stays open. */
+  async close(): Promise<void> {
+    await this.tail.close();
+  }
+
+  /** After the drain (Nest runs `onModuleDestroy` before it): readers may follow until then. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** The budget's keys, in the order the scripts take them. */
+  private budgetKeys(): string[] {
+    return ['running', 'finished', 'finished-bytes', 'totals', 'leases'].map(
+      (name) => this.prefix + name,
+    );
+  }
+
+  /** Where a stream's info and frames live, with its id appended: the scripts name them so too. */
+  private stems(): [info: string, frames: string] {
+    return [`${this.prefix}info:`, `${this.prefix}frames:`];
+  }
+
+  private infoKey(streamId: string): string {
+    return this.stems()[0] + streamId;
+  }
+
+  private framesKey(streamId: string): string {
+    return this.stems()[1] + streamId;
+  }
+
+  /** Runs `script`, giving up after `commandTimeoutMs`. */
+  private run(script: Script, keys: string[], ...args: string[]): Promise<unknown> {
+    return this.bounded(this.evaluate(script, { keys, arguments: args }));
+  }
+
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, this.commandTimeoutMs);
+  }
+
+  /** Runs `script` by its SHA1, sending its text only when the server has not cached it. */
+  private async evaluate(script: Script, options: ScriptArguments): Promise<unknown> {
+    try {
+      return await this.client.evalSha(script.sha1, options);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.client.eval(script.source, options);
+    }
+  }
+}
