@@ -38,6 +38,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   /** Bytes spoken for: running streams at their limit (or past it), finished ones as they are. */
   private reservedBytes = 0;
   private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly createdAt: number;
 
   constructor(
     private readonly limits: StreamStoreLimits,
@@ -47,6 +48,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     if (limits.maxStoreBytes < limits.maxStreamBytes) {
       throw new Error('the store must have room for at least one stream at its size limit');
     }
+    this.createdAt = now();
     this.sweeper = setInterval(() => this.evictExpired(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -69,6 +71,11 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       (streamId) => this.live(streamId)?.info.state !== 'running',
     );
     return { endedElsewhere, readElsewhere: [] };
+  }
+
+  /** Since this process made it: a restart forgets every stream. */
+  async heldSince(): Promise<number> {
+    return this.createdAt;
   }
 
   async usage(): Promise<StoreUsage> {

@@ -105,12 +105,13 @@ export const CREATE_REPLY = { created: 0, storeFull: 1, exists: 2 } as const;
 /**
  * Opens a stream if it could grow to its size limit within the budget, evicting the oldest
  * finished streams when that makes room, and nothing when it would not be enough; the instance
- * creating it holds its lease from then on. KEYS: the budget's five, the stream's info. ARGV: the
- * info and frames stems, the stream id, model, owner, the stream's size limit, the store's budget,
- * the lease (ms). Answers one of {@link CREATE_REPLY}.
+ * creating it holds its lease from then on. KEYS: the budget's five, the stream's info, the store's
+ * epoch ({@link EPOCH}). ARGV: the info and frames stems, the stream id, model, owner, the
+ * stream's size limit, the store's budget, the lease (ms). Answers one of {@link CREATE_REPLY}.
  */
 export const CREATE = script(`${NOW_MS}${SWEEP}
 local info, id = KEYS[6], ARGV[3]
+redis.call('SET', KEYS[7], now, 'NX')
 local limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7])
 if redis.call('EXISTS', info) == 1 or redis.call('ZSCORE', running, id)
     or redis.call('ZSCORE', finished, id) then
@@ -230,4 +231,14 @@ export const USAGE = script(`${NOW_MS}${SWEEP}
 local held = redis.call('HMGET', totals, 'bytes', 'reservedBytes')
 local streams = redis.call('ZCARD', running) + redis.call('ZCARD', finished)
 return {streams, tonumber(held[1] or '0'), tonumber(held[2] or '0')}
+`);
+
+/**
+ * Since when this Redis has held every stream made on it: the time of the first stream after it
+ * was (re)started empty, or of this call if none was made since. A stream made before it and not
+ * found has been lost with the data, not expired. KEYS: the epoch. Answers the time (ms).
+ */
+export const EPOCH = script(`${NOW_MS}
+redis.call('SET', KEYS[1], now, 'NX')
+return tonumber(redis.call('GET', KEYS[1]))
 `);

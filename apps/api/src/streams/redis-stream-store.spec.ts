@@ -353,6 +353,16 @@ describe('RedisStreamStore', () => {
     });
   });
 
+  it('says its data began again when Redis comes back empty', async () => {
+    await first.flushAll();
+    const store = storeOn(first);
+    const since = await store.heldSince();
+    await store.create({ streamId: 's', model: 'm', owner: 'alice' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await first.flushAll(); // what a restart without persistence leaves
+    expect(await store.heldSince()).toBeGreaterThan(since);
+  });
+
   describe('keys', () => {
     beforeEach(async () => {
       await first.flushAll();

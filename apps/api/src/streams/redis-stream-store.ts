@@ -10,6 +10,7 @@ import {
   APPEND_REPLY,
   CREATE,
   CREATE_REPLY,
+  EPOCH,
   HEARTBEAT,
   READ,
   USAGE,
@@ -128,7 +129,7 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   async create({ streamId, model, owner }: NewStream): Promise<void> {
     const reply = await this.run(
       CREATE,
-      [...this.budgetKeys(), this.infoKey(streamId)],
+      [...this.budgetKeys(), this.infoKey(streamId), this.epochKey()],
       ...this.stems(),
       streamId,
       model,
@@ -224,6 +225,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     return { endedElsewhere, readElsewhere };
   }
 
+  /** Since when Redis has held its data: a Redis that came back empty starts again ({@link EPOCH}). */
+  async heldSince(): Promise<number> {
+    return (await this.run(EPOCH, [this.epochKey()])) as number;
+  }
+
   async usage(): Promise<StoreUsage> {
     const [streams, bytes, reservedBytes] = (await this.run(
       USAGE,
@@ -253,6 +259,10 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   /** Where a stream's info and frames live, with its id appended: the scripts name them so too. */
   private stems(): [info: string, frames: string] {
     return [`${this.prefix}info:`, `${this.prefix}frames:`];
+  }
+
+  private epochKey(): string {
+    return `${this.prefix}epoch`;
   }
 
   private infoKey(streamId: string): string {

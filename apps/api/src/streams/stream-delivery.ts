@@ -25,7 +25,9 @@ const EXPIRED_FRAME: ErrorFrame = {
   message: 'This reply has expired and is no longer available.',
   retryable: false,
 };
-const EXPIRED: DeliveryBatch = [{ frame: EXPIRED_FRAME, json: JSON.stringify(EXPIRED_FRAME) }];
+export const EXPIRED: DeliveryBatch = [
+  { frame: EXPIRED_FRAME, json: JSON.stringify(EXPIRED_FRAME) },
+];
 
 /**
  * The most frames sent in one turn of the event loop. The next turn comes only once they are
@@ -58,6 +60,11 @@ export interface DeliveryOptions {
   /** How long the socket may accept nothing before the connection is closed. */
   stallTimeoutMs: number;
   socket: DeliverySocket;
+  /**
+   * What the reader is told when the stream is no longer in the store: that it expired, unless
+   * told otherwise (a stream lost with the store's data is told so, retryably).
+   */
+  whenGone?: () => Promise<DeliveryBatch>;
   /**
    * Counts the reader in when it starts reading, with what lets it go (ends it without a last
    * frame, so that it resumes elsewhere); returns what counts it out, however it goes.
@@ -128,7 +135,9 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
           const frames = await store.read(streamId, position, MAX_FRAMES_PER_TURN);
           if (subscriber.closed) return;
           if (!frames) {
-            send(EXPIRED);
+            const notice = options.whenGone ? await options.whenGone() : EXPIRED;
+            if (subscriber.closed) return;
+            send(notice);
             return subscriber.complete();
           }
           if (frames.length === 0) continue;

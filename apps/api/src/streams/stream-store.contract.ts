@@ -191,6 +191,16 @@ export function describeStreamStore(
       expect((await store.info('running'))?.state).toBe('running');
     });
 
+    it('has held its streams since it was made, and says so the same way each time', async () => {
+      const before = Date.now();
+      const store = await open();
+      const since = await store.heldSince();
+      expect(since).toBeLessThanOrEqual(Date.now());
+      await fill(store, 'a', ['x']);
+      expect(await store.heldSince()).toBe(since);
+      expect(since).toBeGreaterThanOrEqual(before - 1_000);
+    });
+
     describe('its byte budget', () => {
       // Room for three streams at their size limit of 1,000 bytes.
       const budget = { maxStreamBytes: 1_000, maxStoreBytes: 3_000 };

@@ -137,6 +137,12 @@ export abstract class StreamStore {
   abstract watch(streamId: string, onChange: () => void): () => void;
   /** How much the store holds. */
   abstract usage(): Promise<StoreUsage>;
+  /**
+   * Since when the store has held every stream made on it (until each one's retention): since it
+   * was made, or since a shared store last came back without its data. A stream made before that
+   * and not found was lost with the data, not expired.
+   */
+  abstract heldSince(): Promise<number>;
   /** True when other instances read and write the same streams (they share this store). */
   abstract readonly shared: boolean;
   /**

@@ -1,12 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   ErrorCodes,
   HEARTBEAT_HEADER,
   STREAM_ID_HEADER,
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
-import type { Observable } from 'rxjs';
+import { of, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
@@ -16,12 +15,13 @@ import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
 import { ModelProvider } from '../models/model-provider';
-import { Generation, STOPPED_FRAME } from './generation';
+import { Generation, LOST_FRAME, STOPPED_FRAME } from './generation';
 import { GenerationRegistry } from './generation-registry';
-import { deliverStream, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
+import { deliverStream, EXPIRED, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { ReaderLimits } from './reader-limits';
 import { StoreFullError, StreamClosedError, StreamStore, type StreamInfo } from './stream-store';
 import { StreamWriter } from './stream-writer';
+import { newStreamId, streamCreatedAt } from './stream-id';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 export const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -92,7 +92,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     const { principal } = context;
     const model = this.resolveModel(request, principal);
-    const streamId = randomUUID();
+    const streamId = newStreamId();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
     const reader = this.readers.acquire(streamId, principal.id);
     let ticket: LimitTicket;
@@ -173,6 +173,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       info = await this.ownInfo(streamId, principal);
     } catch (error) {
       reader?.();
+      if (error instanceof StreamLostError) return LOST;
       throw error;
     }
     return this.open(info, afterSeq, socket, principal, reader);
@@ -188,7 +189,13 @@ export class StreamsService implements BeforeApplicationShutdown {
     socket: DeliverySocket,
     principal: Principal,
   ): Promise<Observable<DeliveryBatch> | null> {
-    const info = await this.ownInfo(streamId, principal);
+    let info: StreamInfo;
+    try {
+      info = await this.ownInfo(streamId, principal);
+    } catch (error) {
+      if (error instanceof StreamLostError) return LOST;
+      throw error;
+    }
     if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
     return this.open(info, afterSeq, socket, principal);
   }
@@ -222,6 +229,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       heartbeatMs: this.config.heartbeatMs,
       stallTimeoutMs: this.config.streams.stallTimeoutMs,
       socket,
+      whenGone: async () => ((await this.wasLost(streamId)) ? LOST_BATCH : EXPIRED),
       attachReader: (letGo) => {
         const detach = this.registry.attachReader(streamId, letGo);
         return () => {
@@ -249,7 +257,13 @@ export class StreamsService implements BeforeApplicationShutdown {
    * stopping it again is not an error.
    */
   async stop(streamId: string, principal: Principal): Promise<void> {
-    const info = await this.ownInfo(streamId, principal);
+    let info: StreamInfo;
+    try {
+      info = await this.ownInfo(streamId, principal);
+    } catch (error) {
+      if (error instanceof StreamLostError) return; // nothing left to stop
+      throw error;
+    }
     if (info.state === 'finished' || this.registry.interrupt(streamId, 'stop')) return;
     // Another instance generates it: the stop is written as its last frame, which every reader
     // gets at once, and that instance aborts the upstream request at its next heartbeat.
@@ -274,8 +288,30 @@ export class StreamsService implements BeforeApplicationShutdown {
       this.logger.warn({ err: error, streamId }, 'the stream store failed to answer');
       throw storeUnavailable();
     }
-    if (!info || info.owner !== principal.id) throw streamNotFound();
-    return info;
+    if (info) {
+      if (info.owner !== principal.id) throw streamNotFound();
+      return info;
+    }
+    if (await this.wasLost(streamId)) throw new StreamLostError();
+    throw streamNotFound();
+  }
+
+  /**
+   * Whether a stream the store does not have was lost with its data (a restart of this instance
+   * with the memory store, a Redis that came back empty) rather than never made or expired: it was
+   * made before the store's data began, recently enough to be held still.
+   */
+  private async wasLost(streamId: string): Promise<boolean> {
+    const createdAt = streamCreatedAt(streamId);
+    if (createdAt === undefined) return false;
+    const longestLife = this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs;
+    if (Date.now() - createdAt > longestLife) return false;
+    try {
+      return createdAt < (await this.store.heldSince());
+    } catch (error) {
+      this.logger.warn({ err: error, streamId }, 'the stream store failed to answer');
+      throw storeUnavailable();
+    }
   }
 
   /** The model `request` asks for, if `principal` may use it; a `400` or `403` otherwise. */
@@ -312,6 +348,16 @@ export class StreamsService implements BeforeApplicationShutdown {
     );
   }
 }
+
+/** A stream lost with the store's data (see `wasLost`): its readers are told, retryably. */
+class StreamLostError extends Error {}
+
+/**
+ * What a reader of a lost stream gets instead of a `404`: a stream of one frame, the retryable
+ * `generation_lost` (without an id: it is not part of the stream), so the user can send again.
+ */
+const LOST_BATCH: DeliveryBatch = [{ frame: LOST_FRAME, json: JSON.stringify(LOST_FRAME) }];
+const LOST: Observable<DeliveryBatch> = of(LOST_BATCH);
 
 /** The `503` for a stream that would not fit in the store: every byte is spoken for. */
 function storeFull(): ApiException {
