@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import {
   cuttingFetch,
   freePort,
@@ -206,3 +207,55 @@ it('carries twenty replies through a rolling restart of all three instances, eac
   }
   expect(mock.stats().requests).toBe(20);
 }, 90_000);
+
+describe('the same Idempotency-Key sent twice', () => {
+  /** POSTs `body` to instance `i` with `key` and reads the answer whole. */
+  async function post(i: number, key: string, body: unknown = request) {
+    const response = await fetch(`${apis[i].url}/api/chat/stream`, {
+      method: 'POST',
+      headers: { ...ALICE_DIRECT, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      streamId: response.headers.get('x-stream-id'),
+      text: await response.text(),
+    };
+  }
+
+  it('to two instances at once makes one generation, read by both from its first frame', async () => {
+    const [a, b] = await Promise.all([post(0, 'double-click'), post(1, 'double-click')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.streamId).toBe(a.streamId);
+    expect(b.text).toBe(a.text);
+    expect(a.text).toContain('"finishReason":"stop"');
+    expect(mock.stats().requests).toBe(1);
+    // The same key with another request is refused; a new key is a new reply.
+    const other = await post(2, 'double-click', { messages: [{ role: 'user', content: 'Other' }] });
+    expect(other.status).toBe(409);
+    expect(JSON.parse(other.text)).toMatchObject({ code: 'idempotency_conflict' });
+    const bad = await post(2, 'no spaces allowed');
+    expect(bad.status).toBe(400);
+    expect(mock.stats().requests).toBe(1);
+  });
+
+  it('through the OpenAI SDK on /v1 gives the same completion once', async () => {
+    const sdk = (i: number) =>
+      new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${apis[i].url}/v1`,
+        defaultHeaders: ALICE_DIRECT,
+        maxRetries: 0,
+      });
+    const ask = (i: number) =>
+      sdk(i).chat.completions.create(
+        { model: 'gpt-4o-mini', messages: request.messages },
+        // The SDK's own `idempotencyKey` option sends nothing for OpenAI's client: a header does.
+        { headers: { 'Idempotency-Key': 'report-2026-12-04' } },
+      );
+    const [a, b] = await Promise.all([ask(1), ask(2)]);
+    expect(b.id).toBe(a.id);
+    expect(a.choices[0].message.content).toBe(REPLY);
+    expect(mock.stats().requests).toBe(1);
+  });
+});

@@ -16,10 +16,20 @@ export interface ResourceUse {
   serverPeakRssMiB: number;
   /** Connections the kernel turned away with a full accept queue (any listener; here, the server). */
   listenOverflows: number;
+  /** The CPU time and RSS peak of the server's Redis, when it has one (NaN otherwise). */
+  redisCpuMs: number;
+  redisPeakRssMiB: number;
 }
 
-/** Starts counting the CPU of the server, the upstream and this process, and the server's memory. */
-export function watchResources(serverPid: number, upstreamPid: number): { close(): ResourceUse } {
+/**
+ * Starts counting the CPU of the server, the upstream and this process, and the server's memory;
+ * with `redisPid`, its Redis's too.
+ */
+export function watchResources(
+  serverPid: number,
+  upstreamPid: number,
+  redisPid?: number,
+): { close(): ResourceUse } {
   const started = performance.now();
   const server = cpuTimeMs(serverPid);
   const upstream = cpuTimeMs(upstreamPid);
@@ -27,6 +37,8 @@ export function watchResources(serverPid: number, upstreamPid: number): { close(
   const serverRssMiB = residentMiB(serverPid);
   const peak = watchPeakRss(serverPid);
   const overflows = listenOverflows();
+  const redis = redisPid === undefined ? undefined : cpuTimeMs(redisPid);
+  const redisPeak = redisPid === undefined ? undefined : watchPeakRss(redisPid);
   return {
     close: () => ({
       wallMs: performance.now() - started,
@@ -36,6 +48,8 @@ export function watchResources(serverPid: number, upstreamPid: number): { close(
       serverRssMiB,
       serverPeakRssMiB: peak.stop(),
       listenOverflows: listenOverflows() - overflows,
+      redisCpuMs: redisPid === undefined ? NaN : cpuTimeMs(redisPid) - (redis ?? 0),
+      redisPeakRssMiB: redisPeak?.stop() ?? NaN,
     }),
   };
 }

@@ -7,7 +7,7 @@ import type { Scenario } from './scenario';
 /** What one run of the scale benchmark measures. */
 export interface ScaleOptions {
   scenario: Scenario;
-  /** The targets, in the order they run (all three unless `--targets` says). */
+  /** The targets, in the order they run (all of them unless `--targets` says). */
   targets: TargetName[];
   /** Where the JSON report goes, relative to the workspace root; under bench/results/ unless told. */
   out: string | undefined;

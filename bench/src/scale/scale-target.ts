@@ -1,9 +1,12 @@
-import { exitOf, stopChild } from '@tokenstream/e2e-support';
+import { exitOf, startRedis, stopChild } from '@tokenstream/e2e-support';
 import { startNodeChild } from '../node-child';
 import type { ReplyRequest } from './reply-client';
 
-/** The three servers measured side by side, in the order they run and appear in the tables. */
-export const TARGET_NAMES = ['passthrough', 'sdk-loop', 'api'] as const;
+/**
+ * The servers measured side by side, in the order they run and appear in the tables: the api with
+ * its embedded store, and with its streams in a Redis of its own (`REDIS_URL`).
+ */
+export const TARGET_NAMES = ['passthrough', 'sdk-loop', 'api', 'api-redis'] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -13,6 +16,7 @@ export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
   passthrough: 'plain passthrough',
   'sdk-loop': 'SDK loop',
   api: 'tokenstream api',
+  'api-redis': 'api, Redis store',
 };
 
 /**
@@ -32,7 +36,7 @@ export const API_ENV: Readonly<Record<string, string>> = {
 };
 
 /** The plain-JavaScript servers, run with plain `node` so their memory is Node's and theirs. */
-const SERVER_FILES: Readonly<Record<Exclude<TargetName, 'api'>, string>> = {
+const SERVER_FILES: Readonly<Record<'passthrough' | 'sdk-loop', string>> = {
   passthrough: 'bench/src/passthrough-proxy.cjs',
   'sdk-loop': 'bench/src/sdk-loop-server.cjs',
 };
@@ -47,6 +51,8 @@ const PROFILED_STOP_GRACE_MS = 60_000;
 export interface ScaleTarget {
   name: TargetName;
   pid: number;
+  /** The Redis the api keeps its streams in, for `api-redis`: its process, measured beside it. */
+  redisPid?: number;
   /** The request for one reply of `tokens` tokens. */
   request(tokens: number): ReplyRequest;
   stop(): Promise<void>;
@@ -78,35 +84,48 @@ export async function startTarget(
   cpuProfDir?: string,
 ): Promise<ScaleTarget> {
   const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const started =
-    name === 'api'
-      ? await startNodeChild([...profile, 'dist/apps/api/main.js'], {
-          PORT: '0',
-          HOST: '127.0.0.1',
-          WEB_DIST_DIR: '/nonexistent',
-          OPENAI_API_KEY: 'sk-bench',
-          OPENAI_BASE_URL: upstreamUrl,
-          ...API_ENV,
-          ...apiEnv,
-        })
-      : await startNodeChild([...profile, SERVER_FILES[name], upstreamUrl], {});
+  const isApi = name === 'api' || name === 'api-redis';
+  const redis = name === 'api-redis' ? await startRedis() : undefined;
+  const started = isApi
+    ? await startNodeChild([...profile, 'dist/apps/api/main.js'], {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        WEB_DIST_DIR: '/nonexistent',
+        OPENAI_API_KEY: 'sk-bench',
+        OPENAI_BASE_URL: upstreamUrl,
+        ...API_ENV,
+        ...(redis ? { REDIS_URL: redis.url } : {}),
+        ...apiEnv,
+      }).catch(async (error: unknown) => {
+        await redis?.stop();
+        throw error;
+      })
+    : await startNodeChild(
+        [...profile, SERVER_FILES[name as keyof typeof SERVER_FILES], upstreamUrl],
+        {},
+      );
   const { child } = started;
   const exited = exitOf(child);
   const base = started.url.replace(/\/$/, '');
-  const url = new URL(name === 'api' ? `${base}/api/chat/stream` : `${base}/v1/chat/completions`);
+  const url = new URL(isApi ? `${base}/api/chat/stream` : `${base}/v1/chat/completions`);
   const body = name === 'passthrough' ? OPENAI_BODY : JSON.stringify({ messages: MESSAGES });
-  const endsWell =
-    name === 'api'
-      ? (tail: string) => API_FINISH.test(tail)
-      : (tail: string) => tail.endsWith(DONE);
+  const endsWell = isApi
+    ? (tail: string) => API_FINISH.test(tail)
+    : (tail: string) => tail.endsWith(DONE);
   return {
     name,
     pid: child.pid ?? -1,
+    redisPid: redis?.pid(),
     request: (tokens) => ({ url, body, tokens, endsWell }),
-    stop: async () =>
-      void (await stopChild(child, exited, {
+    stop: async () => {
+      await stopChild(child, exited, {
         graceMs: cpuProfDir ? PROFILED_STOP_GRACE_MS : STOP_GRACE_MS,
-      })),
-    kill: () => void child.kill('SIGKILL'),
+      });
+      await redis?.stop();
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+      if (redis) process.kill(redis.pid(), 'SIGKILL');
+    },
   };
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ChatRequest } from '@tokenstream/stream-contracts';
+import { IDEMPOTENCY_KEY_HEADER, type ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -8,6 +8,8 @@ import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.
 import { sendEventStream } from '../common/event-stream-response';
 import { schemaRef } from '../common/openapi-schemas';
 import { encodeFrameBatch } from '../streams/frame-batch-encoder';
+import { IdempotencyKeyHeader } from '../common/api-docs.decorators';
+import { parseIdempotencyKey } from '../streams/idempotency-key';
 import { StreamsService } from '../streams/streams.service';
 import { ChatRequestPipe } from './chat-request.pipe';
 
@@ -24,20 +26,24 @@ export class ChatController {
   @ApiOperation({ summary: 'Start a reply and stream its frames' })
   @ApiBody({ schema: schemaRef('ChatRequest') })
   @ApiFrameStream()
-  @ApiErrors(400, 403, 413, 429, 503)
+  @IdempotencyKeyHeader()
+  @ApiErrors(400, 403, 409, 413, 429, 503)
   @Post('stream')
   @HttpCode(200)
   async stream(
     @Body(ChatRequestPipe) request: ChatRequest,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Req() req: Request & { id?: unknown },
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    // Nothing is sent before this resolves: a refusal (400, 403, 429, 503) is still a plain answer.
+    // Nothing is sent before this resolves: a refusal (400, 403, 409, 429, 503) is still a plain
+    // answer.
     const started = await this.streams.start(request, {
       requestId: String(req.id),
       principal,
       isClientGone: () => req.socket.destroyed,
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
     });
     // Nobody is there to answer: the client left while the stream was being admitted.
     if (!started) return;

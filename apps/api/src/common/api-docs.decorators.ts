@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import {
   HEARTBEAT_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   LAST_EVENT_ID_HEADER,
   REQUEST_ID_HEADER,
   STREAM_ID_HEADER,
@@ -29,9 +30,12 @@ const ERROR_WHEN: Record<number, string> = {
   401: 'No valid credentials (`unauthenticated`), with `WWW-Authenticate`.',
   403: 'This caller may not use the model it asked for (`model_not_allowed`).',
   404: 'No such stream (`stream_not_found`): it never existed, is not yours, or has expired.',
+  409: 'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`).',
   413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`http_error\`).`,
   429: 'The caller reached one of its limits (`rate_limited`); `Retry-After` says when to retry.',
-  503: 'The instance is shutting down (`server_shutting_down`); `Retry-After` says when to retry.',
+  503:
+    'The instance is shutting down (`server_shutting_down`), holds as many replies as it can ' +
+    '(`server_busy`), or cannot reach its stream store (`store_unavailable`); `Retry-After` says when to retry.',
 };
 
 /** `Retry-After`, on the errors that say when to try again. */
@@ -54,6 +58,7 @@ const OPENAI_ERROR_WHEN = {
   404:
     'No such model (`model_not_found`, `param: model`), as OpenAI answers it; or no route at this ' +
     'path (`code: null`).',
+  409: 'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`).',
   413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`request_too_large\`).`,
   415: 'The body is in a charset or content encoding the api cannot read (`unsupported_body_encoding`).',
   429:
@@ -140,3 +145,17 @@ export const ApiLastEventIdHeader = () =>
     required: false,
     description: 'Resume after this frame id (a whole number); absent means from the start.',
   });
+
+/** The optional `Idempotency-Key` request header of the routes that start a reply. */
+export function IdempotencyKeyHeader(): MethodDecorator {
+  return ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+    description:
+      'Names one prompt (1 to 255 visible ASCII characters, e.g. a UUID). Sent again by the same caller ' +
+      "with the same request within the reply's retention, on any instance, it gets the same reply from " +
+      'its first frame instead of a second generation (joining it while it generates); with a different ' +
+      'request it is a `409`.',
+  });
+}

@@ -1,6 +1,7 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import {
   HEARTBEAT_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   LAST_EVENT_ID_HEADER,
   REQUEST_ID_HEADER,
   STREAM_ID_HEADER,
@@ -21,6 +22,7 @@ export function corsOptions(allowed: readonly string[]): CorsOptions {
       'X-API-Key',
       LAST_EVENT_ID_HEADER,
       REQUEST_ID_HEADER,
+      IDEMPOTENCY_KEY_HEADER,
     ],
     exposedHeaders: [STREAM_ID_HEADER, HEARTBEAT_HEADER, REQUEST_ID_HEADER, 'Retry-After'],
     maxAge: 600,

@@ -1,9 +1,15 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { ApiAuthenticated, ApiOpenAiErrors } from '../common/api-docs.decorators';
+import { IDEMPOTENCY_KEY_HEADER } from '@tokenstream/stream-contracts';
+import {
+  ApiAuthenticated,
+  ApiOpenAiErrors,
+  IdempotencyKeyHeader,
+} from '../common/api-docs.decorators';
+import { parseIdempotencyKey } from '../streams/idempotency-key';
 import { schemaRef } from '../common/openapi-schemas';
 import { ChatCompletionsService } from './chat-completions.service';
 import type { OpenAiChatRequest } from './openai-chat-request';
@@ -31,14 +37,21 @@ export class ChatCompletionsController {
       'text/event-stream': { schema: schemaRef('ChatCompletionChunk') },
     },
   })
-  @ApiOpenAiErrors(400, 403, 404, 413, 415, 429, 502, 503, 504)
+  @IdempotencyKeyHeader()
+  @ApiOpenAiErrors(400, 403, 404, 409, 413, 415, 429, 502, 503, 504)
   @Post(OpenAiPaths.chatCompletions)
   create(
     @Body(OpenAiChatRequestPipe) request: OpenAiChatRequest,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Req() req: Request & { id?: unknown },
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    return this.completions.respond(request, { requestId: String(req.id), principal }, res);
+    const context = {
+      requestId: String(req.id),
+      principal,
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+    };
+    return this.completions.respond(request, context, res);
   }
 }

@@ -11,10 +11,11 @@ import { ChatCompletionAssembler, type ChatCompletion } from './chat-completion-
 import { ChatCompletionChunker, type ChunkEvent } from './chat-completion-chunker';
 import type { OpenAiChatRequest } from './openai-chat-request';
 
-/** Who asked, for the logs and the limits. */
+/** Who asked, for the logs and the limits, and the request's `Idempotency-Key`. */
 interface RequestContext {
   requestId: string;
   principal: Principal;
+  idempotencyKey?: string;
 }
 
 /** OpenAI's completion ids look like `chatcmpl-…`; ours carry the stream id, for the logs. */
@@ -85,10 +86,13 @@ export class ChatCompletionsService {
       started.reader,
     );
     // A caller that leaves cannot resume on this API: its generation is stopped at once (once
-    // it has finished, there is nothing to stop).
-    const stop = () => this.stopQuietly(streamId, context.principal);
-    if (res.destroyed) stop();
-    else res.once('close', stop);
+    // it has finished, there is nothing to stop), unless it named the request with an
+    // Idempotency-Key: then its retry joins it, so it goes on for the grace period.
+    if (!context.idempotencyKey) {
+      const stop = () => this.stopQuietly(streamId, context.principal);
+      if (res.destroyed) stop();
+      else res.once('close', stop);
+    }
     sendEventStream(res, delivery, encode);
   }
 
@@ -148,7 +152,7 @@ export class ChatCompletionsService {
         subscription.unsubscribe();
         if (!settled) {
           settled = true;
-          this.stopQuietly(streamId, context.principal);
+          if (!context.idempotencyKey) this.stopQuietly(streamId, context.principal);
         }
       };
       // The caller may have gone while the stream was admitted, before this listener.

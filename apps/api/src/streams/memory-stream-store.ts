@@ -1,6 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
 import type {
+  IdempotentStream,
   AppendResult,
   HeartbeatReply,
   HeartbeatReport,
@@ -34,6 +35,8 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private readonly streams = new Map<string, StreamEntry>();
   /** Finished streams, oldest first (a Map keeps insertion order). */
   private readonly finished = new Map<string, StreamEntry>();
+  /** Idempotency keys: the stream each belongs to, until when. */
+  private readonly keys = new Map<string, IdempotentStream & { until: number }>();
   private totalBytes = 0;
   /** Bytes spoken for: running streams at their limit (or past it), finished ones as they are. */
   private reservedBytes = 0;
@@ -88,9 +91,12 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     };
   }
 
-  async create({ streamId, model, owner }: NewStream): Promise<void> {
+  async create({ streamId, model, owner, idempotency }: NewStream) {
     if (this.streams.has(streamId)) throw new Error(`stream ${streamId} exists already`);
     this.evictExpired();
+    // No await before the stream is made: two creates with one key cannot both find it free.
+    const holder = idempotency && this.holderOf(idempotency.key);
+    if (holder) return holder;
     this.makeRoom(this.limits.maxStreamBytes);
     const info: StreamInfo = {
       streamId,
@@ -102,6 +108,21 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     };
     this.streams.set(streamId, { info, frames: [], bytes: 0, watchers: new Set() });
     this.reservedBytes += this.limits.maxStreamBytes;
+    if (idempotency) {
+      const { key, fingerprint, ttlMs } = idempotency;
+      this.keys.set(key, { streamId, fingerprint, until: this.now() + ttlMs });
+    }
+    return undefined;
+  }
+
+  async findIdempotent(key: string): Promise<IdempotentStream | undefined> {
+    return this.holderOf(key);
+  }
+
+  private holderOf(key: string): IdempotentStream | undefined {
+    const held = this.keys.get(key);
+    if (!held || held.until <= this.now()) return undefined;
+    return { streamId: held.streamId, fingerprint: held.fingerprint };
   }
 
   async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
@@ -184,6 +205,11 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   }
 
   private evictExpired(): void {
+    // Held for one length of time each, so the oldest come first: stop at the first still held.
+    for (const [key, held] of this.keys) {
+      if (held.until > this.now()) break;
+      this.keys.delete(key);
+    }
     for (const entry of this.finished.values()) {
       if (!this.isExpired(entry)) break; // oldest first: the rest finished later
       if (entry.watchers.size === 0) this.evict(entry, 'retention');

@@ -99,19 +99,27 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', finished, '-inf', now, 'LIMIT', 
 end
 `;
 
-/** What {@link CREATE} answers. */
-export const CREATE_REPLY = { created: 0, storeFull: 1, exists: 2 } as const;
+/** What {@link CREATE} answers (`heldByKey` with the holder: `<fingerprint> <stream id>`). */
+export const CREATE_REPLY = { created: 0, storeFull: 1, exists: 2, heldByKey: 3 } as const;
 
 /**
  * Opens a stream if it could grow to its size limit within the budget, evicting the oldest
  * finished streams when that makes room, and nothing when it would not be enough; the instance
- * creating it holds its lease from then on. KEYS: the budget's five, the stream's info, the store's
- * epoch ({@link EPOCH}). ARGV: the info and frames stems, the stream id, model, owner, the
- * stream's size limit, the store's budget, the lease (ms). Answers one of {@link CREATE_REPLY}.
+ * creating it holds its lease from then on. With an idempotency key (ARGV[9] is its request's
+ * fingerprint, not empty) that another stream holds, it opens nothing and answers that one;
+ * otherwise the new stream takes the key for ARGV[10] ms. KEYS: the budget's five, the stream's
+ * info, the store's epoch ({@link EPOCH}), the idempotency key's. ARGV: the info and frames stems,
+ * the stream id, model, owner, the stream's size limit, the store's budget, the lease (ms), the
+ * fingerprint, the key's time. Answers one of {@link CREATE_REPLY}.
  */
 export const CREATE = script(`${NOW_MS}${SWEEP}
 local info, id = KEYS[6], ARGV[3]
 redis.call('SET', KEYS[7], now, 'NX')
+local fingerprint = ARGV[9]
+if fingerprint ~= '' then
+  local holder = redis.call('GET', KEYS[8])
+  if holder then return {${CREATE_REPLY.heldByKey}, holder} end
+end
 local limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7])
 if redis.call('EXISTS', info) == 1 or redis.call('ZSCORE', running, id)
     or redis.call('ZSCORE', finished, id) then
@@ -140,6 +148,9 @@ redis.call('HSET', info, 'model', ARGV[4], 'owner', ARGV[5], 'state', 'running',
   'createdAt', now, 'bytes', 0, 'maxBytes', limit)
 redis.call('ZADD', running, now, id)
 redis.call('ZADD', leases, now + tonumber(ARGV[8]), id)
+if fingerprint ~= '' then
+  redis.call('SET', KEYS[8], fingerprint .. ' ' .. id, 'PX', ARGV[10])
+end
 add('reservedBytes', limit)
 return ${CREATE_REPLY.created}
 `);

@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { isTerminalFrame, type StreamFrame } from '@tokenstream/stream-contracts';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   withCommandTimeout,
@@ -20,6 +20,7 @@ import { entryId, seqOfEntry } from './redis-stream-entry-id';
 import { RedisStreamTail, type TailRedisClient } from './redis-stream-tail';
 import { LOST_FRAME } from './generation';
 import type {
+  IdempotentStream,
   AppendResult,
   HeartbeatReply,
   HeartbeatReport,
@@ -61,6 +62,7 @@ export interface StreamRedisClient extends TailRedisClient {
   eval(script: string, options: ScriptArguments): Promise<unknown>;
   evalSha(sha1: string, options: ScriptArguments): Promise<unknown>;
   hGetAll(key: string): Promise<Record<string, string>>;
+  get(key: string): Promise<string | null>;
 }
 
 /** How a {@link RedisStreamStore} names its keys and how long it waits for Redis. */
@@ -75,6 +77,12 @@ export interface RedisStreamStoreOptions {
   leaseMs?: number;
   /** How long a note of readers lasts unless renewed ({@link DEFAULT_READERS_NOTE_MS}). */
   readersNoteMs?: number;
+}
+
+/** The holder of an idempotency key, as {@link CREATE} keeps it: `<fingerprint> <stream id>`. */
+function holderOf(value: string): IdempotentStream {
+  const space = value.indexOf(' ');
+  return { fingerprint: value.slice(0, space), streamId: value.slice(space + 1) };
 }
 
 /** A stream entry as XRANGE returns it from a script: its id and its fields, `json` alone. */
@@ -126,10 +134,15 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     this.tail = new RedisStreamTail(client, this.commandTimeoutMs);
   }
 
-  async create({ streamId, model, owner }: NewStream): Promise<void> {
+  async create({ streamId, model, owner, idempotency }: NewStream) {
     const reply = await this.run(
       CREATE,
-      [...this.budgetKeys(), this.infoKey(streamId), this.epochKey()],
+      [
+        ...this.budgetKeys(),
+        this.infoKey(streamId),
+        this.epochKey(),
+        this.idempotencyKey(idempotency?.key ?? ''),
+      ],
       ...this.stems(),
       streamId,
       model,
@@ -137,9 +150,18 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
       String(this.limits.maxStreamBytes),
       String(this.limits.maxStoreBytes),
       String(this.leaseMs),
+      idempotency?.fingerprint ?? '',
+      String(idempotency?.ttlMs ?? 0),
     );
     if (reply === CREATE_REPLY.storeFull) throw new StoreFullError();
     if (reply === CREATE_REPLY.exists) throw new Error(`stream ${streamId} exists already`);
+    if (Array.isArray(reply)) return holderOf(String(reply[1]));
+    return undefined;
+  }
+
+  async findIdempotent(key: string): Promise<IdempotentStream | undefined> {
+    const holder = await this.bounded(this.client.get(this.idempotencyKey(key)));
+    return holder ? holderOf(holder) : undefined;
   }
 
   async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
@@ -259,6 +281,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   /** Where a stream's info and frames live, with its id appended: the scripts name them so too. */
   private stems(): [info: string, frames: string] {
     return [`${this.prefix}info:`, `${this.prefix}frames:`];
+  }
+
+  /** An idempotency key's key: hashed, so a caller's key of any length or bytes names one. */
+  private idempotencyKey(key: string): string {
+    return `${this.prefix}idempotency:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
   private epochKey(): string {

@@ -201,6 +201,60 @@ export function describeStreamStore(
       expect(since).toBeGreaterThanOrEqual(before - 1_000);
     });
 
+    describe('idempotency keys', () => {
+      const claim = (key: string, ttlMs = 60_000) => ({ key, fingerprint: 'f1', ttlMs });
+
+      it('gives a key to the first stream made with it, and answers that stream to the next', async () => {
+        const store = await open();
+        const first = { streamId: 'first', model: 'm', owner: 'alice', idempotency: claim('k') };
+        expect(await store.create(first)).toBeUndefined();
+        const again = {
+          ...first,
+          streamId: 'again',
+          idempotency: { ...claim('k'), fingerprint: 'f2' },
+        };
+        expect(await store.create(again)).toEqual({ streamId: 'first', fingerprint: 'f1' });
+        expect(await store.info('again')).toBeUndefined();
+        expect(await store.findIdempotent('k')).toEqual({ streamId: 'first', fingerprint: 'f1' });
+        expect(await store.findIdempotent('other')).toBeUndefined();
+        expect((await store.usage()).streams).toBe(1);
+      });
+
+      it('makes one stream of requests racing with one key', async () => {
+        const store = await open();
+        const results = await Promise.all(
+          ['a', 'b', 'c', 'd', 'e'].map((streamId) =>
+            store.create({ streamId, model: 'm', owner: 'alice', idempotency: claim('k') }),
+          ),
+        );
+        const made = results.filter((result) => result === undefined);
+        expect(made).toHaveLength(1);
+        const holder = await store.findIdempotent('k');
+        expect(results.filter(Boolean)).toEqual(Array(4).fill(holder));
+        expect((await store.usage()).streams).toBe(1);
+      });
+
+      it('lets a key go after its time', async () => {
+        const store = await open();
+        await store.create({
+          streamId: 'a',
+          model: 'm',
+          owner: 'alice',
+          idempotency: claim('k', 100),
+        });
+        await sleep(150);
+        expect(await store.findIdempotent('k')).toBeUndefined();
+        expect(
+          await store.create({
+            streamId: 'b',
+            model: 'm',
+            owner: 'alice',
+            idempotency: claim('k'),
+          }),
+        ).toBeUndefined();
+      });
+    });
+
     describe('its byte budget', () => {
       // Room for three streams at their size limit of 1,000 bytes.
       const budget = { maxStreamBytes: 1_000, maxStoreBytes: 3_000 };

@@ -31,6 +31,24 @@ export interface NewStream {
   model: string;
   /** The id of the principal who starts it. */
   owner: string;
+  /** The request's idempotency key, taken with the stream if no other stream holds it. */
+  idempotency?: IdempotencyClaim;
+}
+
+/** An idempotency key as a stream holds it. */
+export interface IdempotencyClaim {
+  /** The key, scoped to its caller. */
+  key: string;
+  /** A digest of the request that brought it: the same key with another request is a conflict. */
+  fingerprint: string;
+  /** How long the key is held (past that it may start a new stream). */
+  ttlMs: number;
+}
+
+/** The stream an idempotency key already belongs to. */
+export interface IdempotentStream {
+  streamId: string;
+  fingerprint: string;
 }
 
 /** What `append` reports. */
@@ -110,8 +128,14 @@ export class StreamClosedError extends Error {
  * limit within the budget, so a running stream never has to be evicted.
  */
 export abstract class StreamStore {
-  /** Opens a new, empty stream; rejects with {@link StoreFullError} when it cannot fit. */
-  abstract create(stream: NewStream): Promise<void>;
+  /**
+   * Opens a new, empty stream; rejects with {@link StoreFullError} when it cannot fit. With an
+   * idempotency key that another stream already holds, it opens nothing and answers that stream
+   * (atomically, across instances: of two requests racing with one key, one stream is made).
+   */
+  abstract create(stream: NewStream): Promise<IdempotentStream | undefined>;
+  /** The stream holding idempotency key `key`, if one does. */
+  abstract findIdempotent(key: string): Promise<IdempotentStream | undefined>;
   /**
    * Appends `frames` in order, numbered on from the stream's last position. A terminal frame
    * (`finish`, `error`) finishes the stream and may only come last. Rejects with {@link

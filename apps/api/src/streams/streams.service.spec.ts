@@ -123,6 +123,48 @@ describe('StreamsService', () => {
     store.onModuleDestroy();
   });
 
+  describe('an Idempotency-Key', () => {
+    it('gives a request sent again the first one’s stream, from its first frame, generating once', async () => {
+      const { service, registry } = streamsServiceForTest({ tokenDelayMs: 5 });
+      const context = { requestId: 'r', principal: alice, idempotencyKey: 'prompt-1' };
+      const first = (await service.start(request, context))!;
+      const again = (await service.start(request, context))!;
+      expect(again).toMatchObject({ streamId: first.streamId, joined: true });
+      expect(first.joined).toBe(false);
+      expect(registry.size).toBe(1);
+      const [a, b] = await Promise.all([
+        collect(service.deliver(first.streamId, 0, socket(), alice, first.reader)),
+        collect(service.deliver(again.streamId, 0, socket(), alice, again.reader)),
+      ]);
+      expect(framesOf(b)).toEqual(framesOf(a));
+      expect(framesOf(a).at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    });
+
+    it('answers 409 to the same key with another request, and keeps keys apart per caller', async () => {
+      const { service, registry } = streamsServiceForTest({ tokenDelayMs: 5 });
+      const first = (await service.start(request, {
+        requestId: 'r',
+        principal: alice,
+        idempotencyKey: 'k',
+      }))!;
+      const other = { messages: [{ role: 'user' as const, content: 'Something else' }] };
+      const refusal = await refusalOf(() =>
+        service.start(other, { requestId: 'r', principal: alice, idempotencyKey: 'k' }),
+      );
+      expect(refusal).toMatchObject({ statusCode: 409, code: ErrorCodes.idempotencyConflict });
+      // Bob's "k" is his own.
+      const bobs = (await service.start(request, {
+        requestId: 'r',
+        principal: bob,
+        idempotencyKey: 'k',
+      }))!;
+      expect(bobs.streamId).not.toBe(first.streamId);
+      first.reader();
+      bobs.reader();
+      await registry.drain(0, 100);
+    });
+  });
+
   describe('a reader that comes back', () => {
     it('with the last frame of a finished stream has nothing to wait for (null: 204)', async () => {
       const { service, store, start, readToEnd } = streamsServiceForTest();

@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   ErrorCodes,
   HEARTBEAT_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   STREAM_ID_HEADER,
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
@@ -19,7 +21,14 @@ import { Generation, LOST_FRAME, STOPPED_FRAME } from './generation';
 import { GenerationRegistry } from './generation-registry';
 import { deliverStream, EXPIRED, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { ReaderLimits } from './reader-limits';
-import { StoreFullError, StreamClosedError, StreamStore, type StreamInfo } from './stream-store';
+import {
+  StoreFullError,
+  StreamClosedError,
+  StreamStore,
+  type IdempotencyClaim,
+  type IdempotentStream,
+  type StreamInfo,
+} from './stream-store';
 import { StreamWriter } from './stream-writer';
 import { newStreamId, streamCreatedAt } from './stream-id';
 
@@ -45,12 +54,16 @@ export interface StartContext {
   api?: StreamApi;
   /** True once the client has gone: a stream admitted after that is not started. */
   isClientGone?: () => boolean;
+  /** The request's `Idempotency-Key`: a second request with it joins the first one's stream. */
+  idempotencyKey?: string;
 }
 
-/** A stream just started, and the reader slot of the request that started it. */
+/** A stream just started (or joined), and the reader slot of the request that asked for it. */
 export interface StartedStream {
   streamId: string;
   reader: ReaderSlot;
+  /** True when an earlier request with the same `Idempotency-Key` started it. */
+  joined: boolean;
 }
 
 /**
@@ -92,6 +105,16 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     const { principal } = context;
     const model = this.resolveModel(request, principal);
+    const idempotency = context.idempotencyKey
+      ? this.idempotencyClaim(context.idempotencyKey, request, context)
+      : undefined;
+    if (idempotency) {
+      const holder = await this.store.findIdempotent(idempotency.key).catch((error) => {
+        this.logger.warn({ err: error }, 'the stream store failed to answer');
+        throw storeUnavailable();
+      });
+      if (holder) return this.join(holder, idempotency, context);
+    }
     const streamId = newStreamId();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
     const reader = this.readers.acquire(streamId, principal.id);
@@ -112,14 +135,21 @@ export class StreamsService implements BeforeApplicationShutdown {
       );
       return undefined;
     }
+    let holder: IdempotentStream | undefined;
     try {
-      await this.store.create({ streamId, model, owner: principal.id });
+      holder = await this.store.create({ streamId, model, owner: principal.id, idempotency });
     } catch (error) {
       reader();
       void ticket.release();
       if (error instanceof StoreFullError) throw storeFull();
       this.logger.warn({ err: error, streamId }, 'the stream store failed: nothing started');
       throw storeUnavailable();
+    }
+    if (holder && idempotency) {
+      // Another request with the key made its stream meanwhile (on any instance): join it.
+      reader();
+      void ticket.release();
+      return this.join(holder, idempotency, context);
     }
     const api = context.api ?? 'native';
     this.metrics.streamStarted(model, api);
@@ -152,7 +182,41 @@ export class StreamsService implements BeforeApplicationShutdown {
       },
     });
     this.registry.run(generation);
-    return { streamId, reader };
+    return { streamId, reader, joined: false };
+  }
+
+  /** The claim on `key` of this caller's `request`, held as long as its stream may be read. */
+  private idempotencyClaim(key: string, request: ChatRequest, context: StartContext) {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([context.api ?? 'native', request]))
+      .digest('base64url');
+    const ttlMs = this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs;
+    return { key: `${context.principal.id}\n${key}`, fingerprint, ttlMs };
+  }
+
+  /**
+   * The stream an earlier request with the same key started, for this request to read from its
+   * first frame; a `409` if that request was a different one.
+   */
+  private join(
+    holder: IdempotentStream,
+    idempotency: IdempotencyClaim,
+    context: StartContext,
+  ): StartedStream {
+    if (holder.fingerprint !== idempotency.fingerprint) {
+      throw new ApiException(
+        409,
+        ErrorCodes.idempotencyConflict,
+        'This Idempotency-Key was used before with a different request. Use a new key for a new message.',
+        [{ path: IDEMPOTENCY_KEY_HEADER, message: 'was used with a different request' }],
+      );
+    }
+    const reader = this.readers.acquire(holder.streamId, context.principal.id);
+    this.logger.log(
+      { streamId: holder.streamId, requestId: context.requestId, principal: context.principal.id },
+      'request joined the reply its Idempotency-Key started',
+    );
+    return { streamId: holder.streamId, reader, joined: true };
   }
 
   /**

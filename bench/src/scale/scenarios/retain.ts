@@ -26,6 +26,8 @@ export const retain: Scenario = {
   concurrency: AT_ONCE,
   async measure({ target }) {
     const before = residentMiB(target.pid);
+    const redisRss = () => (target.redisPid === undefined ? NaN : residentMiB(target.redisPid));
+    const redisBefore = redisRss();
     const outcomes: ReplyOutcome[] = [];
     const deadline = performance.now() + DEADLINE_MS;
     for (let round = 0; round < REPLIES / AT_ONCE && performance.now() < deadline; round += 1) {
@@ -37,14 +39,17 @@ export const retain: Scenario = {
     }
     await new Promise((done) => setTimeout(done, SETTLE_MS));
     const after = residentMiB(target.pid);
+    const redisAfter = redisRss();
     const summary = summarise(outcomes);
-    const store = target.name === 'api' ? await storeUsage(target.request(0).url) : undefined;
+    const isApi = target.name === 'api' || target.name === 'api-redis';
+    const store = isApi ? await storeUsage(target.request(0).url) : undefined;
     return {
       replies: REPLIES,
       completed: summary.completed,
       rssBeforeMiB: before,
       rssAfterMiB: after,
       rssAddedPerReplyKiB: ((after - before) * 1024) / Math.max(1, summary.completed),
+      redisAddedPer1000MiB: ((redisAfter - redisBefore) * 1000) / Math.max(1, summary.completed),
       storeStreams: store?.streams ?? '–',
       storeBytesPerReply: store ? store.bytes / Math.max(1, store.streams) : '–',
       failures: summary.failures,
@@ -55,6 +60,7 @@ export const retain: Scenario = {
     plainRow('server RSS before, MiB', 'rssBeforeMiB', 0),
     plainRow('server RSS after, MiB', 'rssAfterMiB', 0),
     ratioRow('RSS added per finished reply, KiB (× the passthrough)', 'rssAddedPerReplyKiB', 1),
+    plainRow('its Redis: RSS added per 1,000 finished replies, MiB', 'redisAddedPer1000MiB', 1),
     plainRow('replies the store holds', 'storeStreams', 0),
     plainRow('bytes of frames held per reply (JSON)', 'storeBytesPerReply', 0),
     plainRow('failures', 'failures'),

@@ -32,6 +32,7 @@ describe('the requests the client sends', () => {
         Authorization: 'Bearer tok-1',
         'Content-Type': 'application/json',
         Accept: 'text/event-stream',
+        'Idempotency-Key': expect.any(String),
       },
       {
         'X-API-Key': 'key',

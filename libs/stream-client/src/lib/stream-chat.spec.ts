@@ -242,12 +242,18 @@ describe('streamChat', () => {
     expect(cancels).toHaveLength(1);
   });
 
-  it('fails as network, without trying again, when the request gets no answer', async () => {
+  it('sends the prompt again, with the same Idempotency-Key, while the request gets no answer', async () => {
     const { fetch, calls } = scripted();
-    const failure = streamChat(request, options(fetch)).final();
-    await expect(failure).rejects.toMatchObject({ kind: 'network', retryable: true });
-    await expect(failure).rejects.toBeInstanceOf(ChatClientError);
-    expect(calls).toHaveLength(1);
+    const failure = streamChat(request, options(fetch, { resume: { ...FAST, maxAttempts: 2 } }));
+    await expect(failure.final()).rejects.toMatchObject({ retryable: true });
+    await expect(failure.final()).rejects.toBeInstanceOf(ChatClientError);
+    // One POST and two more: the api joins the reply a lost one may have started, never a second.
+    expect(calls.map((call) => call.method)).toEqual(['POST', 'POST', 'POST']);
+    const keys = new Set(calls.map((call) => call.headers['Idempotency-Key']));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('fails with the api’s rejection and its problems, without sending the request again', async () => {
@@ -271,14 +277,25 @@ describe('streamChat', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('fails as unavailable on a 5xx before the stream opened, never sending the prompt twice', async () => {
-    const { fetch, calls } = scripted(() => new Response('Bad gateway', { status: 502 }));
-    await expect(streamChat(request, options(fetch)).final()).rejects.toMatchObject({
-      kind: 'unavailable',
-      status: 502,
-      retryable: true,
-    });
-    expect(calls).toHaveLength(1);
+  it('sends the prompt again with the same key after a 5xx before the stream opened', async () => {
+    const { fetch, calls } = scripted(
+      () => new Response('Bad gateway', { status: 502 }),
+      () => sse(wire()),
+    );
+    const result = await streamChat(request, options(fetch)).final();
+    expect(result.finish).toMatchObject({ type: 'finish' });
+    expect(calls.map((call) => call.method)).toEqual(['POST', 'POST']);
+    expect(calls[1].headers['Idempotency-Key']).toBe(calls[0].headers['Idempotency-Key']);
+  });
+
+  it('gives each prompt its own key', async () => {
+    const { fetch, calls } = scripted(
+      () => sse(wire()),
+      () => sse(wire()),
+    );
+    await streamChat(request, options(fetch)).final();
+    await streamChat(request, options(fetch)).final();
+    expect(calls[0].headers['Idempotency-Key']).not.toBe(calls[1].headers['Idempotency-Key']);
   });
 
   it('fails as protocol, without resuming, when a frame is not JSON', async () => {

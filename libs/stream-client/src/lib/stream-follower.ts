@@ -2,6 +2,7 @@ import {
   ApiPaths,
   EVENT_STREAM_CONTENT_TYPE,
   HEARTBEAT_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   LAST_EVENT_ID_HEADER,
   STREAM_ID_HEADER,
   StreamProtocolError,
@@ -21,6 +22,7 @@ import {
 } from './client-options';
 import { waitToReconnect, type ConnectivitySource } from './connectivity';
 import { expectedHeartbeatMs } from './expected-heartbeat';
+import { newIdempotencyKey } from './idempotency-key';
 import { IdleWatchdog } from './idle-watchdog';
 import { discardBody, failureOf } from './response-failure';
 import { DEFAULT_RESUME_POLICY, reconnectDelay, type ResumePolicy } from './resume-policy';
@@ -61,6 +63,11 @@ export async function* followStream(
 class StreamFollower {
   private readonly policy: ResumePolicy;
   private readonly signal: AbortSignal | undefined;
+  /**
+   * Names this prompt (`Idempotency-Key`): a POST sent again with it gets the reply the first one
+   * started, so one that failed before the stream opened can be sent again.
+   */
+  private readonly idempotencyKey: string | undefined;
   private request: ChatRequest | undefined;
   private streamId: string | undefined;
   private lastEventId: string | undefined;
@@ -74,6 +81,7 @@ class StreamFollower {
     this.signal = options.signal;
     if ('request' in start) {
       this.request = start.request;
+      this.idempotencyKey = newIdempotencyKey();
     } else {
       this.streamId = start.streamId;
       this.remember(start.lastEventId);
@@ -88,8 +96,10 @@ class StreamFollower {
       // A reply that reached its last frame is whole, whatever happened to the signal after it.
       if (attempt.outcome === 'ended') return;
       this.throwIfAborted();
-      // Before the api named the stream there is nothing to resume: the request failed as a whole.
-      if (attempt.outcome === 'failed' || this.streamId === undefined) throw attempt.error;
+      if (attempt.outcome === 'failed') throw attempt.error;
+      // Before the api named the stream there is nothing to resume; the POST is sent again, which
+      // its idempotency key makes safe (the api joins the reply it may have started).
+      if (this.streamId === undefined && !this.request) throw attempt.error;
       // A connection that delivered something new ends the outage: the budget starts again.
       if (attempt.progressed) {
         failures = 0;
@@ -99,7 +109,8 @@ class StreamFollower {
       outageStartedAt ??= now;
       failures += 1;
       if (failures > this.policy.maxAttempts || now - outageStartedAt >= this.policy.maxOutageMs) {
-        throw interruptedError(attempt.error);
+        // A POST that never opened its stream fails as its last try did (a 503's message, say).
+        throw this.streamId === undefined ? attempt.error : interruptedError(attempt.error);
       }
       const delayMs = reconnectDelay(failures, this.policy);
       yield {
@@ -163,9 +174,10 @@ class StreamFollower {
       if (failure) {
         discardBody(response);
         this.throwIfAborted();
-        return resuming && failure.retryable
-          ? broken(failure)
-          : { outcome: 'failed', error: failure };
+        // A resume that may work later is tried again; so is a POST the api could not take
+        // (a 5xx: an instance shutting down, a store out of reach), with the same key.
+        const again = resuming ? failure.retryable : failure.kind === 'unavailable';
+        return again ? broken(failure) : { outcome: 'failed', error: failure };
       }
       this.streamId ??= response.headers.get(STREAM_ID_HEADER) || undefined;
       const heartbeatMs = response.headers.get(HEARTBEAT_HEADER);
@@ -226,6 +238,7 @@ class StreamFollower {
       const headers = await requestHeaders(this.options, {
         'Content-Type': 'application/json',
         Accept: EVENT_STREAM_CONTENT_TYPE,
+        [IDEMPOTENCY_KEY_HEADER]: this.idempotencyKey as string,
       });
       const body = JSON.stringify(this.request);
       return [

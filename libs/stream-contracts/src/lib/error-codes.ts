@@ -11,6 +11,8 @@ export const ErrorCodes = {
   unauthenticated: 'unauthenticated',
   /** This caller may not use the model it asked for (HTTP 403). */
   modelNotAllowed: 'model_not_allowed',
+  /** The `Idempotency-Key` was used before with a different request (HTTP 409). */
+  idempotencyConflict: 'idempotency_conflict',
   /**
    * This caller reached one of its limits (HTTP 429): `problems` names it, `Retry-After` says when
    * to try again.

@@ -4,6 +4,12 @@ export const STREAM_ID_HEADER = 'X-Stream-Id';
 /** Request header a reconnecting client sends with the id of the last frame it received (WHATWG SSE). */
 export const LAST_EVENT_ID_HEADER = 'Last-Event-ID';
 
+/**
+ * Request header naming one prompt: a `POST` sent again with the same key (a double click, a retry
+ * after a connection error) gets the reply the first one started instead of a second generation.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
 /** Request and response header correlating one request across the api's logs. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 

@@ -25,6 +25,8 @@ const PORT_ATTEMPTS = 3;
 export interface RedisServer {
   /** Where it listens: `redis://127.0.0.1:<port>`, as `createClient({ url })` takes it. */
   url: string;
+  /** The process id of the server running now (a restart starts another). */
+  pid(): number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s); resolves once it has exited. */
   stop(): Promise<void>;
   /**
@@ -60,6 +62,7 @@ async function startOn(binary: string, port: number): Promise<RedisServer> {
   let current = await launch(binary, port);
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: () => current.pid,
     stop: () => current.stop(),
     restart: async () => {
       await current.stop();
@@ -69,7 +72,10 @@ async function startOn(binary: string, port: number): Promise<RedisServer> {
 }
 
 /** One redis-server process on `port`, once it answers PING. */
-async function launch(binary: string, port: number): Promise<{ stop(): Promise<void> }> {
+async function launch(
+  binary: string,
+  port: number,
+): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = spawn(
     binary,
     // No RDB snapshots, no append-only file: the data lives and dies with the process.
@@ -99,6 +105,7 @@ async function launch(binary: string, port: number): Promise<{ stop(): Promise<v
     await new Promise((done) => setTimeout(done, PING_INTERVAL_MS));
   }
   return {
+    pid: child.pid ?? -1,
     stop: async () => {
       await stopChild(child, exited, { graceMs: STOP_GRACE_MS });
     },

@@ -289,8 +289,9 @@ describe('ChatStream', () => {
     expect(errors).toEqual([]);
   });
 
-  it('fails as interrupted (retryable) when the body ends before the api named the stream', async () => {
-    // No X-Stream-Id header and no start frame: there is nothing to resume.
+  it('sends the prompt again with its key when the body ends before the api named the stream, then fails as interrupted', async () => {
+    // No X-Stream-Id header and no start frame: nothing to resume, but the POST may be sent again
+    // (its Idempotency-Key makes the api join the reply the first one may have started).
     const fetchStub = stubFetch(() =>
       eventStream(bodyOf([encoder.encode(': keep-alive\n\nid: 1\nda')]), { 'X-Stream-Id': null }),
     );
@@ -301,20 +302,26 @@ describe('ChatStream', () => {
     const error = expectChatClientError(outcome);
     expect(error.kind).toBe('interrupted');
     expect(error.retryable).toBe(true);
-    expect(fetchStub).toHaveBeenCalledTimes(1);
+    expect(fetchStub).toHaveBeenCalledTimes(1 + TEST_POLICY.maxAttempts);
+    const keys = fetchStub.mock.calls.map(
+      ([, init]) => (init?.headers as Record<string, string>)['Idempotency-Key'],
+    );
+    expect(new Set(keys).size).toBe(1);
   });
 
-  it('fails as interrupted when the connection breaks mid-body before the stream is named', async () => {
+  it('fails as interrupted when the connection keeps breaking mid-body before the stream is named', async () => {
     const opening = encoder.encode(': keep-alive\n\n');
-    let sent = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent) controller.error(new TypeError('terminated'));
-        else controller.enqueue(opening);
-        sent = true;
-      },
-    });
-    stubFetch(() => eventStream(body, { 'X-Stream-Id': null }));
+    const breaking = () => {
+      let sent = false;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) controller.error(new TypeError('terminated'));
+          else controller.enqueue(opening);
+          sent = true;
+        },
+      });
+    };
+    stubFetch(() => eventStream(breaking(), { 'X-Stream-Id': null }));
 
     const outcome = await collect(chatStream.stream(request));
 
