@@ -19,7 +19,13 @@ export class RedisCommandTimeoutError extends Error {
 export async function withCommandTimeout<T>(command: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisCommandTimeoutError(timeoutMs)), timeoutMs);
+    // One more turn before giving up: on a busy event loop the timer can come due while the answer
+    // already waits in the socket, and timers run before I/O in a turn. `setImmediate` runs after
+    // the turn's I/O, so only an answer that has not arrived counts as late.
+    timer = setTimeout(
+      () => setImmediate(() => reject(new RedisCommandTimeoutError(timeoutMs))),
+      timeoutMs,
+    );
   });
   try {
     // `race` listens to `command` too, so a late failure of it is handled, never unhandled.

@@ -125,12 +125,25 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return { streamId: held.streamId, fingerprint: held.fingerprint };
   }
 
-  async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    frames: readonly StreamFrame[],
+    afterSeq?: number,
+  ): Promise<AppendResult> {
     const entry = this.streams.get(streamId);
-    if (!entry || entry.info.state === 'finished') throw new StreamClosedError(streamId);
     if (frames.slice(0, -1).some(isTerminalFrame)) {
       throw new Error('a terminal frame may only come last');
     }
+    if (entry && afterSeq !== undefined && entry.info.lastSeq !== afterSeq) {
+      // Already appended by this very call (a retry): answer as then.
+      const last = entry.frames[entry.frames.length - 1];
+      const again =
+        entry.info.lastSeq === afterSeq + frames.length &&
+        last?.json === JSON.stringify(frames[frames.length - 1]);
+      if (!again) throw new StreamClosedError(streamId);
+      return { lastSeq: entry.info.lastSeq, overLimit: entry.bytes > this.limits.maxStreamBytes };
+    }
+    if (!entry || entry.info.state === 'finished') throw new StreamClosedError(streamId);
     const reservedBefore = this.reservationOf(entry);
     for (const frame of frames) {
       const json = JSON.stringify(frame);

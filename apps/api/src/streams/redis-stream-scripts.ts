@@ -41,17 +41,26 @@ end
 
 /**
  * \`append_frames(id, info, frames, jsons, added, terminal, retention)\` appends the JSON frames
- * \`jsons\` (\`added\` their total size) to a running stream, each as the entry \`0-<seq>\` of its
+ * \`jsons\` (\`added\` their total size) to a running stream (after position \`expected\` only,
+ * when given), each as the entry \`0-<seq>\` of its
  * frames key with the JSON in the field \`json\`; a \`terminal\` last frame finishes the stream: it
  * then counts at its size, its lease ends, and both its keys expire with its \`retention\`. A
  * running stream counts at its size limit (the one it was created with) or at its size once past
  * it. Answers its last position and size, or nil (appending nothing) unless the stream is running.
  */
 const APPEND_FRAMES = `
-local function append_frames(id, info, frames, jsons, added, terminal, retention)
+local function append_frames(id, info, frames, jsons, added, terminal, retention, expected)
   local stream = redis.call('HMGET', info, 'state', 'lastSeq', 'bytes', 'maxBytes')
-  if stream[1] ~= 'running' then return nil end
   local last_seq, bytes, limit = tonumber(stream[2]), tonumber(stream[3]), tonumber(stream[4])
+  if expected and stream[1] and last_seq ~= expected then
+    -- Already appended by this very call, whose answer was lost: answer as then.
+    local tail = redis.call('XREVRANGE', frames, '+', '-', 'COUNT', 1)[1]
+    if last_seq == expected + #jsons and tail and tail[2][2] == jsons[#jsons] then
+      return last_seq, bytes
+    end
+    return nil
+  end
+  if stream[1] ~= 'running' then return nil end
   local reserved = math.max(bytes, limit)
   for _, json in ipairs(jsons) do
     last_seq = last_seq + 1
@@ -161,14 +170,15 @@ export const APPEND_REPLY = { appended: 0, closed: 1 } as const;
 /**
  * Appends frames to a running stream (see \`append_frames\`). KEYS: the budget's five, the
  * stream's info and frames. ARGV: the stream id, the retention (ms), '1' if the last frame ends
- * the stream, the frames' size, then each frame's JSON. Answers {appended, lastSeq, bytes}, or
+ * the stream, the frames' size, the position they must follow ('' for any), then each frame's
+ * JSON. Answers {appended, lastSeq, bytes}, or
  * {closed} (appending nothing) unless the stream is running ({@link APPEND_REPLY}).
  */
 export const APPEND = script(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
 local jsons = {}
-for i = 5, #ARGV do jsons[#jsons + 1] = ARGV[i] end
+for i = 6, #ARGV do jsons[#jsons + 1] = ARGV[i] end
 local last_seq, bytes = append_frames(ARGV[1], KEYS[6], KEYS[7], jsons, tonumber(ARGV[4]),
-  ARGV[3] == '1', tonumber(ARGV[2]))
+  ARGV[3] == '1', tonumber(ARGV[2]), tonumber(ARGV[5]))
 if not last_seq then return {${APPEND_REPLY.closed}} end
 return {${APPEND_REPLY.appended}, last_seq, bytes}
 `);

@@ -48,6 +48,9 @@ export const DEFAULT_READERS_NOTE_MS = 2_000;
 
 const LOST_JSON = JSON.stringify(LOST_FRAME);
 
+/** How many of the frames it appended lately the store keeps per stream read on this instance. */
+const RECENT_FRAMES = 64;
+
 /** What a script's arguments look like to node-redis. */
 interface ScriptArguments {
   keys: string[];
@@ -112,6 +115,12 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   private readonly leaseMs: number;
   private readonly readersNoteMs: number;
   private readonly tail: RedisStreamTail;
+  /**
+   * The frames this instance appended lately to streams read here, by stream: its readers (the
+   * `POST` that started a reply reads it where it is generated) read them from here rather than
+   * from Redis, and are woken at once rather than by the tail's XREAD.
+   */
+  private readonly recent = new Map<string, StoredFrame[]>();
 
   /**
    * `client` must be connected; the store never connects, quits or closes it, only the connection
@@ -164,7 +173,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     return holder ? holderOf(holder) : undefined;
   }
 
-  async append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    frames: readonly StreamFrame[],
+    afterSeq?: number,
+  ): Promise<AppendResult> {
     if (frames.slice(0, -1).some(isTerminalFrame)) {
       throw new Error('a terminal frame may only come last');
     }
@@ -179,11 +192,59 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
       String(this.limits.retentionMs),
       last && isTerminalFrame(last) ? '1' : '0',
       String(bytes),
+      afterSeq === undefined ? '' : String(afterSeq),
       ...jsons,
     )) as [status: number, lastSeq?: number, bytes?: number];
-    if (reply[0] === APPEND_REPLY.closed) throw new StreamClosedError(streamId);
+    if (reply[0] === APPEND_REPLY.closed) {
+      this.forgetRecent(streamId);
+      throw new StreamClosedError(streamId);
+    }
     const [, lastSeq = 0, streamBytes = 0] = reply;
+    this.keepRecent(streamId, lastSeq, frames, jsons);
     return { lastSeq, overLimit: streamBytes > this.limits.maxStreamBytes };
+  }
+
+  /** Keeps what was just appended for the stream's readers here, if it has any, and wakes them. */
+  private keepRecent(
+    streamId: string,
+    lastSeq: number,
+    frames: readonly StreamFrame[],
+    jsons: string[],
+  ): void {
+    const key = this.framesKey(streamId);
+    if (!this.tail.isFollowed(key)) return;
+    const first = lastSeq - frames.length + 1;
+    const stored = frames.map((frame, i) => ({ seq: first + i, frame, json: jsons[i] }));
+    const kept = this.recent.get(streamId);
+    // Contiguous with what is kept, or it starts again from these.
+    const joined = kept?.at(-1)?.seq === first - 1 ? kept.concat(stored) : stored;
+    this.recent.set(streamId, joined.slice(-RECENT_FRAMES));
+    this.tail.notify(key);
+  }
+
+  /**
+   * Stops answering reads of the stream from what this instance appended, and wakes its readers
+   * to read Redis: it was ended by another hand, or went with Redis's data, which only Redis says.
+   */
+  private forgetRecent(streamId: string): void {
+    if (this.recent.delete(streamId)) this.tail.notify(this.framesKey(streamId));
+  }
+
+  /**
+   * The frames after `afterSeq` from what this instance appended, when that answers for Redis:
+   * they are kept from that position on, and the tail has seen nothing newer in Redis (a stop
+   * written by another instance, say). Otherwise undefined: Redis answers.
+   */
+  private readRecent(streamId: string, afterSeq: number, maxFrames: number) {
+    const kept = this.recent.get(streamId);
+    if (!kept || afterSeq + 1 < kept[0].seq) return undefined;
+    const keptLast = kept[kept.length - 1].seq;
+    if (afterSeq < keptLast) {
+      const from = afterSeq + 1 - kept[0].seq;
+      return kept.slice(from, from + maxFrames);
+    }
+    const seen = this.tail.lastSeen(this.framesKey(streamId));
+    return seen !== undefined && seen <= keptLast ? [] : undefined;
   }
 
   async info(streamId: string): Promise<StreamInfo | undefined> {
@@ -206,6 +267,8 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     afterSeq: number,
     maxFrames = Infinity,
   ): Promise<StoredFrame[] | undefined> {
+    const recent = this.readRecent(streamId, afterSeq, maxFrames);
+    if (recent) return recent;
     const entries = (await this.run(
       READ,
       [this.infoKey(streamId), this.framesKey(streamId)],
@@ -220,7 +283,12 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   }
 
   watch(streamId: string, onChange: () => void): () => void {
-    return this.tail.watch(this.framesKey(streamId), onChange);
+    const key = this.framesKey(streamId);
+    const unwatch = this.tail.watch(key, onChange);
+    return () => {
+      unwatch();
+      if (!this.tail.isFollowed(key)) this.recent.delete(streamId);
+    };
   }
 
   /**

@@ -118,6 +118,25 @@ export class RedisStreamTail {
     };
   }
 
+  /** Whether anyone on this instance watches the stream at `key`. */
+  isFollowed(key: string): boolean {
+    return this.followed.has(key);
+  }
+
+  /**
+   * The position of the last entry the tail has seen in the stream at `key` (undefined while it
+   * does not know yet): nothing newer is known to be in Redis.
+   */
+  lastSeen(key: string): number | undefined {
+    return this.followed.get(key)?.lastSeq;
+  }
+
+  /** Wakes the watchers of `key` now: this instance just appended to it. */
+  notify(key: string): void {
+    const followed = this.followed.get(key);
+    if (followed) for (const watcher of followed.watchers) this.call(watcher);
+  }
+
   /** Stops the loop and closes the connection; resolves once the loop has ended. */
   async close(): Promise<void> {
     this.closed = true;

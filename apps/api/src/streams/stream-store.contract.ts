@@ -130,6 +130,30 @@ export function describeStreamStore(
       expect((await store.info('a'))?.lastSeq).toBe(2);
     });
 
+    it('appends after a given position only, and answers a repeated append as the first', async () => {
+      const store = await open();
+      await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+      expect(await store.append('a', [start('a'), delta('x')], 0)).toEqual({
+        lastSeq: 2,
+        overLimit: false,
+      });
+      // The same call again (its answer was lost): nothing added, the same answer.
+      expect(await store.append('a', [start('a'), delta('x')], 0)).toEqual({
+        lastSeq: 2,
+        overLimit: false,
+      });
+      // Anything else not after the last position is refused.
+      await expect(store.append('a', [delta('y')], 0)).rejects.toBeInstanceOf(StreamClosedError);
+      await expect(store.append('a', [delta('y')], 5)).rejects.toBeInstanceOf(StreamClosedError);
+      expect((await store.append('a', [finish], 2)).lastSeq).toBe(3);
+      expect((await store.append('a', [finish], 2)).lastSeq).toBe(3);
+      expect((await store.read('a', 0))?.map((f) => f.frame)).toEqual([
+        start('a'),
+        delta('x'),
+        finish,
+      ]);
+    });
+
     it('takes exactly one last frame from writers racing to end a stream', async () => {
       const store = await open();
       await fill(store, 'a', ['x'], false);

@@ -139,9 +139,15 @@ export abstract class StreamStore {
   /**
    * Appends `frames` in order, numbered on from the stream's last position. A terminal frame
    * (`finish`, `error`) finishes the stream and may only come last. Rejects with {@link
-   * StreamClosedError}, appending nothing, when the stream has finished or is unknown.
+   * StreamClosedError}, appending nothing, when the stream has finished or is unknown. With
+   * `afterSeq`, it appends only after that position; a call sent again after its answer was lost
+   * (these very frames are already last) answers as the first did, so a retry never doubles text.
    */
-  abstract append(streamId: string, frames: readonly StreamFrame[]): Promise<AppendResult>;
+  abstract append(
+    streamId: string,
+    frames: readonly StreamFrame[],
+    afterSeq?: number,
+  ): Promise<AppendResult>;
   /** The stream's state, or `undefined` if it never existed or has expired. */
   abstract info(streamId: string): Promise<StreamInfo | undefined>;
   /**

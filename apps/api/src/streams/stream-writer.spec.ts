@@ -6,21 +6,34 @@ import { StreamWriter } from './stream-writer';
 const start: StreamFrame = { type: 'start', streamId: 's', model: 'm' };
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
 const finish: StreamFrame = { type: 'finish', finishReason: 'stop' };
+/** A short reply as the store should hold it: each frame once, at its position. */
+const START_X_FINISH = [
+  [1, start],
+  [2, delta('x')],
+  [3, finish],
+];
 
 /** A memory store whose appends can be held back, or made to fail, as a remote store's may. */
 class UnreliableStore extends MemoryStreamStore {
   appends: (readonly StreamFrame[])[] = [];
   failures = 0;
+  /** Appends that happen, but whose answer is lost (a timeout while Redis was stalled). */
+  lostAnswers = 0;
   gate: Promise<void> | undefined;
 
-  override async append(streamId: string, frames: readonly StreamFrame[]) {
+  override async append(streamId: string, frames: readonly StreamFrame[], afterSeq?: number) {
     this.appends.push(frames);
     await this.gate;
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('connection reset');
     }
-    return super.append(streamId, frames);
+    const result = await super.append(streamId, frames, afterSeq);
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      throw new Error('Redis did not answer within 1000 ms');
+    }
+    return result;
   }
 }
 
@@ -71,11 +84,20 @@ describe('StreamWriter', () => {
     w.write(finish);
     await w.flushed();
     expect(lost).toEqual([]);
-    expect(await stored()).toEqual([
-      [1, start],
-      [2, delta('x')],
-      [3, finish],
-    ]);
+    expect(await stored()).toEqual(START_X_FINISH);
+  });
+
+  it('never doubles frames whose append happened though its answer was lost', async () => {
+    store.lostAnswers = 2;
+    const w = writer();
+    w.write(start);
+    await w.flushed();
+    w.write(delta('x'));
+    await w.flushed();
+    w.write(finish);
+    await w.flushed();
+    expect(lost).toEqual([]);
+    expect(await stored()).toEqual(START_X_FINISH);
   });
 
   it('gives the stream up once the store has failed for its patience, and writes no more', async () => {

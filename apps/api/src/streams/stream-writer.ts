@@ -24,12 +24,14 @@ export interface StreamWriterEvents {
  * Frames that arrive meanwhile go in the next append, together, their consecutive text deltas
  * joined into one frame: positions stay dense and resume exact, and a shared store is written once
  * per round trip rather than once per token. A store that fails is retried (in order, nothing
- * dropped) for a bounded time.
+ * dropped, and nothing doubled: each append names the position it follows) for a bounded time.
  */
 export class StreamWriter {
   private queue: StreamFrame[] = [];
   private writing: Promise<void> | undefined;
   private lost = false;
+  /** The position of the last frame stored: each append must follow it, retries included. */
+  private lastSeq = 0;
 
   constructor(
     private readonly store: StreamStore,
@@ -61,6 +63,7 @@ export class StreamWriter {
         const frames = this.queue;
         this.queue = [];
         const result = await this.appendPatiently(frames);
+        if (result) this.lastSeq = result.lastSeq;
         if (result?.overLimit) this.events.onOverLimit();
       }
     } finally {
@@ -77,7 +80,8 @@ export class StreamWriter {
       delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS)
     ) {
       try {
-        return await this.store.append(this.streamId, frames);
+        // After the last position known: a retry of an append that did happen is not doubled.
+        return await this.store.append(this.streamId, frames, this.lastSeq);
       } catch (error) {
         if (error instanceof StreamClosedError || Date.now() + delayMs > deadline) {
           this.lost = true;
