@@ -22,31 +22,33 @@ export interface ResourceUse {
 }
 
 /**
- * Starts counting the CPU of the server, the upstream and this process, and the server's memory;
- * with `redisPid`, its Redis's too.
+ * Starts counting the CPU of the server (all its processes), the upstream and this process, and
+ * the server's memory; with `redisPid`, its Redis's too.
  */
 export function watchResources(
-  serverPid: number,
+  serverPids: readonly number[],
   upstreamPid: number,
   redisPid?: number,
 ): { close(): ResourceUse } {
   const started = performance.now();
-  const server = cpuTimeMs(serverPid);
+  const serverCpu = () => serverPids.reduce((sum, pid) => sum + cpuTimeMs(pid), 0);
+  const server = serverCpu();
   const upstream = cpuTimeMs(upstreamPid);
   const load = cpuTimeMs(process.pid);
-  const serverRssMiB = residentMiB(serverPid);
-  const peak = watchPeakRss(serverPid);
+  const serverRssMiB = serverPids.reduce((sum, pid) => sum + residentMiB(pid), 0);
+  // With several instances, the sum of each one's peak.
+  const peaks = serverPids.map((pid) => watchPeakRss(pid));
   const overflows = listenOverflows();
   const redis = redisPid === undefined ? undefined : cpuTimeMs(redisPid);
   const redisPeak = redisPid === undefined ? undefined : watchPeakRss(redisPid);
   return {
     close: () => ({
       wallMs: performance.now() - started,
-      serverCpuMs: cpuTimeMs(serverPid) - server,
+      serverCpuMs: serverCpu() - server,
       upstreamCpuMs: cpuTimeMs(upstreamPid) - upstream,
       loadCpuMs: cpuTimeMs(process.pid) - load,
       serverRssMiB,
-      serverPeakRssMiB: peak.stop(),
+      serverPeakRssMiB: peaks.reduce((sum, peak) => sum + peak.stop(), 0),
       listenOverflows: listenOverflows() - overflows,
       redisCpuMs: redisPid === undefined ? NaN : cpuTimeMs(redisPid) - (redis ?? 0),
       redisPeakRssMiB: redisPeak?.stop() ?? NaN,

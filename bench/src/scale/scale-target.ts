@@ -4,9 +4,10 @@ import type { ReplyRequest } from './reply-client';
 
 /**
  * The servers measured side by side, in the order they run and appear in the tables: the api with
- * its embedded store, and with its streams in a Redis of its own (`REDIS_URL`).
+ * its embedded store, with its streams in a Redis of its own (`REDIS_URL`), and three instances
+ * of it sharing that Redis, the replies spread over them in turn (as a balancer would).
  */
-export const TARGET_NAMES = ['passthrough', 'sdk-loop', 'api', 'api-redis'] as const;
+export const TARGET_NAMES = ['passthrough', 'sdk-loop', 'api', 'api-redis', 'api-redis-3'] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -17,7 +18,11 @@ export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
   'sdk-loop': 'SDK loop',
   api: 'tokenstream api',
   'api-redis': 'api, Redis store',
+  'api-redis-3': '3 api instances, one Redis',
 };
+
+/** How many api processes each target runs (the others run one server). */
+const INSTANCES: Partial<Record<TargetName, number>> = { 'api-redis-3': 3 };
 
 /**
  * The api as deployed for one busy caller: no authentication, the per-caller limits off, logging
@@ -50,7 +55,10 @@ const PROFILED_STOP_GRACE_MS = 60_000;
 /** A started target: where to ask it for a reply, and how to tell its reply ended well. */
 export interface ScaleTarget {
   name: TargetName;
+  /** The server's process, or the first instance's. */
   pid: number;
+  /** Every server process of the target (three for `api-redis-3`): their CPU is summed. */
+  pids: number[];
   /** The Redis the api keeps its streams in, for `api-redis`: its process, measured beside it. */
   redisPid?: number;
   /** The request for one reply of `tokens` tokens. */
@@ -84,47 +92,59 @@ export async function startTarget(
   cpuProfDir?: string,
 ): Promise<ScaleTarget> {
   const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const isApi = name === 'api' || name === 'api-redis';
-  const redis = name === 'api-redis' ? await startRedis() : undefined;
-  const started = isApi
-    ? await startNodeChild([...profile, 'dist/apps/api/main.js'], {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        WEB_DIST_DIR: '/nonexistent',
-        OPENAI_API_KEY: 'sk-bench',
-        OPENAI_BASE_URL: upstreamUrl,
-        ...API_ENV,
-        ...(redis ? { REDIS_URL: redis.url } : {}),
-        ...apiEnv,
-      }).catch(async (error: unknown) => {
-        await redis?.stop();
-        throw error;
-      })
-    : await startNodeChild(
-        [...profile, SERVER_FILES[name as keyof typeof SERVER_FILES], upstreamUrl],
-        {},
-      );
-  const { child } = started;
-  const exited = exitOf(child);
-  const base = started.url.replace(/\/$/, '');
-  const url = new URL(isApi ? `${base}/api/chat/stream` : `${base}/v1/chat/completions`);
+  const isApi = name.startsWith('api');
+  const redis = name.startsWith('api-redis') ? await startRedis() : undefined;
+  const startServer = () =>
+    isApi
+      ? startNodeChild([...profile, 'dist/apps/api/main.js'], {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          WEB_DIST_DIR: '/nonexistent',
+          OPENAI_API_KEY: 'sk-bench',
+          OPENAI_BASE_URL: upstreamUrl,
+          ...API_ENV,
+          ...(redis ? { REDIS_URL: redis.url } : {}),
+          ...apiEnv,
+        })
+      : startNodeChild(
+          [...profile, SERVER_FILES[name as keyof typeof SERVER_FILES], upstreamUrl],
+          {},
+        );
+  const servers = await Promise.all(
+    Array.from({ length: INSTANCES[name] ?? 1 }, startServer),
+  ).catch(async (error: unknown) => {
+    await redis?.stop();
+    throw error;
+  });
+  const children = servers.map(({ child }) => ({ child, exited: exitOf(child) }));
+  const urls = servers.map((server) => {
+    const base = server.url.replace(/\/$/, '');
+    return new URL(isApi ? `${base}/api/chat/stream` : `${base}/v1/chat/completions`);
+  });
   const body = name === 'passthrough' ? OPENAI_BODY : JSON.stringify({ messages: MESSAGES });
   const endsWell = isApi
     ? (tail: string) => API_FINISH.test(tail)
     : (tail: string) => tail.endsWith(DONE);
+  let turn = 0;
   return {
     name,
-    pid: child.pid ?? -1,
+    pid: children[0].child.pid ?? -1,
+    pids: children.map(({ child }) => child.pid ?? -1),
     redisPid: redis?.pid(),
-    request: (tokens) => ({ url, body, tokens, endsWell }),
+    // In turn, as a round-robin balancer spreads them.
+    request: (tokens) => ({ url: urls[turn++ % urls.length], body, tokens, endsWell }),
     stop: async () => {
-      await stopChild(child, exited, {
-        graceMs: cpuProfDir ? PROFILED_STOP_GRACE_MS : STOP_GRACE_MS,
-      });
+      await Promise.all(
+        children.map(({ child, exited }) =>
+          stopChild(child, exited, {
+            graceMs: cpuProfDir ? PROFILED_STOP_GRACE_MS : STOP_GRACE_MS,
+          }),
+        ),
+      );
       await redis?.stop();
     },
     kill: () => {
-      child.kill('SIGKILL');
+      for (const { child } of children) child.kill('SIGKILL');
       if (redis) process.kill(redis.pid(), 'SIGKILL');
     },
   };

@@ -145,14 +145,12 @@ describe('deliverStream', () => {
     small.onModuleDestroy();
   });
 
-  it('lets its reader go without a last frame when the store cannot be read, to resume later', async () => {
-    const failing = Object.assign(Object.create(store) as MemoryStreamStore, {
-      read: () => Promise.reject(new Error('connection reset')),
-    });
+  /** A delivery of `s` from `store`, read to its end or for at most `ms`. */
+  async function readFrom(from: MemoryStreamStore, ms: number) {
     const events: DeliveryBatch[] = [];
     let completed = false;
     const subscription = deliverStream({
-      store: failing,
+      store: from,
       streamId: 's',
       afterSeq: 0,
       heartbeatMs: 60_000,
@@ -161,9 +159,35 @@ describe('deliverStream', () => {
       attachReader: () => () => undefined,
     }).subscribe({ next: (event) => events.push(event), complete: () => (completed = true) });
     subscriptions.push(subscription);
-    await settle();
+    const deadline = Date.now() + ms;
+    while (!completed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return { events, completed };
+  }
+
+  it('lets its reader go without a last frame when the store keeps failing, to resume later', async () => {
+    let reads = 0;
+    const failing = Object.assign(Object.create(store) as MemoryStreamStore, {
+      read: () => {
+        reads += 1;
+        return Promise.reject(new Error('connection reset'));
+      },
+    });
+    const { events, completed } = await readFrom(failing, 3_000);
     expect(completed).toBe(true);
     expect(events).toEqual([[]]); // the opening keep-alive, and no frame at all
+    expect(reads).toBe(4); // the first read and three more tries, over about 1.4 s
+  });
+
+  it('reads on when the store fails for a moment', async () => {
+    let failures = 2;
+    const flaky = Object.assign(Object.create(store) as MemoryStreamStore, {
+      read: (...args: Parameters<MemoryStreamStore['read']>) =>
+        failures-- > 0 ? Promise.reject(new Error('timeout')) : store.read(...args),
+    });
+    await store.append('s', [{ type: 'finish', finishReason: 'stop' }]);
+    const { events, completed } = await readFrom(flaky, 3_000);
+    expect(completed).toBe(true);
+    expect(framesOf(events).map(([seq]) => seq)).toEqual(['1', '2', '3', '4']);
   });
 
   describe('a reader of a long finished stream that does not read', () => {

@@ -36,6 +36,9 @@ export const EXPIRED: DeliveryBatch = [
  */
 export const MAX_FRAMES_PER_TURN = 64;
 
+/** How long a reader waits before each new try when the store fails to answer, before it lets go. */
+const READ_RETRY_DELAYS_MS = [100, 300, 1_000];
+
 const logger = new Logger('StreamDelivery');
 
 /** The response a delivery writes to, as far as headers and pacing go (an Express response is one). */
@@ -120,10 +123,12 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
     // One read at a time: `wanted` notes that more may have arrived while one was in flight.
     let reading = false;
     let wanted = false;
+    let failedReads = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
     const pump = () => {
       wanted = true;
-      if (!reading && !nextTurn && !subscriber.closed) void readOn();
+      if (!reading && !nextTurn && !retryTimer && !subscriber.closed) void readOn();
     };
 
     const readOn = async () => {
@@ -133,6 +138,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
           if (socket.writableNeedDrain) return waitForDrain();
           wanted = false;
           const frames = await store.read(streamId, position, MAX_FRAMES_PER_TURN);
+          failedReads = 0;
           if (subscriber.closed) return;
           if (!frames) {
             const notice = options.whenGone ? await options.whenGone() : EXPIRED;
@@ -157,11 +163,20 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
           }
         }
       } catch (error) {
-        // The store could not be read (a shared store out of reach). The response ends without a
-        // last frame, as when a connection drops: the client resumes from its last id, with its
-        // own backoff, and reads on once the store is back; the reply may still be generating.
-        logger.warn({ err: error, streamId, position }, 'reader let go: the store failed');
-        subscriber.complete();
+        // The store could not be read (a shared store slow or out of reach). A few tries first: a
+        // busy moment passes. Then the response ends without a last frame, as when a connection
+        // drops: the client resumes from its last id, with its own backoff, and reads on once the
+        // store is back; the reply may still be generating.
+        const delayMs = READ_RETRY_DELAYS_MS[failedReads++];
+        if (delayMs === undefined) {
+          logger.warn({ err: error, streamId, position }, 'reader let go: the store failed');
+          return subscriber.complete();
+        }
+        wanted = true;
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          pump();
+        }, delayMs);
       } finally {
         reading = false;
       }
@@ -176,6 +191,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       heartbeat.stop();
       clearTimeout(stallTimer);
       clearImmediate(nextTurn);
+      clearTimeout(retryTimer);
       if (waitingForDrain) socket.off('drain', waitingForDrain);
       detachReader();
     };

@@ -26,7 +26,7 @@ export const burst: Scenario = {
   },
   concurrency: REPLIES,
   async measure({ target, upstream }) {
-    const window = watchResources(target.pid, upstream.pid, target.redisPid);
+    const window = watchResources(target.pids, upstream.pid, target.redisPid);
     const outcomes = await runConcurrent(REPLIES, 0, DEADLINE_MS, () =>
       openReply(target.request(TOKENS)),
     );

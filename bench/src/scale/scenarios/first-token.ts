@@ -16,7 +16,7 @@ export const firstToken: Scenario = {
   upstream: { reply: replyText(TOKENS), chunks: TOKENS, chunkDelayMs: 0 },
   concurrency: 1,
   async measure({ target, upstream }) {
-    const window = watchResources(target.pid, upstream.pid, target.redisPid);
+    const window = watchResources(target.pids, upstream.pid, target.redisPid);
     const outcomes = await runSequential(REPLIES, DEADLINE_MS, () =>
       openReply(target.request(TOKENS)),
     );

@@ -25,7 +25,8 @@ export const retain: Scenario = {
   upstream: { reply: replyText(TOKENS), chunks: TOKENS, chunkDelayMs: 0 },
   concurrency: AT_ONCE,
   async measure({ target }) {
-    const before = residentMiB(target.pid);
+    const serverRss = () => target.pids.reduce((sum, pid) => sum + residentMiB(pid), 0);
+    const before = serverRss();
     const redisRss = () => (target.redisPid === undefined ? NaN : residentMiB(target.redisPid));
     const redisBefore = redisRss();
     const outcomes: ReplyOutcome[] = [];
@@ -38,10 +39,10 @@ export const retain: Scenario = {
       );
     }
     await new Promise((done) => setTimeout(done, SETTLE_MS));
-    const after = residentMiB(target.pid);
+    const after = serverRss();
     const redisAfter = redisRss();
     const summary = summarise(outcomes);
-    const isApi = target.name === 'api' || target.name === 'api-redis';
+    const isApi = target.name.startsWith('api');
     const store = isApi ? await storeUsage(target.request(0).url) : undefined;
     return {
       replies: REPLIES,

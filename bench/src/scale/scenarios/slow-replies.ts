@@ -26,7 +26,7 @@ export function slowReplies(count: number): Scenario {
     concurrency: count,
     async measure({ target, upstream, rampMs = RAMP_MS }) {
       const gaps = new GapHistogram();
-      const window = watchResources(target.pid, upstream.pid, target.redisPid);
+      const window = watchResources(target.pids, upstream.pid, target.redisPid);
       const outcomes = await runConcurrent(count, rampMs, rampMs + LATE_MS, () =>
         openReply({ ...target.request(TOKENS), gaps }),
       );

@@ -23,7 +23,7 @@ export const startCost: Scenario = {
     let serverCpuMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       if (round > 0) await new Promise((done) => setTimeout(done, PAUSE_MS));
-      const window = watchResources(target.pid, upstream.pid, target.redisPid);
+      const window = watchResources(target.pids, upstream.pid, target.redisPid);
       outcomes.push(
         ...(await runConcurrent(AT_ONCE, 0, ROUND_DEADLINE_MS, () =>
           openReply(target.request(TOKENS)),
