@@ -140,7 +140,12 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     this.instanceId = options.instanceId ?? randomUUID();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.readersNoteMs = options.readersNoteMs ?? DEFAULT_READERS_NOTE_MS;
-    this.tail = new RedisStreamTail(client, this.commandTimeoutMs);
+    // The streams this instance appends to wake their readers here themselves (`keepRecent`); a
+    // frame another instance appends to one (a stop, a lapsed lease) reaches it through the
+    // heartbeat, which ends the generation, whose next append then hands the stream back.
+    this.tail = new RedisStreamTail(client, this.commandTimeoutMs, (key) =>
+      this.recent.has(key.slice(this.stems()[1].length)),
+    );
   }
 
   async create({ streamId, model, owner, idempotency }: NewStream) {
@@ -227,7 +232,7 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
    * to read Redis: it was ended by another hand, or went with Redis's data, which only Redis says.
    */
   private forgetRecent(streamId: string): void {
-    if (this.recent.delete(streamId)) this.tail.notify(this.framesKey(streamId));
+    if (this.recent.delete(streamId)) this.tail.refollow(this.framesKey(streamId));
   }
 
   /**

@@ -79,10 +79,16 @@ export class RedisStreamTail {
   /** Whether the loop waits for a stream to follow (rather than to try again after a failure). */
   private idle = false;
 
-  /** `client` is the store's connected main client; `commandTimeoutMs` bounds each command. */
+  /**
+   * `client` is the store's connected main client; `commandTimeoutMs` bounds each command.
+   * `wakesItself(key)` says that this instance appends to that stream and wakes its watchers
+   * itself: the tail leaves it out of its XREAD (which would only bring back, to wake nobody new,
+   * every frame it appended) until {@link refollow} says otherwise.
+   */
   constructor(
     private readonly client: TailRedisClient,
     private readonly commandTimeoutMs: number,
+    private readonly wakesItself: (key: string) => boolean = () => false,
   ) {}
 
   /**
@@ -129,6 +135,12 @@ export class RedisStreamTail {
    */
   lastSeen(key: string): number | undefined {
     return this.followed.get(key)?.lastSeq;
+  }
+
+  /** Takes `key` back into the XREAD (this instance no longer appends to it), and wakes it. */
+  refollow(key: string): void {
+    this.interrupt();
+    this.notify(key);
   }
 
   /** Wakes the watchers of `key` now: this instance just appended to it. */
@@ -181,7 +193,7 @@ export class RedisStreamTail {
     while (!this.closed) {
       // Each from its last entry; a stream whose last entry is still being fetched waits.
       const streams = [...this.followed].flatMap(([key, { lastSeq }]) =>
-        lastSeq === undefined ? [] : [{ key, id: entryId(lastSeq) }],
+        lastSeq === undefined || this.wakesItself(key) ? [] : [{ key, id: entryId(lastSeq) }],
       );
       if (streams.length === 0) {
         this.idle = true;
