@@ -1,5 +1,11 @@
-import { ErrorCodes, IDEMPOTENCY_KEY_HEADER } from '@tokenstream/stream-contracts';
+import { createHash } from 'node:crypto';
+import {
+  ErrorCodes,
+  IDEMPOTENCY_KEY_HEADER,
+  type ChatRequest,
+} from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
+import type { IdempotencyClaim } from './stream-store';
 
 /** What a key may be: 1 to 255 visible ASCII characters (a UUID, as clients send, is 36). */
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -13,5 +19,32 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
     ErrorCodes.invalidRequest,
     `${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters, such as a UUID.`,
     [{ path: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 visible ASCII characters' }],
+  );
+}
+
+/**
+ * The claim of `principalId`'s request on its `key`, held for `ttlMs`: the key is scoped to its
+ * caller, and the request is known by a digest of the route (`api`) and its body.
+ */
+export function idempotencyClaim(
+  principalId: string,
+  key: string,
+  api: string,
+  request: ChatRequest,
+  ttlMs: number,
+): IdempotencyClaim {
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([api, request]))
+    .digest('base64url');
+  return { key: `${principalId}\n${key}`, fingerprint, ttlMs };
+}
+
+/** The `409` for a key used before with a different request. */
+export function idempotencyConflict(): ApiException {
+  return new ApiException(
+    409,
+    ErrorCodes.idempotencyConflict,
+    'This Idempotency-Key was used before with a different request. Use a new key for a new message.',
+    [{ path: IDEMPOTENCY_KEY_HEADER, message: 'was used with a different request' }],
   );
 }

@@ -1,9 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import {
   ErrorCodes,
   HEARTBEAT_HEADER,
-  IDEMPOTENCY_KEY_HEADER,
   STREAM_ID_HEADER,
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
@@ -30,6 +28,7 @@ import {
   type StreamInfo,
 } from './stream-store';
 import { StreamWriter } from './stream-writer';
+import { idempotencyClaim, idempotencyConflict } from './idempotency-key';
 import { newStreamId, streamCreatedAt } from './stream-id';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
@@ -105,8 +104,15 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     const { principal } = context;
     const model = this.resolveModel(request, principal);
+    // Held as long as its stream may be read.
     const idempotency = context.idempotencyKey
-      ? this.idempotencyClaim(context.idempotencyKey, request, context)
+      ? idempotencyClaim(
+          principal.id,
+          context.idempotencyKey,
+          context.api ?? 'native',
+          request,
+          this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs,
+        )
       : undefined;
     if (idempotency) {
       const holder = await this.store.findIdempotent(idempotency.key).catch((error) => {
@@ -185,15 +191,6 @@ export class StreamsService implements BeforeApplicationShutdown {
     return { streamId, reader, joined: false };
   }
 
-  /** The claim on `key` of this caller's `request`, held as long as its stream may be read. */
-  private idempotencyClaim(key: string, request: ChatRequest, context: StartContext) {
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([context.api ?? 'native', request]))
-      .digest('base64url');
-    const ttlMs = this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs;
-    return { key: `${context.principal.id}\n${key}`, fingerprint, ttlMs };
-  }
-
   /**
    * The stream an earlier request with the same key started, for this request to read from its
    * first frame; a `409` if that request was a different one.
@@ -203,14 +200,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     idempotency: IdempotencyClaim,
     context: StartContext,
   ): StartedStream {
-    if (holder.fingerprint !== idempotency.fingerprint) {
-      throw new ApiException(
-        409,
-        ErrorCodes.idempotencyConflict,
-        'This Idempotency-Key was used before with a different request. Use a new key for a new message.',
-        [{ path: IDEMPOTENCY_KEY_HEADER, message: 'was used with a different request' }],
-      );
-    }
+    if (holder.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
     const reader = this.readers.acquire(holder.streamId, context.principal.id);
     this.logger.log(
       { streamId: holder.streamId, requestId: context.requestId, principal: context.principal.id },
