@@ -110,6 +110,10 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   /** Every instance reads and writes the same streams. */
   readonly shared = true;
   private readonly prefix: string;
+  /** The budget's keys, in the order the scripts take them. */
+  private readonly budgetKeys: readonly string[];
+  /** Where a stream's info and frames live, with its id appended: the scripts name them so too. */
+  private readonly stems: readonly [info: string, frames: string];
   private readonly commandTimeoutMs: number;
   private readonly instanceId: string;
   private readonly leaseMs: number;
@@ -136,6 +140,10 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
       throw new Error('the store must have room for at least one stream at its size limit');
     }
     this.prefix = options.prefix ?? DEFAULT_STREAM_KEY_PREFIX;
+    this.budgetKeys = ['running', 'finished', 'finished-bytes', 'totals', 'leases'].map(
+      (name) => this.prefix + name,
+    );
+    this.stems = [`${this.prefix}info:`, `${this.prefix}frames:`];
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
     this.instanceId = options.instanceId ?? randomUUID();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -144,7 +152,7 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     // frame another instance appends to one (a stop, a lapsed lease) reaches it through the
     // heartbeat, which ends the generation, whose next append then hands the stream back.
     this.tail = new RedisStreamTail(client, this.commandTimeoutMs, (key) =>
-      this.recent.has(key.slice(this.stems()[1].length)),
+      this.recent.has(key.slice(this.stems[1].length)),
     );
   }
 
@@ -152,12 +160,12 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     const reply = await this.run(
       CREATE,
       [
-        ...this.budgetKeys(),
+        ...this.budgetKeys,
         this.infoKey(streamId),
         this.epochKey(),
         this.idempotencyKey(idempotency?.key ?? ''),
       ],
-      ...this.stems(),
+      ...this.stems,
       streamId,
       model,
       owner,
@@ -192,7 +200,7 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     const last = frames.at(-1);
     const reply = (await this.run(
       APPEND,
-      [...this.budgetKeys(), this.infoKey(streamId), this.framesKey(streamId)],
+      [...this.budgetKeys, this.infoKey(streamId), this.framesKey(streamId)],
       streamId,
       String(this.limits.retentionMs),
       last && isTerminalFrame(last) ? '1' : '0',
@@ -304,8 +312,8 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   async heartbeat({ generating, reading }: HeartbeatReport): Promise<HeartbeatReply> {
     const [endedElsewhere, readElsewhere] = (await this.run(
       HEARTBEAT,
-      this.budgetKeys(),
-      ...this.stems(),
+      [...this.budgetKeys],
+      ...this.stems,
       `${this.prefix}readers:`,
       this.instanceId,
       String(this.leaseMs),
@@ -328,8 +336,8 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   async usage(): Promise<StoreUsage> {
     const [streams, bytes, reservedBytes] = (await this.run(
       USAGE,
-      this.budgetKeys(),
-      ...this.stems(),
+      [...this.budgetKeys],
+      ...this.stems,
     )) as [number, number, number];
     return { streams, bytes, reservedBytes, maxBytes: this.limits.maxStoreBytes };
   }
@@ -344,18 +352,6 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     await this.close();
   }
 
-  /** The budget's keys, in the order the scripts take them. */
-  private budgetKeys(): string[] {
-    return ['running', 'finished', 'finished-bytes', 'totals', 'leases'].map(
-      (name) => this.prefix + name,
-    );
-  }
-
-  /** Where a stream's info and frames live, with its id appended: the scripts name them so too. */
-  private stems(): [info: string, frames: string] {
-    return [`${this.prefix}info:`, `${this.prefix}frames:`];
-  }
-
   /** An idempotency key's key: hashed, so a caller's key of any length or bytes names one. */
   private idempotencyKey(key: string): string {
     return `${this.prefix}idempotency:${createHash('sha256').update(key).digest('base64url')}`;
@@ -366,11 +362,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
   }
 
   private infoKey(streamId: string): string {
-    return this.stems()[0] + streamId;
+    return this.stems[0] + streamId;
   }
 
   private framesKey(streamId: string): string {
-    return this.stems()[1] + streamId;
+    return this.stems[1] + streamId;
   }
 
   /** Runs `script`, giving up after `commandTimeoutMs`. */
