@@ -7,6 +7,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { loggerOptions } from './common/logger-options';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import type { RedisClient } from './redis/redis-client';
@@ -25,6 +26,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         MetricsModule,
         RedisModule.forRoot(redis),
+        DatabaseModule,
         ModelsModule,
         AuthModule,
         ChatModule,

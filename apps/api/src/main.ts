@@ -18,6 +18,7 @@ import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './common/serve-web-app';
 import { SHUTDOWN_FLUSH_TIMEOUT_MS } from './streams/streams.service';
 import { connectRedis, type RedisClient } from './redis/redis-client';
+import { Database } from './database/database';
 
 /** Past the drain, what the flush and the closing of connections may take before the process exits. */
 const SHUTDOWN_DEADLINE_MARGIN_MS = SHUTDOWN_FLUSH_TIMEOUT_MS + 3_000;
@@ -105,6 +106,17 @@ async function bootstrap(): Promise<void> {
         'and read any stream. Set AUTH_MODE to oidc, proxy or apikey.',
     );
   }
+  // A shared database is opened and migrated before the api listens: one out of reach (or a
+  // migration that fails) stops the boot with one line, as Redis does.
+  if ('url' in config.database) {
+    try {
+      await app.get(Database).open();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await app.close().catch(() => undefined);
+      refuseToStart([`DATABASE_URL: cannot open ${redactedUrl(config.database.url)}: ${reason}`]);
+    }
+  }
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const where = servesWeb
@@ -121,6 +133,10 @@ async function bootstrap(): Promise<void> {
       defaultModel: config.defaultModel,
       models: config.models,
       webApp: servesWeb ? config.webDistDir : null,
+      conversations:
+        'url' in config.database
+          ? `PostgreSQL at ${redactedUrl(config.database.url)}`
+          : `embedded PostgreSQL in ${config.database.dir}`,
     },
     `${where}, answering with ${model}`,
   );

@@ -7,3 +7,5 @@ export * from './lib/sse-parser';
 export * from './lib/sse-encoder';
 export * from './lib/stream-protocol-error';
 export * from './lib/read-frames';
+export * from './lib/reply-accumulator';
+export * from './lib/conversations';

@@ -16,3 +16,4 @@ export { startRedis, type RedisServer } from './lib/redis-server';
 export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib/read-stream';
 export { stopChild, type StopOptions } from './lib/stop-child';
 export { waitForLog } from './lib/wait-for-log';
+export { startPostgres, type PostgresServer } from './lib/postgres-server';

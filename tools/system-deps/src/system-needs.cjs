@@ -36,6 +36,12 @@ const SYSTEM_NEEDS = [
     override: 'REDIS_SERVER',
     usedBy: 'tools/e2e-support startRedis (the shared limits)',
   },
+  {
+    package: 'postgresql',
+    binary: '/usr/lib/postgresql/*/bin/postgres',
+    override: 'POSTGRES_BIN',
+    usedBy: 'tools/e2e-support startPostgres (the conversations)',
+  },
 ];
 
 module.exports = { SYSTEM_NEEDS };

@@ -11,23 +11,28 @@ import { encodeFrameBatch } from '../streams/frame-batch-encoder';
 import { IdempotencyKeyHeader } from '../common/api-docs.decorators';
 import { parseIdempotencyKey } from '../streams/idempotency-key';
 import { StreamsService } from '../streams/streams.service';
+import { ConversationTurns } from '../conversations/conversation-turns';
 import { ChatRequestPipe } from './chat-request.pipe';
 
 @ApiTags('streams')
 @ApiAuthenticated()
 @Controller('chat')
 export class ChatController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly streams: StreamsService,
+    private readonly turns: ConversationTurns,
+  ) {}
 
   /**
    * Starts a reply and delivers its frames from the first. POST, so the conversation travels in the
-   * body; a client that loses the connection resumes with `GET /api/streams/:id/events`.
+   * body (or, with `conversation`, is read from the kept one); a client that loses the connection
+   * resumes with `GET /api/streams/:id/events`.
    */
   @ApiOperation({ summary: 'Start a reply and stream its frames' })
   @ApiBody({ schema: schemaRef('ChatRequest') })
   @ApiFrameStream()
   @IdempotencyKeyHeader()
-  @ApiErrors(400, 403, 409, 413, 429, 503)
+  @ApiErrors(400, 403, 404, 409, 413, 429, 503)
   @Post('stream')
   @HttpCode(200)
   async stream(
@@ -39,11 +44,14 @@ export class ChatController {
   ): Promise<void> {
     // Nothing is sent before this resolves: a refusal (400, 403, 409, 429, 503) is still a plain
     // answer.
-    const started = await this.streams.start(request, {
+    // A turn of a kept conversation: the model reads its branch, and its reply is kept.
+    const turn = request.conversation ? await this.turns.prepare(request, principal.id) : undefined;
+    const started = await this.streams.start(turn?.request ?? request, {
       requestId: String(req.id),
       principal,
       isClientGone: () => req.socket.destroyed,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      keeper: turn?.keeper,
     });
     // Nobody is there to answer: the client left while the stream was being admitted.
     if (!started) return;

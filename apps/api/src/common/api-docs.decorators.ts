@@ -29,13 +29,16 @@ const ERROR_WHEN: Record<number, string> = {
   400: 'The request is invalid (`invalid_request`, `unknown_model`); `problems` names each problem.',
   401: 'No valid credentials (`unauthenticated`), with `WWW-Authenticate`.',
   403: 'This caller may not use the model it asked for (`model_not_allowed`).',
-  404: 'No such stream (`stream_not_found`): it never existed, is not yours, or has expired.',
+  404:
+    'No such stream (`stream_not_found`) or conversation (`conversation_not_found`): it never ' +
+    'existed, is not yours, or has expired or been deleted.',
   409: 'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`).',
   413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`http_error\`).`,
   429: 'The caller reached one of its limits (`rate_limited`); `Retry-After` says when to retry.',
   503:
     'The instance is shutting down (`server_shutting_down`), holds as many replies as it can ' +
-    '(`server_busy`), or cannot reach its stream store (`store_unavailable`); `Retry-After` says when to retry.',
+    '(`server_busy`), or cannot reach its stream store (`store_unavailable`) or its database ' +
+    '(`database_unavailable`); `Retry-After` says when to retry.',
 };
 
 /** `Retry-After`, on the errors that say when to try again. */

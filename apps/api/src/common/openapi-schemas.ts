@@ -1,5 +1,13 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { chatRequestSchema, ErrorCodes, FINISH_REASONS } from '@tokenstream/stream-contracts';
+import {
+  chatRequestSchema,
+  conversationPageSchema,
+  conversationPatchSchema,
+  conversationSchema,
+  conversationSummarySchema,
+  ErrorCodes,
+  FINISH_REASONS,
+} from '@tokenstream/stream-contracts';
 import { z } from 'zod';
 import { OPENAI_OPENAPI_SCHEMAS } from '../openai-compat/openai-openapi-schemas';
 
@@ -23,16 +31,24 @@ function frame(type: string, properties: Record<string, SchemaObject>, descripti
   } satisfies SchemaObject;
 }
 
-/** The request body of `POST /api/chat/stream`, derived from the protocol's zod schema. */
-function chatRequest(): SchemaObject {
-  // The total-size rule is a refinement JSON Schema cannot say; the description does.
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(chatRequestSchema, {
+/** A body's OpenAPI schema, derived from its zod schema: what it accepts, or what it answers. */
+function fromZod(schema: z.ZodType, io: 'input' | 'output'): SchemaObject {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
     target: 'openapi-3.0',
-    io: 'input',
+    io,
   }) as SchemaObject & { $schema?: string };
+  return json;
+}
+
+/** The request body of `POST /api/chat/stream`. */
+function chatRequest(): SchemaObject {
+  // The refinements are rules JSON Schema cannot say; the description does.
   return {
-    ...schema,
-    description: 'A conversation to reply to; at most 200 000 characters of content in all.',
+    ...fromZod(chatRequestSchema, 'input'),
+    description:
+      'A conversation to reply to; at most 200 000 characters of content in all. With ' +
+      '`conversation`, the turn is kept: `messages` holds only the new user message (or none, ' +
+      'to answer `conversation.parentId` again) and the model reads the kept branch.',
   };
 }
 
@@ -43,11 +59,30 @@ function chatRequest(): SchemaObject {
  */
 export const OPENAPI_SCHEMAS = {
   ChatRequest: chatRequest(),
-  StartFrame: frame(
-    'start',
-    { streamId: { type: 'string', format: 'uuid' }, model: string },
-    'First frame of every stream: names the stream (for resume and stop) and the model answering.',
-  ),
+  StartFrame: {
+    ...frame(
+      'start',
+      { streamId: { type: 'string', format: 'uuid' }, model: string },
+      'First frame of every stream: names the stream (for resume and stop) and the model answering.',
+    ),
+    properties: {
+      type: { type: 'string', enum: ['start'] },
+      streamId: { type: 'string', format: 'uuid' },
+      model: string,
+      conversation: {
+        type: 'object',
+        description:
+          'Where the reply is kept, when the request named a conversation: its id, the reply ' +
+          "message's id and the user message it answers.",
+        required: ['id', 'messageId', 'parentId'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          messageId: { type: 'string', format: 'uuid' },
+          parentId: { type: 'string', format: 'uuid' },
+        },
+      },
+    },
+  },
   TextDeltaFrame: frame(
     'text-delta',
     { delta: string },
@@ -156,5 +191,9 @@ export const OPENAPI_SCHEMAS = {
       },
     },
   },
+  ConversationPage: fromZod(conversationPageSchema, 'output'),
+  ConversationSummary: fromZod(conversationSummarySchema, 'output'),
+  Conversation: fromZod(conversationSchema, 'output'),
+  ConversationPatch: fromZod(conversationPatchSchema, 'input'),
   ...OPENAI_OPENAPI_SCHEMAS,
 } satisfies Record<string, SchemaObject>;

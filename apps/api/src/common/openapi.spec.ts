@@ -13,6 +13,10 @@ const EXPECTED_ROUTES = [
   'GET /api/health',
   'GET /api/me',
   'GET /api/client-config',
+  'GET /api/conversations',
+  'GET /api/conversations/{id}',
+  'PATCH /api/conversations/{id}',
+  'DELETE /api/conversations/{id}',
   'POST /v1/chat/completions',
   'GET /v1/models',
 ];
@@ -113,7 +117,10 @@ describe('the OpenAPI document', () => {
       type: 'object',
       required: ['messages'],
       additionalProperties: false,
-      properties: { messages: { type: 'array', minItems: 1, maxItems: 200 } },
+      properties: {
+        messages: { type: 'array', maxItems: 200 },
+        conversation: { type: 'object' },
+      },
     });
     expect(document.paths['/api/chat/stream'].post?.requestBody).toMatchObject({
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' } } },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { redactedUrl } from '../common/redacted-url';
 import type { PrincipalLimits } from '../limits/principal-limits';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../redis/redis-command-timeout';
+import type { DatabaseLocation } from '../database/open-database';
 
 /** Which model provider answers chat requests. */
 export type ChatProviderName = 'demo' | 'openai';
@@ -19,6 +20,10 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** How long a stream's admission waits for Redis before the limits fail open. */
   redisCommandTimeoutMs: number;
+  /** Where conversations are kept: a PostgreSQL server, or the embedded one in a folder. */
+  database: DatabaseLocation;
+  /** Conversations not updated for this many days are deleted; `0`: kept until deleted. */
+  conversationRetentionDays: number;
   provider: ChatProviderName;
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   defaultModel: string;
@@ -130,7 +135,16 @@ const REPLACED_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** Settings that hold URLs, shown without their credentials when refused (`redactedUrl`). */
-const URL_SETTINGS = new Set(['OPENAI_BASE_URL', 'REDIS_URL', 'OIDC_ISSUER', 'OIDC_JWKS_URL']);
+const URL_SETTINGS = new Set([
+  'OPENAI_BASE_URL',
+  'REDIS_URL',
+  'DATABASE_URL',
+  'OIDC_ISSUER',
+  'OIDC_JWKS_URL',
+]);
+
+/** Where the embedded database keeps its files unless `DATABASE_DIR` says otherwise. */
+export const DEFAULT_DATABASE_DIR = 'data/db';
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -152,6 +166,11 @@ const envSchema = z.object({
     .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
     .optional(),
   REDIS_COMMAND_TIMEOUT_MS: wholeNumber(1, 60_000).default(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' })
+    .optional(),
+  DATABASE_DIR: z.string().min(1).default(DEFAULT_DATABASE_DIR),
+  CONVERSATION_RETENTION_DAYS: wholeNumber(0, 36_500).default(0),
   HOST: z.string().min(1).optional(),
   CHAT_PROVIDER: z.enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' }).optional(),
   OPENAI_API_KEY: z.string().min(1, { error: 'expected a key, or leave it unset' }).optional(),
@@ -410,6 +429,8 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     metricsHost: vars.METRICS_HOST,
     redisUrl: vars.REDIS_URL,
     redisCommandTimeoutMs: vars.REDIS_COMMAND_TIMEOUT_MS,
+    database: vars.DATABASE_URL ? { url: vars.DATABASE_URL } : { dir: vars.DATABASE_DIR },
+    conversationRetentionDays: vars.CONVERSATION_RETENTION_DAYS,
     provider,
     openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
     defaultModel,

@@ -68,6 +68,8 @@ function supported(protocol: ProtocolSchema): Record<SupportedParameter, SchemaO
     },
     messages: {
       ...messages,
+      // The native schema allows none (a regenerate in a kept conversation); OpenAI's does not.
+      minItems: 1,
       description: `The conversation: at most ${ChatRequestLimits.maxTotalChars.toLocaleString('en-US')} characters of content in all.`,
       items: {
         type: 'object',

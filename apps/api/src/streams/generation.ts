@@ -2,6 +2,7 @@ import {
   ErrorCodes,
   type ErrorFrame,
   type FinishFrame,
+  type ReplyPlace,
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
 import type { ModelProvider, ModelRequest } from '../models/model-provider';
@@ -64,6 +65,8 @@ const INTERRUPTED_FRAMES: Record<InterruptReason, FinishFrame | ErrorFrame> = {
 
 /** What a generation reports as it runs. */
 export interface GenerationListener {
+  /** Where the reply is kept, for its `start` frame (when its request named a conversation). */
+  place?: ReplyPlace;
   /** A frame to store, in order. Never called after `onEnd`. */
   onFrame(frame: StreamFrame): void;
   /**
@@ -116,7 +119,13 @@ export class Generation {
 
   private async generate(): Promise<void> {
     const signal = this.abortController.signal;
-    this.listener.onFrame({ type: 'start', streamId: this.streamId, model: this.request.model });
+    const { place } = this.listener;
+    this.listener.onFrame({
+      type: 'start',
+      streamId: this.streamId,
+      model: this.request.model,
+      ...(place ? { conversation: place } : {}),
+    });
     try {
       for await (const event of this.provider.stream(this.request, signal)) {
         // Only `interrupt` aborts the signal, and it notes why first: a field is cheaper to read

@@ -3,7 +3,7 @@ import { lastValueFrom, toArray, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { DeliveryBatch } from './stream-delivery';
-import { newStreamId } from './stream-id';
+import { newUuidV7 } from '../common/uuid-v7';
 import { readingSocket as socket, streamsServiceForTest } from './testing/streams-service-for-test';
 
 const alice: Principal = { id: 'oidc:issuer|alice', kind: 'user', via: 'oidc', groups: [] };
@@ -65,7 +65,7 @@ describe('StreamsService', () => {
   });
 
   it('tells a reader of a stream lost with the store (a restart) to send again, retryably', async () => {
-    const madeBeforeTheStore = newStreamId(Date.now() - 5_000);
+    const madeBeforeTheStore = newUuidV7(Date.now() - 5_000);
     const { service } = streamsServiceForTest();
     const batches = await collect(service.resume(madeBeforeTheStore, 3, socket(), alice));
     expect(framesOf(batches)).toEqual([
@@ -73,7 +73,7 @@ describe('StreamsService', () => {
     ]);
     await expect(service.stop(madeBeforeTheStore, alice)).resolves.toBeUndefined();
     // Made since, or too long ago to be held anyway: simply not there.
-    for (const id of [newStreamId(), newStreamId(Date.now() - 24 * 3_600_000)]) {
+    for (const id of [newUuidV7(), newUuidV7(Date.now() - 24 * 3_600_000)]) {
       await expect(service.resume(id, 0, socket(), alice)).rejects.toThrow(
         expect.objectContaining({ statusCode: 404 }),
       );

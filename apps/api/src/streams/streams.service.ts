@@ -28,8 +28,9 @@ import {
   type StreamInfo,
 } from './stream-store';
 import { StreamWriter } from './stream-writer';
+import type { ReplyKeeper } from './reply-keeper';
 import { idempotencyClaim, idempotencyConflict } from './idempotency-key';
-import { newStreamId, streamCreatedAt } from './stream-id';
+import { newUuidV7, uuidV7Time } from '../common/uuid-v7';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 export const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -55,6 +56,8 @@ export interface StartContext {
   isClientGone?: () => boolean;
   /** The request's `Idempotency-Key`: a second request with it joins the first one's stream. */
   idempotencyKey?: string;
+  /** Keeps the reply in its conversation, when the request named one. */
+  keeper?: ReplyKeeper;
 }
 
 /** A stream just started (or joined), and the reader slot of the request that asked for it. */
@@ -121,7 +124,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       });
       if (holder) return this.join(holder, idempotency, context);
     }
-    const streamId = newStreamId();
+    const streamId = newUuidV7();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
     const reader = this.readers.acquire(streamId, principal.id);
     let ticket: LimitTicket;
@@ -141,12 +144,23 @@ export class StreamsService implements BeforeApplicationShutdown {
       );
       return undefined;
     }
+    const { keeper } = context;
+    if (keeper) {
+      try {
+        await keeper.begin(streamId, model);
+      } catch (error) {
+        reader();
+        void ticket.release();
+        throw error;
+      }
+    }
     let holder: IdempotentStream | undefined;
     try {
       holder = await this.store.create({ streamId, model, owner: principal.id, idempotency });
     } catch (error) {
       reader();
       void ticket.release();
+      void keeper?.discard();
       if (error instanceof StoreFullError) throw storeFull();
       this.logger.warn({ err: error, streamId }, 'the stream store failed: nothing started');
       throw storeUnavailable();
@@ -155,6 +169,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       // Another request with the key made its stream meanwhile (on any instance): join it.
       reader();
       void ticket.release();
+      void keeper?.discard();
       return this.join(holder, idempotency, context);
     }
     const api = context.api ?? 'native';
@@ -169,7 +184,11 @@ export class StreamsService implements BeforeApplicationShutdown {
       },
     });
     const generation = new Generation(streamId, { ...request, model }, this.provider, {
-      onFrame: (frame) => writer.write(frame),
+      place: keeper?.place,
+      onFrame: (frame) => {
+        writer.write(frame);
+        keeper?.frame(frame);
+      },
       onEnd: (outcome, stats, failure) => {
         void ticket.end({ completionChars: stats.chars, usage: stats.usage });
         const line = {
@@ -184,7 +203,7 @@ export class StreamsService implements BeforeApplicationShutdown {
         this.metrics.streamEnded(model, api, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
         else this.logger.log(line, 'stream ended');
-        return writer.flushed();
+        return Promise.all([writer.flushed(), keeper?.end(outcome, stats)]).then(() => undefined);
       },
     });
     this.registry.run(generation);
@@ -356,7 +375,7 @@ export class StreamsService implements BeforeApplicationShutdown {
    * made before the store's data began, recently enough to be held still.
    */
   private async wasLost(streamId: string): Promise<boolean> {
-    const createdAt = streamCreatedAt(streamId);
+    const createdAt = uuidV7Time(streamId);
     if (createdAt === undefined) return false;
     const longestLife = this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs;
     if (Date.now() - createdAt > longestLife) return false;

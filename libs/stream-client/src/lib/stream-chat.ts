@@ -4,6 +4,7 @@ import type {
   FinishFrame,
   ReceivedFrame,
 } from '@tokenstream/stream-contracts';
+import { ReplyAccumulator } from '@tokenstream/stream-contracts';
 import type { ChatStreamEvent } from './chat-stream-event';
 import { followStream, type FollowOptions, type FollowStart } from './stream-follower';
 
@@ -55,7 +56,7 @@ export function resumeChat(
 
 class ChatRun implements ChatStream {
   private streamId: string | undefined;
-  private text = '';
+  private readonly reply = new ReplyAccumulator();
   private result: ChatResult | undefined;
   private reading = false;
   private settle!: { resolve(result: ChatResult): void; reject(error: unknown): void };
@@ -106,11 +107,11 @@ class ChatRun implements ChatStream {
 
   private record({ frame }: ReceivedFrame): void {
     if (frame.type === 'start') this.streamId ??= frame.streamId;
-    if (frame.type === 'text-delta') this.text += frame.delta;
+    this.reply.add(frame);
     if (frame.type === 'finish' || frame.type === 'error') {
       this.result = {
         streamId: this.streamId as string,
-        text: this.text,
+        text: this.reply.text,
         ...(frame.type === 'finish' ? { finish: frame } : { error: frame }),
       };
     }

@@ -83,4 +83,59 @@ describe('parseChatRequest', () => {
     );
     expect(problems.find((p) => p.path === '(body)')?.message).toBe('unknown field(s): extra');
   });
+
+  describe('a turn of a kept conversation', () => {
+    const id = '01a24276-b7d0-7e71-893f-b4154748ef32';
+    const parentId = '01a24276-cbc4-7c12-9460-b21089145717';
+
+    it('accepts a new message, in a new or a named conversation', () => {
+      expect(parseChatRequest({ messages: [user('Hi')], conversation: {} }).ok).toBe(true);
+      expect(parseChatRequest({ messages: [user('Hi')], conversation: { id, parentId } }).ok).toBe(
+        true,
+      );
+    });
+
+    it('accepts no message to answer parentId again (a regenerate)', () => {
+      expect(parseChatRequest({ messages: [], conversation: { id, parentId } }).ok).toBe(true);
+    });
+
+    it('refuses history sent along: the server keeps it', () => {
+      const problems = problemsOf({
+        messages: [user('Hi'), { role: 'assistant', content: 'Hello' }, user('And?')],
+        conversation: { id, parentId },
+      });
+      expect(problems).toEqual([
+        {
+          path: 'messages',
+          message:
+            'must hold only the new user message when a conversation is given (the server keeps the rest)',
+        },
+      ]);
+    });
+
+    it('refuses a regenerate that names nothing to answer', () => {
+      expect(problemsOf({ messages: [], conversation: { id } })).toEqual([
+        {
+          path: 'conversation.parentId',
+          message: 'must name the user message to answer again when no new message is sent',
+        },
+      ]);
+    });
+
+    it('refuses ids the server cannot have made, and unknown fields', () => {
+      const problems = problemsOf({
+        messages: [user('Hi')],
+        conversation: { id: 'nope', parentId: "1' or 1=1", title: 'x' },
+      });
+      expect(problems.map((p) => p.path).sort()).toEqual(
+        ['conversation', 'conversation.id', 'conversation.parentId'].sort(),
+      );
+    });
+
+    it('still refuses an empty request without a conversation', () => {
+      expect(problemsOf({ messages: [] })).toEqual([
+        { path: 'messages', message: 'must hold at least one message' },
+      ]);
+    });
+  });
 });

@@ -30,6 +30,8 @@ export const ErrorCodes = {
   upstreamTimeout: 'upstream_timeout',
   /** The reply grew past the per-stream size limit and was ended. */
   replyTooLarge: 'reply_too_large',
+  /** No such conversation, or no such message in it: never made, someone else's, or deleted (HTTP 404). */
+  conversationNotFound: 'conversation_not_found',
   /** No such stream: it never existed, belongs to someone else, or has expired (HTTP 404). */
   streamNotFound: 'stream_not_found',
   /** Every reader left and none came back within the grace period, so the reply was cancelled. */
@@ -44,6 +46,11 @@ export const ErrorCodes = {
    * resume from the last id, in a moment; the reply itself may still be generating.
    */
   storeUnavailable: 'store_unavailable',
+  /**
+   * The database that keeps conversations cannot be reached right now (HTTP 503 with
+   * `Retry-After`): nothing was kept or started; try again in a moment.
+   */
+  databaseUnavailable: 'database_unavailable',
   /**
    * The api holds as many replies as its stream store has room for (HTTP 503 with `Retry-After`):
    * try again in a moment, or on another instance.

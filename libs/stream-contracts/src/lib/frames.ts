@@ -23,6 +23,17 @@ export interface StartFrame {
   type: 'start';
   streamId: string;
   model: string;
+  /** Where the reply is kept, when the request named a conversation. */
+  conversation?: ReplyPlace;
+}
+
+/** The conversation a reply is kept in, and its place in the message tree. */
+export interface ReplyPlace {
+  id: string;
+  /** The reply's own message id. */
+  messageId: string;
+  /** The user message it answers. */
+  parentId: string;
 }
 
 /** One piece of the reply's text, to be appended to what came before. */

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * A new stream id: a UUID version 7 (RFC 9562), whose first 48 bits are the time it was made, in
- * milliseconds, and the rest random (74 bits). The time lets the api tell, of a stream it no
- * longer has, whether it was made before its store last lost its data ({@link streamCreatedAt}).
+ * A new id: a UUID version 7 (RFC 9562), whose first 48 bits are the time it was made, in
+ * milliseconds, and the rest random (74 bits). Stream ids are these: the time lets the api tell, of
+ * a stream it no longer has, whether it was made before its store last lost its data
+ * ({@link uuidV7Time}). Conversations and messages use them too, so their ids sort by age.
  */
-export function newStreamId(now = Date.now()): string {
+export function newUuidV7(now = Date.now()): string {
   const bytes = randomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6] & 0x0f) | 0x70; // version 7
@@ -16,8 +17,8 @@ export function newStreamId(now = Date.now()): string {
 
 const VERSION_7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
-/** When the stream `streamId` was made, for an id from {@link newStreamId}; otherwise undefined. */
-export function streamCreatedAt(streamId: string): number | undefined {
+/** When the id was made, for an id from {@link newUuidV7}; otherwise undefined. */
+export function uuidV7Time(streamId: string): number | undefined {
   if (!VERSION_7.test(streamId)) return undefined;
   return parseInt(streamId.slice(0, 8) + streamId.slice(9, 13), 16);
 }

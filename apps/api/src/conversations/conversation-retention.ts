@@ -1,0 +1,58 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { Conversations } from './conversations';
+
+/** How often old conversations are looked for. */
+export const RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes conversations not updated for `CONVERSATION_RETENTION_DAYS` days: at boot, then every
+ * hour. Every instance sweeps; a delete is idempotent, so several at once cost only the query.
+ */
+@Injectable()
+export class ConversationRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConversationRetention.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly conversations: Conversations,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.conversationRetentionDays === 0) return;
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), RETENTION_SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes what is past retention now; resolves to how many conversations (never rejects). */
+  async sweep(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.config.conversationRetentionDays * DAY_MS);
+    try {
+      const deleted = await this.conversations.use((repository) =>
+        repository.deleteUpdatedBefore(cutoff),
+      );
+      if (deleted > 0) {
+        this.logger.log({ deleted, cutoff: cutoff.toISOString() }, 'old conversations deleted');
+      }
+      return deleted;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the retention sweep failed; it runs again within the hour');
+      return 0;
+    }
+  }
+}

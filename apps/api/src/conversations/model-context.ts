@@ -1,0 +1,26 @@
+import {
+  ChatRequestLimits,
+  type ChatMessage,
+  type ConversationMessage,
+} from '@tokenstream/stream-contracts';
+
+/**
+ * What the model reads of a branch: its messages in order, without replies that produced no text
+ * (a failure before any, a stop at once), then only the newest that fit a request's bounds (as
+ * many messages and characters as `POST /api/chat/stream` accepts), so a long conversation goes on
+ * rather than failing on its own length.
+ */
+export function modelContext(branch: readonly ConversationMessage[]): ChatMessage[] {
+  const messages = branch
+    .filter((message) => message.role !== 'assistant' || message.content.length > 0)
+    .map(({ role, content }) => ({ role, content }));
+  let chars = 0;
+  let first = messages.length;
+  while (first > 0 && messages.length - first < ChatRequestLimits.maxMessages) {
+    const size = messages[first - 1]?.content.length ?? 0;
+    if (chars + size > ChatRequestLimits.maxTotalChars) break;
+    chars += size;
+    first -= 1;
+  }
+  return messages.slice(first);
+}

@@ -1,0 +1,40 @@
+import type { ColumnType } from 'kysely';
+
+/** Times the api sets itself (to the millisecond, so a page's cursor names a row exactly). */
+type Timestamp = ColumnType<Date, Date, Date>;
+
+/** `conversations`: one row per conversation, owned by one principal. */
+export interface ConversationsTable {
+  id: string;
+  owner: string;
+  title: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  active_leaf_id: string | null;
+}
+
+/** `messages`: the nodes of each conversation's tree (`parent_id` → the message it follows). */
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: string;
+  content: string;
+  status: string;
+  model: string | null;
+  stream_id: string | null;
+  finish_reason: string | null;
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  ttft_ms: number | null;
+  duration_ms: number | null;
+  created_at: Timestamp;
+}
+
+/** The api's database, as Kysely types its queries. */
+export interface DatabaseTables {
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+}

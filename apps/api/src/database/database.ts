@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { openDatabase, type AppDatabase } from './open-database';
+
+/**
+ * The api's database, opened once. A PostgreSQL server (`DATABASE_URL`) is opened and migrated at
+ * boot (main.ts), so a database out of reach stops the api with one line. The embedded one opens
+ * when first needed: its start costs seconds of CPU and ~250 MiB, which an api that keeps no
+ * conversations (a gateway for services, most test set-ups) never pays.
+ */
+@Injectable()
+export class Database implements OnApplicationShutdown {
+  private readonly logger = new Logger(Database.name);
+  private opening: Promise<AppDatabase> | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** True when conversations are kept in a server that every instance shares. */
+  get isShared(): boolean {
+    return 'url' in this.config.database;
+  }
+
+  /** True once the database was asked for (it may still be opening). */
+  get isOpened(): boolean {
+    return this.opening !== undefined;
+  }
+
+  /** The migrated database; rejects when it cannot be opened (the next call tries again). */
+  open(): Promise<AppDatabase> {
+    if (!this.opening) {
+      const started = performance.now();
+      const opening = openDatabase(this.config.database);
+      this.opening = opening;
+      opening.then(
+        () =>
+          this.logger.log(
+            { embedded: !this.isShared, ms: Math.round(performance.now() - started) },
+            'database open and migrated',
+          ),
+        (error: unknown) => {
+          if (this.opening === opening) this.opening = undefined;
+          this.logger.error({ err: error }, 'the database cannot be opened');
+        },
+      );
+    }
+    return this.opening;
+  }
+
+  /** Last, once the generations have drained and kept their replies. */
+  async onApplicationShutdown(): Promise<void> {
+    const db = await this.opening?.catch(() => undefined);
+    await db?.destroy().catch(() => undefined);
+  }
+}

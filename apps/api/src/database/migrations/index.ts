@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import { conversationsMigration } from './0001-conversations';
+
+/**
+ * Every migration, by name, applied in name order. Add one with the next number; never change or
+ * rename one that was released: databases out there have it applied under its name.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-conversations': conversationsMigration,
+};
