@@ -9,3 +9,4 @@ export * from './lib/stream-protocol-error';
 export * from './lib/read-frames';
 export * from './lib/reply-accumulator';
 export * from './lib/conversations';
+export * from './lib/model-history';

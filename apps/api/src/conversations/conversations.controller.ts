@@ -36,6 +36,7 @@ import { ZodPipe } from '../common/zod.pipe';
 import { BadCursorError } from './conversation-repository';
 import { conversationNotFound } from './conversation-turns';
 import { Conversations } from './conversations';
+import { ReplyRecovery } from './reply-recovery';
 
 /** Conversation ids are UUIDs; anything else cannot name one, so it is a 404 like an unknown one. */
 const conversationIdPipe = new ParseUUIDPipe({ exceptionFactory: conversationNotFound });
@@ -48,7 +49,10 @@ const conversationIdPipe = new ParseUUIDPipe({ exceptionFactory: conversationNot
 @ApiAuthenticated()
 @Controller('conversations')
 export class ConversationsController {
-  constructor(private readonly conversations: Conversations) {}
+  constructor(
+    private readonly conversations: Conversations,
+    private readonly recovery: ReplyRecovery,
+  ) {}
 
   @ApiOperation({ summary: 'List your conversations, newest first; search titles and text' })
   @ApiQuery({
@@ -100,7 +104,7 @@ export class ConversationsController {
       repository.get(principal.id, id),
     );
     if (!conversation) throw conversationNotFound();
-    return conversation;
+    return this.recovery.settle(conversation);
   }
 
   @ApiOperation({ summary: 'Rename a conversation, or show another branch' })

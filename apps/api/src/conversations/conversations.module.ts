@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { StreamsModule } from '../streams/streams.module';
 import { ConversationRetention } from './conversation-retention';
 import { ConversationTurns } from './conversation-turns';
 import { Conversations } from './conversations';
 import { ConversationsController } from './conversations.controller';
+import { ReplyRecovery } from './reply-recovery';
 
 /** Conversations kept per user: the REST routes, the turns the chat route keeps, retention. */
 @Module({
+  imports: [StreamsModule],
   controllers: [ConversationsController],
-  providers: [Conversations, ConversationTurns, ConversationRetention],
+  providers: [Conversations, ConversationTurns, ConversationRetention, ReplyRecovery],
   exports: [ConversationTurns],
 })
 export class ConversationsModule {}

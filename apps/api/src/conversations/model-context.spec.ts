@@ -1,13 +1,17 @@
 import { ChatRequestLimits, type ConversationMessage } from '@tokenstream/stream-contracts';
 import { modelContext } from './model-context';
 
-function message(role: 'user' | 'assistant', content: string): ConversationMessage {
+function message(
+  role: 'user' | 'assistant',
+  content: string,
+  status: ConversationMessage['status'] = 'complete',
+): ConversationMessage {
   return {
     id: 'x',
     parentId: null,
     role,
     content,
-    status: 'complete',
+    status,
     model: null,
     streamId: null,
     finishReason: null,
@@ -20,17 +24,16 @@ function message(role: 'user' | 'assistant', content: string): ConversationMessa
 }
 
 describe('modelContext', () => {
-  it('is the branch in order, without replies that produced no text', () => {
+  it('is the branch in order, without exchanges whose reply did not complete', () => {
     expect(
       modelContext([
         message('user', 'Hi'),
-        message('assistant', ''),
+        message('assistant', 'Hel', 'cancelled'),
         message('user', 'Hello?'),
         message('assistant', 'Hello!'),
         message('user', 'Thanks'),
       ]),
     ).toEqual([
-      { role: 'user', content: 'Hi' },
       { role: 'user', content: 'Hello?' },
       { role: 'assistant', content: 'Hello!' },
       { role: 'user', content: 'Thanks' },

@@ -1,19 +1,20 @@
 import {
   ChatRequestLimits,
+  modelHistory,
   type ChatMessage,
   type ConversationMessage,
 } from '@tokenstream/stream-contracts';
 
 /**
- * What the model reads of a branch: its messages in order, without replies that produced no text
- * (a failure before any, a stop at once), then only the newest that fit a request's bounds (as
- * many messages and characters as `POST /api/chat/stream` accepts), so a long conversation goes on
- * rather than failing on its own length.
+ * What the model reads of a branch (see `modelHistory`: the exchanges whose reply completed), then
+ * only the newest messages that fit a request's bounds (as many messages and characters as
+ * `POST /api/chat/stream` accepts), so a long conversation goes on rather than failing on its own
+ * length.
  */
 export function modelContext(branch: readonly ConversationMessage[]): ChatMessage[] {
-  const messages = branch
-    .filter((message) => message.role !== 'assistant' || message.content.length > 0)
-    .map(({ role, content }) => ({ role, content }));
+  const messages = modelHistory(
+    branch.map(({ role, content, status }) => ({ role, content, complete: status === 'complete' })),
+  );
   let chars = 0;
   let first = messages.length;
   while (first > 0 && messages.length - first < ChatRequestLimits.maxMessages) {

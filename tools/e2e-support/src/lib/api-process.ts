@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { exitOf, type ProcessExit } from './process-exit';
@@ -71,6 +72,12 @@ export function spawnApi(env: Record<string, string> = {}, options: ApiOptions =
     if (!existsSync(file))
       throw new Error(`${file} is missing: run "npx nx build ${project}" first`);
   }
+  // Each api its own embedded database (in a folder removed when it exits), unless the test names
+  // one: the default (data/db in the workspace) would share history between tests and runs.
+  const ownDatabaseDir =
+    env['DATABASE_DIR'] || env['DATABASE_URL']
+      ? undefined
+      : mkdtempSync(join(tmpdir(), 'tokenstream-api-db-'));
   const child = spawn(process.execPath, [API_MAIN], {
     cwd: WORKSPACE_ROOT,
     env: {
@@ -79,11 +86,16 @@ export function spawnApi(env: Record<string, string> = {}, options: ApiOptions =
       HOST: '127.0.0.1',
       // With the web app, WEB_DIST_DIR stays unset: the api finds the build by itself, as deployed.
       ...(options.webApp ? {} : { WEB_DIST_DIR: NO_WEB_APP_DIR }),
+      ...(ownDatabaseDir ? { DATABASE_DIR: ownDatabaseDir } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return { child, exited: exitOf(child) };
+  const exited = exitOf(child);
+  if (ownDatabaseDir) {
+    void exited.then(() => rmSync(ownDatabaseDir, { recursive: true, force: true }));
+  }
+  return { child, exited };
 }
 
 /**

@@ -28,7 +28,14 @@ export interface PostgresServer {
   url: string;
   /** A URL to a new, empty database on this server (each test file or suite its own). */
   createDatabase(): Promise<string>;
-  /** Stops the server (SIGTERM, then SIGKILL after 10 s) and removes its data. */
+  /**
+   * Stops the server as an outage would (its clients' connections break, new ones are refused),
+   * keeping its data and port for {@link resume}; resolves once it has exited.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port, with its data; resolves once it answers. */
+  resume(): Promise<void>;
+  /** Stops the server (SIGINT, then SIGKILL after 10 s), halted or not, and removes its data. */
   stop(): Promise<void>;
 }
 
@@ -56,8 +63,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     { ...options, stdio: 'pipe' },
   );
   for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
     try {
-      return await launch(binDir, dataDir, await freePort(), options);
+      const start = () => launch(binDir, dataDir, port, options);
+      return serverOn(port, dataDir, await start(), start);
     } catch (error) {
       if (!(error instanceof PortTakenError) || attempt === PORT_ATTEMPTS) {
         rmSync(dataDir, { recursive: true, force: true });
@@ -67,6 +76,46 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
 }
 
+/** The server on `port` with its data in `dataDir`, running as `first`; `start` runs it again. */
+function serverOn(
+  port: number,
+  dataDir: string,
+  first: RunningPostgres,
+  start: () => Promise<RunningPostgres>,
+): PostgresServer {
+  let current: RunningPostgres | undefined = first;
+  const url = `postgres://tokenstream@127.0.0.1:${port}/postgres`;
+  let databases = 0;
+  return {
+    url,
+    createDatabase: async () => {
+      databases += 1;
+      const name = `test_${process.pid}_${databases}`;
+      await query(url, `create database ${name}`);
+      return `postgres://tokenstream@127.0.0.1:${port}/${name}`;
+    },
+    halt: async () => {
+      await current?.stop();
+      current = undefined;
+    },
+    resume: async () => {
+      if (current) throw new Error('postgres is running: halt() it before resume()');
+      current = await start();
+    },
+    stop: async () => {
+      await current?.stop();
+      current = undefined;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One `postgres` process, once it answers a query. */
+interface RunningPostgres {
+  /** PostgreSQL's "fast" shutdown (SIGINT: it does not wait for clients to leave), then SIGKILL. */
+  stop(): Promise<void>;
+}
+
 class PortTakenError extends Error {}
 
 async function launch(
@@ -74,7 +123,7 @@ async function launch(
   dataDir: string,
   port: number,
   options: SpawnOptions,
-): Promise<PostgresServer> {
+): Promise<RunningPostgres> {
   const child = spawn(
     join(binDir, 'postgres'),
     [
@@ -116,19 +165,9 @@ async function launch(
     }
     await new Promise((done) => setTimeout(done, 100));
   }
-  let databases = 0;
   return {
-    url,
-    createDatabase: async () => {
-      databases += 1;
-      const name = `test_${process.pid}_${databases}`;
-      await query(url, `create database ${name}`);
-      return `postgres://tokenstream@127.0.0.1:${port}/${name}`;
-    },
     stop: async () => {
-      // SIGINT: PostgreSQL's "fast" shutdown, which does not wait for clients to leave.
       await stopChild(child, exited, { signal: 'SIGINT', graceMs: STOP_GRACE_MS });
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  ErrorCodes,
+  ReplyAccumulator,
+  type Conversation,
+  type ConversationMessage,
+} from '@tokenstream/stream-contracts';
+import { StreamStore, type StoredFrame } from '../streams/stream-store';
+import type { ReplyEnd } from './conversation-repository';
+import { Conversations } from './conversations';
+
+/**
+ * How old a reply kept as `generating` must be before a stream the store does not have means it
+ * was lost: the turn is kept a moment before its stream is made.
+ */
+export const LOST_AFTER_MS = 30_000;
+
+/** Frames read from the store at a time while a reply is folded. */
+const READ_BATCH = 1_000;
+
+/**
+ * Settles replies still kept as `generating` whose generation ended without keeping them: their
+ * instance died (killed, out of memory) before its last write. A reply whose stream the store
+ * still holds is kept as its frames say (the text so far and how it ended: a lost generation's
+ * `generation_lost`, written by the instance that noticed); one whose stream is gone is kept as
+ * lost, with no text. Done as a conversation is read, so what it shows is the truth.
+ */
+@Injectable()
+export class ReplyRecovery {
+  private readonly logger = new Logger(ReplyRecovery.name);
+
+  constructor(
+    private readonly store: StreamStore,
+    private readonly conversations: Conversations,
+  ) {}
+
+  /** `conversation` with its ended replies settled (and kept so); never rejects. */
+  async settle(conversation: Conversation, now = Date.now()): Promise<Conversation> {
+    const stale = conversation.messages.filter(
+      (message) => message.status === 'generating' && message.streamId !== null,
+    );
+    if (stale.length === 0) return conversation;
+    const ends = new Map<string, ReplyEnd>();
+    for (const message of stale) {
+      try {
+        const end = await this.endOf(message, now);
+        if (end) ends.set(message.id, end);
+      } catch (error) {
+        this.logger.warn({ err: error, messageId: message.id }, 'a reply could not be settled');
+      }
+    }
+    if (ends.size === 0) return conversation;
+    await this.conversations.use(async (repository) => {
+      for (const [messageId, end] of ends) await repository.finishReply(messageId, end);
+    });
+    return {
+      ...conversation,
+      messages: conversation.messages.map((message) => {
+        const end = ends.get(message.id);
+        return end ? settled(message, end) : message;
+      }),
+    };
+  }
+
+  /** How `message`'s reply ended, or undefined while it still generates. */
+  private async endOf(message: ConversationMessage, now: number): Promise<ReplyEnd | undefined> {
+    const streamId = message.streamId as string;
+    const info = await this.store.info(streamId);
+    if (info?.state === 'running') return undefined;
+    if (!info) {
+      if (now - Date.parse(message.createdAt) < LOST_AFTER_MS) return undefined;
+      return lostEnd('');
+    }
+    const frames: StoredFrame[] = [];
+    for (let after = 0; ;) {
+      const batch = await this.store.read(streamId, after, READ_BATCH);
+      if (!batch || batch.length === 0) break;
+      frames.push(...batch);
+      after = batch.at(-1)?.seq ?? after;
+      if (batch.length < READ_BATCH) break;
+    }
+    return replyEndOf(frames);
+  }
+}
+
+/** How a reply ended, from its stream's frames (a stream without a last frame counts as lost). */
+export function replyEndOf(frames: readonly StoredFrame[]): ReplyEnd {
+  const reply = new ReplyAccumulator();
+  for (const { frame } of frames) reply.add(frame);
+  if (reply.error) {
+    return { ...lostEnd(reply.text), errorCode: reply.error.code };
+  }
+  if (reply.finishReason) {
+    return {
+      content: reply.text,
+      status: reply.finishReason === 'cancelled' ? 'cancelled' : 'complete',
+      finishReason: reply.finishReason,
+      errorCode: null,
+      usage: reply.usage ?? null,
+      ttftMs: null,
+      durationMs: null,
+    };
+  }
+  return lostEnd(reply.text);
+}
+
+function lostEnd(content: string): ReplyEnd {
+  return {
+    content,
+    status: 'failed',
+    finishReason: null,
+    errorCode: ErrorCodes.generationLost,
+    usage: null,
+    ttftMs: null,
+    durationMs: null,
+  };
+}
+
+function settled(message: ConversationMessage, end: ReplyEnd): ConversationMessage {
+  return {
+    ...message,
+    content: end.content,
+    status: end.status,
+    finishReason: end.finishReason,
+    errorCode: end.errorCode,
+    usage: end.usage,
+  };
+}
