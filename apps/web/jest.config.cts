@@ -14,9 +14,19 @@ module.exports = {
       },
     ],
   },
+  // highlight.js's CommonJS grammars have no `default` export, which a spec (compiled without
+  // `esModuleInterop`) would read: load the ES module build that the app's bundle uses instead.
+  moduleNameMapper: {
+    '^highlight\\.js/lib/languages/(.*)$':
+      '<rootDir>/../../node_modules/highlight.js/es/languages/$1.js',
+  },
+  // `marked` and those grammars ship as ES modules, so they are transformed like `.mjs` files.
   // The environment is plain CommonJS for Node: transforming it would also make ts-jest, not
   // jest-preset-angular, the first to set up (and cache) this project's compiler config.
-  transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)', '/jest\\.environment\\.cjs$'],
+  transformIgnorePatterns: [
+    'node_modules/(?!(marked)/|highlight\\.js/es/|.*\\.mjs$)',
+    '/jest\\.environment\\.cjs$',
+  ],
   snapshotSerializers: [
     'jest-preset-angular/build/serializers/no-ng-attributes',
     'jest-preset-angular/build/serializers/ng-snapshot',

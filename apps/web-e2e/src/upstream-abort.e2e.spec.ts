@@ -53,7 +53,9 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
         text = (await reply.textContent()) ?? '';
         return text.startsWith('word0 word1 word2');
       },
-      { what: 'the upstream text to appear', timeoutMs: 10_000, seen: () => JSON.stringify(text) },
+      // The first turn waits for the api's embedded database to open (its first start makes its
+      // files: seconds of CPU on two cores shared with Chromium).
+      { what: 'the upstream text to appear', timeoutMs: 30_000, seen: () => JSON.stringify(text) },
     );
     expect(mock.stats().streamsStarted).toBe(1);
 

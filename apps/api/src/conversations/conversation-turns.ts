@@ -14,6 +14,7 @@ import { ConversationGoneError, type NewTurn, type ReplyEnd } from './conversati
 import { titleFrom } from './conversation-title';
 import { Conversations } from './conversations';
 import { modelContext } from './model-context';
+import { ReplyRecovery } from './reply-recovery';
 
 /** How often keeping a reply's end is tried before it is given up (and logged). */
 const END_ATTEMPTS = 4;
@@ -36,7 +37,10 @@ export interface PreparedTurn {
 export class ConversationTurns {
   private readonly logger = new Logger(ConversationTurns.name);
 
-  constructor(private readonly conversations: Conversations) {}
+  constructor(
+    private readonly conversations: Conversations,
+    private readonly recovery: ReplyRecovery,
+  ) {}
 
   /** Throws a `404` for a conversation or parent the owner does not have, a `400` for a bad turn. */
   async prepare(request: ChatRequest, owner: string): Promise<PreparedTurn> {
@@ -57,7 +61,10 @@ export class ConversationTurns {
       if (!found) throw conversationNotFound();
       return found;
     });
-    const parent = branch.at(-1);
+    // A reply that just ended may not be kept yet (its keeping races its last frame): the model
+    // reads it as it ended.
+    const settledBranch = await this.recovery.settleMessages(branch);
+    const parent = settledBranch.at(-1);
     if (userText === undefined && parent?.role !== 'user') {
       throw badTurn('conversation.parentId must name a user message to answer it again');
     }
@@ -65,7 +72,7 @@ export class ConversationTurns {
       throw badTurn('conversation.parentId must name a reply (or be left out) to add a message');
     }
     const userMessage = userText === undefined ? undefined : { id: newUuidV7(), content: userText };
-    const context = modelContext(branch);
+    const context = modelContext(settledBranch);
     if (userText !== undefined) context.push({ role: 'user', content: userText });
     const place: ReplyPlace = {
       id: conversationId,

@@ -1,17 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ErrorCodes,
   ReplyAccumulator,
   type Conversation,
   type ConversationMessage,
 } from '@tokenstream/stream-contracts';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
 import { StreamStore, type StoredFrame } from '../streams/stream-store';
 import type { ReplyEnd } from './conversation-repository';
 import { Conversations } from './conversations';
 
 /**
- * How old a reply kept as `generating` must be before a stream the store does not have means it
- * was lost: the turn is kept a moment before its stream is made.
+ * How old a reply kept as `generating` must be before a stream a shared store does not have means
+ * it was lost: the turn is kept a moment before its stream is made.
  */
 export const LOST_AFTER_MS = 30_000;
 
@@ -32,14 +34,26 @@ export class ReplyRecovery {
   constructor(
     private readonly store: StreamStore,
     private readonly conversations: Conversations,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** `conversation` with its ended replies settled (and kept so); never rejects. */
   async settle(conversation: Conversation, now = Date.now()): Promise<Conversation> {
-    const stale = conversation.messages.filter(
+    return { ...conversation, messages: await this.settleMessages(conversation.messages, now) };
+  }
+
+  /**
+   * `messages` with their ended replies settled (and kept so): a reply whose stream ended but
+   * whose keeping has not landed yet (it races the last frame) is read as it ended.
+   */
+  async settleMessages<M extends ConversationMessage>(
+    messages: M[],
+    now = Date.now(),
+  ): Promise<M[]> {
+    const stale = messages.filter(
       (message) => message.status === 'generating' && message.streamId !== null,
     );
-    if (stale.length === 0) return conversation;
+    if (stale.length === 0) return messages;
     const ends = new Map<string, ReplyEnd>();
     for (const message of stale) {
       try {
@@ -49,17 +63,14 @@ export class ReplyRecovery {
         this.logger.warn({ err: error, messageId: message.id }, 'a reply could not be settled');
       }
     }
-    if (ends.size === 0) return conversation;
+    if (ends.size === 0) return messages;
     await this.conversations.use(async (repository) => {
       for (const [messageId, end] of ends) await repository.finishReply(messageId, end);
     });
-    return {
-      ...conversation,
-      messages: conversation.messages.map((message) => {
-        const end = ends.get(message.id);
-        return end ? settled(message, end) : message;
-      }),
-    };
+    return messages.map((message) => {
+      const end = ends.get(message.id);
+      return end ? settled(message, end) : message;
+    });
   }
 
   /** How `message`'s reply ended, or undefined while it still generates. */
@@ -68,7 +79,10 @@ export class ReplyRecovery {
     const info = await this.store.info(streamId);
     if (info?.state === 'running') return undefined;
     if (!info) {
-      if (now - Date.parse(message.createdAt) < LOST_AFTER_MS) return undefined;
+      // Each instance's own memory store cannot see another's streams: there, only a reply older
+      // than any generation may run is known to be lost.
+      const lostAfter = this.store.shared ? LOST_AFTER_MS : this.config.upstream.totalTimeoutMs;
+      if (now - Date.parse(message.createdAt) < lostAfter) return undefined;
       return lostEnd('');
     }
     const frames: StoredFrame[] = [];
@@ -116,7 +130,7 @@ function lostEnd(content: string): ReplyEnd {
   };
 }
 
-function settled(message: ConversationMessage, end: ReplyEnd): ConversationMessage {
+function settled<M extends ConversationMessage>(message: M, end: ReplyEnd): M {
   return {
     ...message,
     content: end.content,

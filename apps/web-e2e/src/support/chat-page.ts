@@ -1,7 +1,5 @@
 import type { Page } from 'playwright-core';
-
-/** The app's `sessionStorage` key for the conversation (`CONVERSATION_STORAGE_KEY` in apps/web). */
-export const CONVERSATION_STORAGE_KEY = 'tokenstream.conversation.v1';
+import { waitUntil } from './wait-until';
 
 /** The last assistant reply, read in one go so its state, status and text belong together. */
 export interface Reply {
@@ -45,12 +43,33 @@ export async function send(page: Page, prompt: string): Promise<void> {
   await composer.press('Enter', { timeout: 5_000 });
 }
 
-/** The raw (Markdown) text of the last reply as the app saved it, or `undefined` if none is saved. */
-export function savedReplyText(page: Page): Promise<string | undefined> {
-  return page.evaluate((key) => {
-    const raw = sessionStorage.getItem(key);
-    if (!raw) return undefined;
-    const saved = JSON.parse(raw) as { turns: { role: string; text?: string }[] };
-    return saved.turns.filter((turn) => turn.role === 'assistant').at(-1)?.text;
-  }, CONVERSATION_STORAGE_KEY);
+/** The conversation the page shows, as its address names it (`?c=<id>`), if any. */
+export function shownConversation(page: Page): string | undefined {
+  return new URL(page.url()).searchParams.get('c') ?? undefined;
+}
+
+/**
+ * The raw (Markdown) text of the last reply of the conversation the page shows, as the api keeps
+ * it once the reply ended (it keeps a reply's text when its generation ends, so this waits for
+ * that); `headers` carry the identity when the api wants one.
+ */
+export async function keptReplyText(
+  page: Page,
+  apiUrl: string,
+  headers: Record<string, string> = {},
+): Promise<string | undefined> {
+  const id = shownConversation(page);
+  if (!id) return undefined;
+  return waitUntil(
+    async () => {
+      const response = await fetch(`${apiUrl}/api/conversations/${id}`, { headers });
+      if (!response.ok) return false;
+      const conversation = (await response.json()) as {
+        messages: { role: string; status: string; content: string }[];
+      };
+      const reply = conversation.messages.filter((m) => m.role === 'assistant').at(-1);
+      return reply && reply.status !== 'generating' && { text: reply.content };
+    },
+    { what: `the api to keep the reply of conversation ${id}`, timeoutMs: 10_000 },
+  ).then((kept) => kept.text);
 }

@@ -1,4 +1,4 @@
-import { computed, DOCUMENT, inject, Injectable, signal } from '@angular/core';
+import { DOCUMENT, inject, Injectable, signal } from '@angular/core';
 import { ApiPaths, ClientConfigResponse } from '@tokenstream/stream-contracts';
 
 /** What a sign-in URL's `{returnTo}` stands for: the page to come back to, URL-encoded. */
@@ -14,8 +14,13 @@ export class ClientConfig {
   private readonly config = signal<ClientConfigResponse>({});
   private loading: Promise<ClientConfigResponse> | undefined;
 
-  /** Where the "Sign in" link goes: the configured sign-in page, or this page (a reload). */
-  readonly signInHref = computed(() => signInHrefOf(this.config().signInUrl, this.location));
+  /**
+   * Where the "Sign in" link goes: the configured sign-in page, or this page (a reload). Read
+   * anew each time, as the page's address changes with the conversation shown.
+   */
+  signInHref(): string {
+    return signInHrefOf(this.config().signInUrl, this.location);
+  }
 
   /** Fetches the configuration the first time it is called; later calls share that answer. */
   load(): Promise<ClientConfigResponse> {

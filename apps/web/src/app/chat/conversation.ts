@@ -1,12 +1,12 @@
 import {
-  ChatMessage,
   ChatRequest,
+  ConversationMessage,
   FinishReason,
   RequestProblem,
 } from '@tokenstream/stream-contracts';
 import { ChatClientErrorKind } from '@tokenstream/stream-client';
 
-/** Where an assistant reply is in its life. */
+/** Where a message is in its life: user messages are `done` at once. */
 export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'failed';
 
 /** Why a reply failed, as shown under it. */
@@ -20,41 +20,141 @@ export interface ReplyError {
   requestId?: string;
 }
 
-/** A message the user sent. */
-export interface UserTurn {
-  id: number;
-  role: 'user';
-  content: string;
-}
-
-/** A reply of the assistant, with the request it answers (so Retry can send it again). */
-export interface AssistantTurn {
-  id: number;
-  role: 'assistant';
-  request: ChatRequest;
+/**
+ * One message of the conversation shown: a node of its tree. `id` is the api's once it named it
+ * (a kept conversation), a local one before that and in a temporary chat.
+ */
+export interface ChatNode {
+  id: string;
+  parentId: string | null;
+  role: 'user' | 'assistant';
   text: string;
   status: ReplyStatus;
+  /** Whether the api keeps this message (its id is the api's). */
+  kept: boolean;
+  model?: string;
+  streamId?: string;
   finishReason?: FinishReason;
   error?: ReplyError;
+  /** For a reply: the request that asked for it (a temporary chat's retry sends it again). */
+  request?: ChatRequest;
 }
 
-/** One turn of the conversation, in order. */
-export type Turn = UserTurn | AssistantTurn;
-
-/**
- * The messages to send as history with the next request: every exchange whose reply completed.
- * An exchange whose reply was stopped or failed is left out whole, so the model never sees a
- * question without its answer or half an answer presented as whole.
- */
-export function historyOf(turns: readonly Turn[]): ChatMessage[] {
-  const history: ChatMessage[] = [];
-  turns.forEach((turn, index) => {
-    const reply = turns[index + 1];
-    if (turn.role !== 'user' || reply?.role !== 'assistant' || reply.status !== 'done') return;
-    history.push(
-      { role: 'user', content: turn.content },
-      { role: 'assistant', content: reply.text },
-    );
-  });
-  return history;
+/** A conversation's messages, every branch, and the last message of the branch shown. */
+export interface ConversationTree {
+  /** In the order they were made: siblings' order is their branches' order. */
+  nodes: readonly ChatNode[];
+  leafId: string | null;
 }
+
+export const EMPTY_TREE: ConversationTree = { nodes: [], leafId: null };
+
+/** The messages from the root to `leafId`, in order. */
+export function pathTo(tree: ConversationTree, leafId: string | null): ChatNode[] {
+  const byId = new Map(tree.nodes.map((node) => [node.id, node]));
+  const path: ChatNode[] = [];
+  for (let node = leafId ? byId.get(leafId) : undefined; node;) {
+    path.unshift(node);
+    node = node.parentId ? byId.get(node.parentId) : undefined;
+  }
+  return path;
+}
+
+/** The messages that share `node`'s parent, itself included, oldest first: its branches. */
+export function siblingsOf(tree: ConversationTree, node: ChatNode): ChatNode[] {
+  return tree.nodes.filter((other) => other.parentId === node.parentId);
+}
+
+/** The newest leaf below `id` (itself when it has no replies): where showing its branch ends. */
+export function newestLeafUnder(tree: ConversationTree, id: string): string {
+  let current = id;
+  for (;;) {
+    const children = tree.nodes.filter((node) => node.parentId === current);
+    const newest = children.at(-1);
+    if (!newest) return current;
+    current = newest.id;
+  }
+}
+
+/** `tree` with `node` added as the newest message. */
+export function withNode(
+  tree: ConversationTree,
+  node: ChatNode,
+  leafId = node.id,
+): ConversationTree {
+  return { nodes: [...tree.nodes, node], leafId };
+}
+
+/** `tree` with the message `id` changed by `change`. */
+export function withChange(
+  tree: ConversationTree,
+  id: string,
+  change: (node: ChatNode) => ChatNode,
+): ConversationTree {
+  return { ...tree, nodes: tree.nodes.map((node) => (node.id === id ? change(node) : node)) };
+}
+
+/** `tree` with the message `from` renamed `to` (its replies follow it): the api named it. */
+export function withId(tree: ConversationTree, from: string, to: string): ConversationTree {
+  if (from === to) return tree;
+  return {
+    nodes: tree.nodes.map((node) => ({
+      ...node,
+      id: node.id === from ? to : node.id,
+      parentId: node.parentId === from ? to : node.parentId,
+    })),
+    leafId: tree.leafId === from ? to : tree.leafId,
+  };
+}
+
+/** `tree` without the messages `ids` (a turn the api refused, retried in its place). */
+export function without(tree: ConversationTree, ids: readonly string[], leafId: string | null) {
+  return { nodes: tree.nodes.filter((node) => !ids.includes(node.id)), leafId };
+}
+
+/** What a kept reply that failed says, by the code the api kept (it keeps no message). */
+const FAILED_BECAUSE: Record<string, string> = {
+  stream_abandoned: 'The reply was cancelled because the connection was lost for too long.',
+  server_shutting_down: 'The server restarted while writing this reply.',
+  generation_lost: 'The reply was lost on the server.',
+  reply_too_large: 'The reply grew past the size this server allows, so it was ended.',
+  upstream_timeout: 'The model took too long to answer.',
+  upstream_rate_limited: 'The model is busy right now.',
+};
+
+/** A kept conversation's messages as the chat shows them. */
+export function treeOf(messages: readonly ConversationMessage[], leafId: string | null) {
+  const nodes = messages
+    .filter((message) => message.role !== 'system')
+    .map((message): ChatNode => {
+      const node: ChatNode = {
+        id: message.id,
+        parentId: message.parentId,
+        role: message.role as 'user' | 'assistant',
+        text: message.content,
+        kept: true,
+        status: STATUS_OF[message.status],
+        model: message.model ?? undefined,
+        streamId: message.streamId ?? undefined,
+        finishReason: message.finishReason ?? undefined,
+      };
+      if (message.status === 'failed') {
+        const code = message.errorCode ?? 'internal_error';
+        node.error = {
+          kind: 'stream',
+          code,
+          message: FAILED_BECAUSE[code] ?? `This reply failed (${code}).`,
+          retryable: true,
+        };
+      }
+      return node;
+    });
+  return { nodes, leafId } satisfies ConversationTree;
+}
+
+const STATUS_OF: Record<ConversationMessage['status'], ReplyStatus> = {
+  generating: 'streaming',
+  complete: 'done',
+  cancelled: 'stopped',
+  failed: 'failed',
+};
