@@ -12,6 +12,7 @@
 import { startApi } from '@tokenstream/e2e-support';
 import { startMockOpenAi } from '@tokenstream/mock-openai';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '20000' },
     'tokens-per-second': { type: 'string', default: '1000' },
     history: { type: 'string', default: '50' },
+    /** Write a CPU profile of the page's last half of the reply here (Chrome's .cpuprofile). */
+    profile: { type: 'string' },
   },
 });
 const TOKENS = Number(values.tokens);
@@ -61,15 +64,25 @@ function longReply(tokens: number): string {
 interface Sample {
   at: number;
   taskSeconds: number;
+  /** The parts of it: script, style recalculation, layout (Chrome's cumulative seconds). */
+  scriptSeconds: number;
+  styleSeconds: number;
+  layoutSeconds: number;
   updates: number;
   length: number;
 }
 
-async function taskSeconds(cdp: CDPSession): Promise<number> {
+async function mainThreadSeconds(cdp: CDPSession) {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as {
     metrics: { name: string; value: number }[];
   };
-  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return {
+    taskSeconds: metric('TaskDuration'),
+    scriptSeconds: metric('ScriptDuration'),
+    styleSeconds: metric('RecalcStyleDuration'),
+    layoutSeconds: metric('LayoutDuration'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -124,20 +137,32 @@ async function main(): Promise<void> {
       .nth(HISTORY_MESSAGES / 2 - 1)
       .waitFor();
     await page.evaluate(() => {
-      const state = window as unknown as { longTasks: number[]; updates: number; length: number };
+      const state = window as unknown as {
+        longTasks: number[];
+        longTaskTimes: [number, number][];
+        updates: number;
+      };
       state.longTasks = [];
+      state.longTaskTimes = [];
       state.updates = 0;
-      state.length = 0;
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) state.longTasks.push(entry.duration);
-      }).observe({ type: 'longtask' });
-      const watch = () => {
-        const replies = document.querySelectorAll('[data-testid="assistant-text"]');
-        const length = replies.item(replies.length - 1)?.textContent?.length ?? 0;
-        if (length !== state.length) {
-          state.updates += 1;
-          state.length = length;
+        for (const entry of list.getEntries()) {
+          state.longTasks.push(entry.duration);
+          state.longTaskTimes.push([Math.round(entry.startTime), Math.round(entry.duration)]);
         }
+      }).observe({ type: 'longtask' });
+      // An update is a frame in which the page changed (one render per animation frame at most):
+      // counted by a MutationObserver's batches, as reading the reply's text every frame would
+      // itself cost in proportion to its length.
+      let changed = false;
+      new MutationObserver(() => (changed = true)).observe(document.body, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
+      const watch = () => {
+        if (changed) state.updates += 1;
+        changed = false;
         requestAnimationFrame(watch);
       };
       requestAnimationFrame(watch);
@@ -149,30 +174,42 @@ async function main(): Promise<void> {
       chunks: TOKENS,
       chunkDelayMs: Math.max(1, Math.round(1000 / TOKENS_PER_SECOND)),
     });
+    const sentAt = (await page.evaluate(() => performance.now())) as number;
     await page.getByTestId('composer').fill('Write the long answer');
     await page.getByTestId('composer').press('Enter');
 
     const samples: Sample[] = [];
     const started = Date.now();
+    let profiling = false;
+    if (values.profile) await cdp.send('Profiler.enable');
     for (;;) {
       await page.waitForTimeout(500);
       const state = (await page.evaluate(() => {
-        const s = window as unknown as { updates: number; length: number };
+        const s = window as unknown as { updates: number };
         const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+        const last = replies.item(replies.length - 1);
         return {
           updates: s.updates,
-          length: s.length,
-          state: replies.item(replies.length - 1)?.getAttribute('data-state'),
+          length: last?.querySelector('[data-testid="assistant-text"]')?.textContent?.length ?? 0,
+          state: last?.getAttribute('data-state'),
         };
       })) as { updates: number; length: number; state: string };
       samples.push({
         at: Date.now() - started,
-        taskSeconds: await taskSeconds(cdp),
+        ...(await mainThreadSeconds(cdp)),
         updates: state.updates,
         length: state.length,
       });
+      if (values.profile && !profiling && state.length > reply.length / 2) {
+        profiling = true;
+        await cdp.send('Profiler.start');
+      }
       if (state.state !== 'streaming' && samples.length > 2) break;
       if (Date.now() - started > 10 * 60_000) throw new Error('the reply took over 10 minutes');
+    }
+    if (profiling && values.profile) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      writeFileSync(values.profile, JSON.stringify(profile));
     }
     const longTasks = (await page.evaluate(
       () => (window as unknown as { longTasks: number[] }).longTasks,
@@ -184,14 +221,24 @@ async function main(): Promise<void> {
       const inQuarter = samples.filter(
         (s, i) => i > 0 && s.length > (q * total) / 4 && s.length <= ((q + 1) * total) / 4,
       );
-      let work = 0;
-      let updates = 0;
+      const sum = { task: 0, script: 0, style: 0, layout: 0, updates: 0 };
       for (const s of inQuarter) {
         const before = samples[samples.indexOf(s) - 1]!;
-        work += s.taskSeconds - before.taskSeconds;
-        updates += s.updates - before.updates;
+        sum.task += s.taskSeconds - before.taskSeconds;
+        sum.script += s.scriptSeconds - before.scriptSeconds;
+        sum.style += s.styleSeconds - before.styleSeconds;
+        sum.layout += s.layoutSeconds - before.layoutSeconds;
+        sum.updates += s.updates - before.updates;
       }
-      return { quarter: q + 1, updates, msPerUpdate: updates ? (work * 1000) / updates : 0 };
+      const perUpdate = (seconds: number) =>
+        sum.updates ? Math.round((seconds * 100_000) / sum.updates) / 100 : 0;
+      return {
+        updates: sum.updates,
+        msPerUpdate: perUpdate(sum.task),
+        script: perUpdate(sum.script),
+        style: perUpdate(sum.style),
+        layout: perUpdate(sum.layout),
+      };
     });
     const streamedMs = samples.at(-1)!.at;
     console.log(
@@ -205,7 +252,14 @@ async function main(): Promise<void> {
           updates: samples.at(-1)!.updates,
           longTasksOver50ms: longTasks.length,
           longestTaskMs: Math.round(Math.max(0, ...longTasks)),
-          msPerUpdateByQuarter: quarters.map((q) => Math.round(q.msPerUpdate * 100) / 100),
+          // [ms after the message was sent, duration] of each long task.
+          longTasks: (
+            (await page.evaluate(
+              () => (window as unknown as { longTaskTimes: [number, number][] }).longTaskTimes,
+            )) as [number, number][]
+          ).map(([at, ms]) => [Math.round(at - sentAt), ms]),
+          // ms of main-thread work per update in each quarter of the reply, and its parts.
+          perUpdateByQuarter: quarters,
         },
         null,
         2,

@@ -89,6 +89,7 @@ export class ChatSession {
   readonly touched = new Subject<ConversationTouched>();
 
   private active: ActiveReply | undefined;
+  private readonly branchPositions = new Map<string, { index: number; count: number }>();
   private nextLocalId = 1;
   private opening: AbortController | undefined;
 
@@ -99,10 +100,18 @@ export class ChatSession {
     });
   }
 
-  /** The branches beside `node` and where it stands among them. */
+  /**
+   * The branches beside `node` and where it stands among them. The same object while they do not
+   * change, so a message's view is not checked again on every delta of a reply below it.
+   */
   branchesOf(node: ChatNode): { index: number; count: number } {
     const siblings = siblingsOf(this.tree(), node);
-    return { index: siblings.findIndex((s) => s.id === node.id), count: siblings.length };
+    const index = siblings.findIndex((s) => s.id === node.id);
+    const known = this.branchPositions.get(node.id);
+    if (known?.index === index && known.count === siblings.length) return known;
+    const position = { index, count: siblings.length };
+    this.branchPositions.set(node.id, position);
+    return position;
   }
 
   /** Starts a new conversation (kept, unless `temporary`); a reply streaming goes on on the api. */

@@ -19,6 +19,7 @@ import { ClientConfig } from './client-config';
 import { ConversationList } from './conversation-list';
 import { ConversationSidebar } from './conversation-sidebar';
 import { CurrentUser, displayNameOf } from './current-user';
+import { MarkdownHighlighter } from './markdown-highlighter';
 import { ModelCatalog } from './model-catalog';
 import { ScrollFollow } from './scroll-follow';
 
@@ -49,6 +50,7 @@ export class Chat {
   protected readonly session = inject(ChatSession);
   protected readonly list = inject(ConversationList);
   private readonly clientConfig = inject(ClientConfig);
+  private readonly highlighter = inject(MarkdownHighlighter);
   private readonly injector = inject(Injector);
   private readonly window = inject(DOCUMENT).defaultView;
   private readonly composer = viewChild.required<ElementRef<HTMLTextAreaElement>>('composer');
@@ -105,6 +107,11 @@ export class Chat {
     });
     this.openFromUrl();
     this.refocusComposer(); // ready to type on arrival
+    // Loaded while the page is idle, not when the first code block streams in: compiling the
+    // highlighter mid-reply is a long task (bench/README.md, "Rendering a long reply").
+    const idle = this.window?.requestIdleCallback?.bind(this.window);
+    if (idle)
+      afterNextRender(() => void idle(() => this.highlighter.load()), { injector: this.injector });
     inject(DestroyRef).onDestroy(() => {
       loads.abort();
       touched.unsubscribe();

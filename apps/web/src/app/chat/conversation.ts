@@ -98,11 +98,16 @@ export function withChange(
 export function withId(tree: ConversationTree, from: string, to: string): ConversationTree {
   if (from === to) return tree;
   return {
-    nodes: tree.nodes.map((node) => ({
-      ...node,
-      id: node.id === from ? to : node.id,
-      parentId: node.parentId === from ? to : node.parentId,
-    })),
+    // Only the messages that change are new objects: the others' views are left alone.
+    nodes: tree.nodes.map((node) =>
+      node.id === from || node.parentId === from
+        ? {
+            ...node,
+            id: node.id === from ? to : node.id,
+            parentId: node.parentId === from ? to : node.parentId,
+          }
+        : node,
+    ),
     leafId: tree.leafId === from ? to : tree.leafId,
   };
 }

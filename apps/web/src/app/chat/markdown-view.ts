@@ -1,16 +1,39 @@
 import { ChangeDetectionStrategy, Component, computed, input, linkedSignal } from '@angular/core';
 import { MarkdownBlocks } from './markdown-blocks';
-import { MarkdownState, appendMarkdown, parseMarkdown } from './markdown';
+import { MarkdownBlock, MarkdownState, appendMarkdown, parseMarkdown } from './markdown';
+
+/**
+ * Settled blocks rendered together, in groups this large: a group whose blocks all settled is one
+ * unchanged input, so change detection skips it whole, and a streaming reply's cost per update
+ * does not grow with the blocks before its end (bench/README.md, "Rendering a long reply").
+ */
+export const SETTLED_GROUP_SIZE = 32;
 
 /** Renders an assistant's text as safe Markdown, with a blinking cursor while it still streams. */
 @Component({
   selector: 'app-markdown-view',
   imports: [MarkdownBlocks],
-  template: `<app-markdown-blocks [blocks]="blocks()" [cursor]="streaming()" />`,
+  template: `
+    @for (group of settledGroups(); track group) {
+      <div class="settled"><app-markdown-blocks [blocks]="group" /></div>
+    }
+    <app-markdown-blocks [blocks]="openBlocks()" [cursor]="streaming()" />
+  `,
   styles: `
     :host {
       display: block;
       overflow-wrap: anywhere;
+    }
+
+    /*
+     * Settled groups out of view skip style, layout and paint (each keeps the size it had last):
+     * a long reply grows at its end, and what scrolled away need not be laid out again. The
+     * padding is the margin its last block gives up (see markdown-blocks.css).
+     */
+    .settled {
+      padding-bottom: 0.85em;
+      content-visibility: auto;
+      contain-intrinsic-size: auto 600px;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -28,5 +51,31 @@ export class MarkdownView {
       previous ? appendMarkdown(previous.value, text) : parseMarkdown(text),
   });
 
-  protected readonly blocks = computed(() => this.markdown().blocks);
+  /** The full groups of settled blocks; a group once made is the same array from then on. */
+  protected readonly settledGroups = linkedSignal({
+    source: this.markdown,
+    computation: (state, previous?: { value: readonly (readonly MarkdownBlock[])[] }) => {
+      const count = Math.floor(state.settledBlocks / SETTLED_GROUP_SIZE);
+      const before = previous?.value ?? [];
+      // Settled blocks keep their objects, so a group still made of them is kept as it is.
+      let kept = 0;
+      while (
+        kept < Math.min(count, before.length) &&
+        before[kept][0] === state.blocks[kept * SETTLED_GROUP_SIZE]
+      ) {
+        kept++;
+      }
+      if (kept === count && before.length === count) return before;
+      const groups = before.slice(0, kept);
+      for (let i = groups.length; i < count; i++) {
+        groups.push(state.blocks.slice(i * SETTLED_GROUP_SIZE, (i + 1) * SETTLED_GROUP_SIZE));
+      }
+      return groups;
+    },
+  });
+
+  /** The blocks after the full groups: the last settled ones and the open end. */
+  protected readonly openBlocks = computed(() =>
+    this.markdown().blocks.slice(this.settledGroups().length * SETTLED_GROUP_SIZE),
+  );
 }
