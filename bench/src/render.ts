@@ -20,8 +20,10 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '20000' },
     'tokens-per-second': { type: 'string', default: '1000' },
     history: { type: 'string', default: '50' },
-    /** Write a CPU profile of the page's last half of the reply here (Chrome's .cpuprofile). */
+    /** Write a CPU profile of the page while the reply streams here (Chrome's .cpuprofile)… */
     profile: { type: 'string' },
+    /** …of its first 3 seconds (`start`) or of its second half (`end`, the default). */
+    'profile-part': { type: 'string', default: 'end' },
   },
 });
 const TOKENS = Number(values.tokens);
@@ -175,13 +177,18 @@ async function main(): Promise<void> {
       chunkDelayMs: Math.max(1, Math.round(1000 / TOKENS_PER_SECOND)),
     });
     const sentAt = (await page.evaluate(() => performance.now())) as number;
+    const profileStart = values.profile !== undefined && values['profile-part'] === 'start';
+    if (profileStart) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     await page.getByTestId('composer').fill('Write the long answer');
     await page.getByTestId('composer').press('Enter');
 
     const samples: Sample[] = [];
     const started = Date.now();
-    let profiling = false;
-    if (values.profile) await cdp.send('Profiler.enable');
+    let profiling = profileStart;
+    if (values.profile && !profileStart) await cdp.send('Profiler.enable');
     for (;;) {
       await page.waitForTimeout(500);
       const state = (await page.evaluate(() => {
@@ -200,9 +207,14 @@ async function main(): Promise<void> {
         updates: state.updates,
         length: state.length,
       });
-      if (values.profile && !profiling && state.length > reply.length / 2) {
+      if (values.profile && !profileStart && !profiling && state.length > reply.length / 2) {
         profiling = true;
         await cdp.send('Profiler.start');
+      }
+      if (profileStart && profiling && Date.now() - started > 3_000) {
+        profiling = false;
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+        writeFileSync(values.profile as string, JSON.stringify(profile));
       }
       if (state.state !== 'streaming' && samples.length > 2) break;
       if (Date.now() - started > 10 * 60_000) throw new Error('the reply took over 10 minutes');
