@@ -118,12 +118,9 @@ async function main(): Promise<void> {
         }),
       });
       const text = await response.text();
-      const start = JSON.parse(
-        text
-          .split('\n')
-          .find((l) => l.startsWith('data:'))!
-          .slice(5),
-      ) as {
+      const firstData = text.split('\n').find((line) => line.startsWith('data:'));
+      if (!firstData) throw new Error(`a history turn streamed no frame: ${text.slice(0, 200)}`);
+      const start = JSON.parse(firstData.slice(5)) as {
         conversation: { id: string; messageId: string };
       };
       conversationId = start.conversation.id;
@@ -228,14 +225,15 @@ async function main(): Promise<void> {
     )) as number[];
 
     // Main-thread work per update, by how far the reply had come (in quarters of its length).
-    const total = samples.at(-1)!.length;
+    const last = samples[samples.length - 1] as Sample;
+    const total = last.length;
     const quarters = [0, 1, 2, 3].map((q) => {
       const inQuarter = samples.filter(
         (s, i) => i > 0 && s.length > (q * total) / 4 && s.length <= ((q + 1) * total) / 4,
       );
       const sum = { task: 0, script: 0, style: 0, layout: 0, updates: 0 };
       for (const s of inQuarter) {
-        const before = samples[samples.indexOf(s) - 1]!;
+        const before = samples[samples.indexOf(s) - 1] as Sample;
         sum.task += s.taskSeconds - before.taskSeconds;
         sum.script += s.scriptSeconds - before.scriptSeconds;
         sum.style += s.styleSeconds - before.styleSeconds;
@@ -252,7 +250,7 @@ async function main(): Promise<void> {
         layout: perUpdate(sum.layout),
       };
     });
-    const streamedMs = samples.at(-1)!.at;
+    const streamedMs = last.at;
     console.log(
       JSON.stringify(
         {
@@ -261,7 +259,7 @@ async function main(): Promise<void> {
           historyMessages: HISTORY_MESSAGES,
           replyChars: total,
           streamedSeconds: Math.round(streamedMs / 100) / 10,
-          updates: samples.at(-1)!.updates,
+          updates: last.updates,
           longTasksOver50ms: longTasks.length,
           longestTaskMs: Math.round(Math.max(0, ...longTasks)),
           // [ms after the message was sent, duration] of each long task.
