@@ -1,291 +1,14 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import {
-  ApiPaths,
-  type ChatRequest,
-  type Conversation,
-  type ConversationMessage,
-  type ConversationPage,
-  type ConversationSummary,
-  type FinishReason,
-  type MeResponse,
-  type ModelsResponse,
-  type ReplyPlace,
-  type StreamFrame,
-} from '@tokenstream/stream-contracts';
-import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
-import { Observable, Subject, throwError } from 'rxjs';
+import { ApiPaths, type MeResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
+import { ChatClientError } from '@tokenstream/stream-client';
 import { Chat } from './chat';
 import { ChatStream } from './chat-stream';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { ClientConfig } from './client-config';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** A turn the fake api accepted: where its messages go, kept once its stream starts. */
-interface Turn {
-  place: ReplyPlace;
-  isNew: boolean;
-  parentId: string | null;
-  userText: string | undefined;
-  kept: boolean;
-}
-
-/**
- * The conversations api in memory, as the real one behaves: a conversation or message it does not
- * have is a 404; a turn is kept when its stream starts, and its reply when the stream ends.
- */
-class FakeConversationsApi implements Pick<
-  ConversationsApi,
-  'list' | 'get' | 'rename' | 'showBranch' | 'delete'
-> {
-  readonly conversations = new Map<string, Conversation>();
-  private lastId = 0;
-  private clock = 0;
-
-  newId(kind: string): string {
-    return `${kind}-${++this.lastId}`;
-  }
-
-  /** Today, a second later at each call: the newest is the last made. */
-  now(): string {
-    return new Date(new Date().setHours(9, 0, this.clock++, 0)).toISOString();
-  }
-
-  /** Keeps a conversation of `messages`, showing the last of them. */
-  seed(title: string, messages: ConversationMessage[]): string {
-    const id = this.newId('conv');
-    const at = this.now();
-    this.conversations.set(id, {
-      id,
-      title,
-      createdAt: at,
-      updatedAt: at,
-      activeLeafId: messages.at(-1)?.id ?? null,
-      messages,
-    });
-    return id;
-  }
-
-  async list(options: { query?: string; cursor?: string } = {}): Promise<ConversationPage> {
-    const all = [...this.conversations.values()]
-      .filter((c) => !options.query || c.title.includes(options.query))
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    return { conversations: all.map(summaryOf), nextCursor: null };
-  }
-
-  async get(id: string, signal?: AbortSignal): Promise<Conversation> {
-    signal?.throwIfAborted();
-    return copy(this.find(id));
-  }
-
-  async rename(id: string, title: string): Promise<ConversationSummary> {
-    const conversation = this.find(id);
-    conversation.title = title;
-    conversation.updatedAt = this.now();
-    return summaryOf(conversation);
-  }
-
-  async showBranch(id: string, activeLeafId: string): Promise<void> {
-    this.find(id).activeLeafId = activeLeafId;
-  }
-
-  async delete(id: string): Promise<void> {
-    this.find(id);
-    this.conversations.delete(id);
-  }
-
-  /** Checks a chat request's turn as the api does: the error it would refuse it with, or the turn. */
-  prepare(request: ChatRequest): Turn | ChatClientError | undefined {
-    const target = request.conversation;
-    if (!target) return undefined;
-    const userText = request.messages[0]?.content;
-    const conversation = target.id === undefined ? undefined : this.conversations.get(target.id);
-    const parent = conversation?.messages.find((m) => m.id === target.parentId);
-    if ((target.id !== undefined && !conversation) || (target.parentId && !parent)) {
-      return new ChatClientError({
-        kind: 'rejected',
-        status: 404,
-        code: 'conversation_not_found',
-        retryable: false,
-        message: 'No such conversation.',
-      });
-    }
-    const questionId = userText === undefined ? undefined : this.newId('msg');
-    return {
-      place: {
-        id: target.id ?? this.newId('conv'),
-        messageId: this.newId('msg'),
-        parentId: questionId ?? (target.parentId as string),
-      },
-      isNew: target.id === undefined,
-      parentId: target.parentId ?? null,
-      userText,
-      kept: false,
-    };
-  }
-
-  /** The stream started: the turn is kept, its reply `generating`. */
-  keep(turn: Turn, streamId: string): void {
-    const at = this.now();
-    if (turn.isNew) {
-      this.conversations.set(turn.place.id, {
-        id: turn.place.id,
-        title: turn.userText ?? '',
-        createdAt: at,
-        updatedAt: at,
-        activeLeafId: null,
-        messages: [],
-      });
-    }
-    const conversation = this.find(turn.place.id);
-    if (turn.userText !== undefined) {
-      conversation.messages.push(message(turn.place.parentId, turn.parentId, turn.userText));
-    }
-    conversation.messages.push(
-      message(turn.place.messageId, turn.place.parentId, '', {
-        role: 'assistant',
-        status: 'generating',
-        streamId,
-      }),
-    );
-    conversation.activeLeafId = turn.place.messageId;
-    conversation.updatedAt = at;
-    turn.kept = true;
-  }
-
-  /** The stream ended: the reply is kept as it ended. */
-  end(turn: Turn | undefined, changes: Partial<ConversationMessage>): void {
-    if (!turn?.kept) return;
-    const kept = this.conversations
-      .get(turn.place.id)
-      ?.messages.find((m) => m.id === turn.place.messageId);
-    if (kept) Object.assign(kept, changes);
-  }
-
-  private find(id: string): Conversation {
-    const conversation = this.conversations.get(id);
-    if (!conversation) throw new ConversationsApiError(404, 'No such conversation.');
-    return conversation;
-  }
-}
-
-function summaryOf({ id, title, createdAt, updatedAt }: Conversation): ConversationSummary {
-  return { id, title, createdAt, updatedAt };
-}
-
-function message(
-  id: string,
-  parentId: string | null,
-  content: string,
-  fields: Partial<ConversationMessage> = {},
-): ConversationMessage {
-  return {
-    id,
-    parentId,
-    role: 'user',
-    content,
-    status: 'complete',
-    model: null,
-    streamId: null,
-    finishReason: null,
-    errorCode: null,
-    usage: null,
-    ttftMs: null,
-    durationMs: null,
-    createdAt: '2026-12-04T08:00:00.000Z',
-    ...fields,
-  };
-}
-
-const answer = (id: string, parentId: string, content: string) =>
-  message(id, parentId, content, { role: 'assistant', model: 'demo', finishReason: 'stop' });
-
-/** One reply stream of the fake api; the test writes its frames. */
-class FakeReply {
-  readonly events = new Subject<ChatStreamEvent>();
-  private lastFrameId = 0;
-  private text = '';
-
-  constructor(
-    private readonly api: FakeConversationsApi,
-    readonly streamId: string,
-    private readonly turn: Turn | undefined,
-  ) {}
-
-  /** Whether the page still reads this stream. */
-  get followed(): boolean {
-    return this.events.observed;
-  }
-
-  /** The `start` frame: the api keeps the turn now, and says where. */
-  start(): void {
-    if (this.turn && !this.turn.kept) this.api.keep(this.turn, this.streamId);
-    this.frame({
-      type: 'start',
-      streamId: this.streamId,
-      model: 'demo',
-      ...(this.turn ? { conversation: this.turn.place } : {}),
-    });
-  }
-
-  write(delta: string): void {
-    this.text += delta;
-    this.frame({ type: 'text-delta', delta });
-  }
-
-  finish(finishReason: FinishReason = 'stop'): void {
-    this.api.end(this.turn, {
-      content: this.text,
-      status: finishReason === 'cancelled' ? 'cancelled' : 'complete',
-      finishReason,
-    });
-    this.frame({ type: 'finish', finishReason });
-    this.events.complete();
-  }
-
-  /** The stream fails outside the protocol (refused, network, session gone). */
-  break(error: ChatClientError): void {
-    this.events.error(error);
-  }
-
-  private frame(frame: StreamFrame): void {
-    this.events.next({ kind: 'frame', id: String(++this.lastFrameId), frame });
-  }
-}
-
-/** {@link ChatStream} over the fake api: records every request and stop. */
-class FakeChatStream implements Pick<ChatStream, 'stream' | 'resume' | 'stop'> {
-  readonly requests: ChatRequest[] = [];
-  readonly stops: string[] = [];
-  private readonly replies: FakeReply[] = [];
-
-  constructor(private readonly api: FakeConversationsApi) {}
-
-  /** The reply of the last request. */
-  get reply(): FakeReply {
-    const reply = this.replies.at(-1);
-    if (!reply) throw new Error('no request was sent');
-    return reply;
-  }
-
-  stream(request: ChatRequest): Observable<ChatStreamEvent> {
-    this.requests.push(copy(request));
-    const turn = this.api.prepare(request);
-    if (turn instanceof ChatClientError) return throwError(() => turn);
-    const reply = new FakeReply(this.api, this.api.newId('stream'), turn);
-    this.replies.push(reply);
-    return reply.events;
-  }
-
-  resume(): Observable<ChatStreamEvent> {
-    return throwError(() => new ChatClientError({ kind: 'gone', retryable: false, message: 'x' }));
-  }
-
-  async stop(streamId: string): Promise<void> {
-    this.stops.push(streamId);
-  }
-}
+import { ConversationsApi } from './conversations-api';
+import { assistantMessage, userMessage } from './testing/conversation-builders';
+import { FakeChatStream } from './testing/fake-chat-stream';
+import { FakeConversationsApi } from './testing/fake-conversations-api';
 
 const DEMO: ModelsResponse = { provider: 'demo', defaultModel: 'demo', models: ['demo'] };
 const ME: MeResponse = {
@@ -393,7 +116,10 @@ describe('Chat', () => {
   }
 
   function seedGreetings(): string {
-    return api.seed('Greetings', [message('q1', null, 'Hi'), answer('a1', 'q1', 'Hello!')]);
+    return api.seed('Greetings', [
+      userMessage('q1', null, 'Hi'),
+      assistantMessage('a1', 'q1', 'Hello!'),
+    ]);
   }
 
   describe('the composer', () => {
@@ -539,7 +265,10 @@ describe('Chat', () => {
 
     it('shows what it names when the user goes back or forward (popstate)', async () => {
       const greetings = seedGreetings();
-      const other = api.seed('Other', [message('x1', null, 'Other'), answer('y1', 'x1', 'Yes?')]);
+      const other = api.seed('Other', [
+        userMessage('x1', null, 'Other'),
+        assistantMessage('y1', 'x1', 'Yes?'),
+      ]);
       history.replaceState(null, '', `/?c=${other}`);
       await create();
 
@@ -685,7 +414,10 @@ describe('Chat', () => {
 
     it('signs in back to the conversation shown, not to one shown before', async () => {
       const greetings = seedGreetings();
-      const other = api.seed('Other', [message('x1', null, 'Other'), answer('y1', 'x1', 'Yes?')]);
+      const other = api.seed('Other', [
+        userMessage('x1', null, 'Other'),
+        assistantMessage('y1', 'x1', 'Yes?'),
+      ]);
       history.replaceState(null, '', `/?c=${greetings}`);
       await create();
       await send('Tell me');

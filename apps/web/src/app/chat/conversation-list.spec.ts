@@ -1,74 +1,14 @@
 import { TestBed } from '@angular/core/testing';
-import type { ConversationPage, ConversationSummary } from '@tokenstream/stream-contracts';
+import type { ConversationSummary } from '@tokenstream/stream-contracts';
 import { ConversationList, UNDO_DELETE_MS } from './conversation-list';
 import { ConversationsApi, ConversationsApiError } from './conversations-api';
+import { summary } from './testing/conversation-builders';
+import { FakeConversationsApi } from './testing/fake-conversations-api';
 
 /** How long typing must pause before a search is sent (the list's own debounce). */
 const SEARCH_PAUSE_MS = 250;
 
-/** Late today, local time: a conversation a few minutes before it is still today's. */
-const LATE_TODAY = new Date(new Date().setHours(23, 0, 0, 0)).getTime();
-
-function summary(id: string, title: string, minutesAgo: number): ConversationSummary {
-  const at = new Date(LATE_TODAY - minutesAgo * 60_000).toISOString();
-  return { id, title, createdAt: at, updatedAt: at };
-}
-
-/** The conversations api in memory: pages newest first, title search, rename and delete. */
-class FakeConversationsApi implements Pick<ConversationsApi, 'list' | 'rename' | 'delete'> {
-  readonly conversations = new Map<string, ConversationSummary>();
-  readonly deletes: { id: string; keepalive: boolean }[] = [];
-  /** The queries of the pages asked for, in order. */
-  readonly queries: (string | undefined)[] = [];
-  pageSize = 2;
-  /** When set, every call fails with it. */
-  failure: unknown;
-  /** While set, answers wait for it. */
-  gate: Promise<void> | undefined;
-
-  constructor(conversations: ConversationSummary[]) {
-    for (const c of conversations) this.conversations.set(c.id, c);
-  }
-
-  async list(
-    options: { query?: string; cursor?: string; signal?: AbortSignal } = {},
-  ): Promise<ConversationPage> {
-    this.queries.push(options.query);
-    await this.answer(options.signal);
-    const matching = [...this.conversations.values()]
-      .filter((c) => !options.query || c.title.toLowerCase().includes(options.query.toLowerCase()))
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    const from = Number(options.cursor ?? 0);
-    const to = from + this.pageSize;
-    return {
-      conversations: matching.slice(from, to),
-      nextCursor: to < matching.length ? String(to) : null,
-    };
-  }
-
-  async rename(id: string, title: string): Promise<ConversationSummary> {
-    await this.answer();
-    const conversation = this.conversations.get(id);
-    if (!conversation) throw new ConversationsApiError(404, 'No such conversation.');
-    const renamed = { ...conversation, title, updatedAt: new Date().toISOString() };
-    this.conversations.set(id, renamed);
-    return renamed;
-  }
-
-  async delete(id: string, keepalive = false): Promise<void> {
-    this.deletes.push({ id, keepalive });
-    await this.answer();
-    if (!this.conversations.delete(id)) {
-      throw new ConversationsApiError(404, 'No such conversation.');
-    }
-  }
-
-  private async answer(signal?: AbortSignal): Promise<void> {
-    if (this.gate) await this.gate;
-    signal?.throwIfAborted();
-    if (this.failure !== undefined) throw this.failure;
-  }
-}
+const minutes = (count: number): number => count * 60_000;
 
 describe('ConversationList', () => {
   let api: FakeConversationsApi;
@@ -77,18 +17,26 @@ describe('ConversationList', () => {
   const titles = () => list.conversations().map((c) => c.title);
 
   function create(conversations: ConversationSummary[]): void {
-    api = new FakeConversationsApi(conversations);
+    api = new FakeConversationsApi({ conversations, pageSize: 2 });
     TestBed.configureTestingModule({ providers: [{ provide: ConversationsApi, useValue: api }] });
     list = TestBed.inject(ConversationList);
   }
 
-  const THREE = [summary('a', 'Alpha', 1), summary('b', 'Beta', 2), summary('c', 'Gamma', 3)];
+  const THREE = [
+    summary('a', 'Alpha', minutes(1)),
+    summary('b', 'Beta', minutes(2)),
+    summary('c', 'Gamma', minutes(3)),
+  ];
 
   afterEach(() => jest.useRealTimers());
 
   describe('loading', () => {
     it('loads the first page, newest first, and says there is more', async () => {
-      create([summary('old', 'Old', 60), summary('new', 'New', 1), summary('mid', 'Mid', 30)]);
+      create([
+        summary('old', 'Old', minutes(60)),
+        summary('new', 'New', minutes(1)),
+        summary('mid', 'Mid', minutes(30)),
+      ]);
 
       const loading = list.refresh();
       expect(list.loading()).toBe(true);
@@ -190,7 +138,11 @@ describe('ConversationList', () => {
 
     it('loads the next page of the matches, not of everything', async () => {
       jest.useFakeTimers();
-      create([...THREE, summary('d', 'Gamma two', 4), summary('e', 'Gamma three', 5)]);
+      create([
+        ...THREE,
+        summary('d', 'Gamma two', minutes(4)),
+        summary('e', 'Gamma three', minutes(5)),
+      ]);
       list.search('gamma');
       await jest.advanceTimersByTimeAsync(SEARCH_PAUSE_MS);
 

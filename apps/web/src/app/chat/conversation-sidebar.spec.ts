@@ -1,65 +1,11 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import type { ConversationPage, ConversationSummary } from '@tokenstream/stream-contracts';
 import { ConversationList, UNDO_DELETE_MS } from './conversation-list';
 import { ConversationSidebar } from './conversation-sidebar';
 import { ConversationsApi, ConversationsApiError } from './conversations-api';
+import { summary } from './testing/conversation-builders';
+import { FakeConversationsApi } from './testing/fake-conversations-api';
 
-/** Late today, local time: a conversation a few minutes before it is still today's. */
-const LATE_TODAY = new Date(new Date().setHours(23, 0, 0, 0)).getTime();
 const DAY_MS = 86_400_000;
-
-function summary(id: string, title: string, msAgo: number): ConversationSummary {
-  const at = new Date(LATE_TODAY - msAgo).toISOString();
-  return { id, title, createdAt: at, updatedAt: at };
-}
-
-/** The conversations api in memory: pages newest first, title search, rename and delete. */
-class FakeConversationsApi implements Pick<ConversationsApi, 'list' | 'rename' | 'delete'> {
-  readonly conversations = new Map<string, ConversationSummary>();
-  /** How many times a title was changed. */
-  renames = 0;
-  pageSize = 30;
-  /** When set, every call fails with it. */
-  failure: unknown;
-
-  constructor(conversations: ConversationSummary[]) {
-    for (const c of conversations) this.conversations.set(c.id, c);
-  }
-
-  async list(options: { query?: string; cursor?: string } = {}): Promise<ConversationPage> {
-    this.check();
-    const matching = [...this.conversations.values()]
-      .filter((c) => !options.query || c.title.toLowerCase().includes(options.query.toLowerCase()))
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    const from = Number(options.cursor ?? 0);
-    const to = from + this.pageSize;
-    return {
-      conversations: matching.slice(from, to),
-      nextCursor: to < matching.length ? String(to) : null,
-    };
-  }
-
-  async rename(id: string, title: string): Promise<ConversationSummary> {
-    this.check();
-    const conversation = this.conversations.get(id);
-    if (!conversation) throw new ConversationsApiError(404, 'No such conversation.');
-    this.renames++;
-    const renamed = { ...conversation, title };
-    this.conversations.set(id, renamed);
-    return renamed;
-  }
-
-  async delete(id: string): Promise<void> {
-    this.check();
-    if (!this.conversations.delete(id)) {
-      throw new ConversationsApiError(404, 'No such conversation.');
-    }
-  }
-
-  private check(): void {
-    if (this.failure !== undefined) throw this.failure;
-  }
-}
 
 const CONVERSATIONS = [
   summary('a', 'Alpha', 2 * 60_000),
@@ -79,7 +25,7 @@ describe('ConversationSidebar', () => {
     currentId?: string,
     configure: (fake: FakeConversationsApi) => void = () => undefined,
   ): Promise<void> {
-    api = new FakeConversationsApi(conversations);
+    api = new FakeConversationsApi({ conversations });
     configure(api);
     TestBed.configureTestingModule({ providers: [{ provide: ConversationsApi, useValue: api }] });
     fixture = TestBed.createComponent(ConversationSidebar);
