@@ -21,11 +21,6 @@ export class Database implements OnApplicationShutdown {
     return 'url' in this.config.database;
   }
 
-  /** True once the database was asked for (it may still be opening). */
-  get isOpened(): boolean {
-    return this.opening !== undefined;
-  }
-
   /** The migrated database; rejects when it cannot be opened (the next call tries again). */
   open(): Promise<AppDatabase> {
     if (!this.opening) {

@@ -12,6 +12,7 @@ import {
   withNode,
   without,
 } from './conversation';
+import { userMessage } from './testing/conversation-builders';
 
 function node(id: string, parentId: string | null, role: ChatNode['role'] = 'user'): ChatNode {
   return { id, parentId, role, text: id, status: 'done', kept: true };
@@ -129,28 +130,11 @@ describe('the conversation tree', () => {
   });
 
   describe('treeOf', () => {
-    function message(
+    const message = (
       id: string,
       parentId: string | null,
       fields: Partial<ConversationMessage> = {},
-    ): ConversationMessage {
-      return {
-        id,
-        parentId,
-        role: 'user',
-        content: `text of ${id}`,
-        status: 'complete',
-        model: null,
-        streamId: null,
-        finishReason: null,
-        errorCode: null,
-        usage: null,
-        ttftMs: null,
-        durationMs: null,
-        createdAt: '2026-12-04T09:00:00.000Z',
-        ...fields,
-      };
-    }
+    ): ConversationMessage => userMessage(id, parentId, `text of ${id}`, fields);
 
     const reply = (id: string, fields: Partial<ConversationMessage>) =>
       message(id, 'q', { role: 'assistant', model: 'demo', streamId: `s-${id}`, ...fields });
