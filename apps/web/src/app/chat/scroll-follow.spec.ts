@@ -54,14 +54,20 @@ describe('ScrollFollow', () => {
   beforeEach(async () => {
     fixture = TestBed.createComponent(Host);
     box = new Box((fixture.nativeElement as HTMLElement).querySelector('.log') as HTMLElement);
-    await fixture.whenStable();
+    await rendered();
   });
 
   /** The content grows by `px` (a reply streaming in), and the view renders. */
   async function grow(px: number): Promise<void> {
     box.scrollHeight += px;
     fixture.componentInstance.content.update((n) => n + 1);
+    await rendered();
+  }
+
+  /** The view renders, and the animation frame that scrolls it runs. */
+  async function rendered(): Promise<void> {
     await fixture.whenStable();
+    await new Promise((resolve) => requestAnimationFrame(resolve));
   }
 
   it('keeps the view at the bottom as the content grows', async () => {
@@ -98,7 +104,7 @@ describe('ScrollFollow', () => {
     await grow(300);
 
     fixture.componentInstance.follow().jumpToLatest();
-    await fixture.whenStable();
+    await rendered();
 
     expect(box.scrollTop).toBe(box.bottom);
     expect(fixture.componentInstance.follow().following()).toBe(true);

@@ -1,4 +1,12 @@
-import { afterRenderEffect, Directive, ElementRef, inject, input, signal } from '@angular/core';
+import {
+  afterRenderEffect,
+  DestroyRef,
+  Directive,
+  ElementRef,
+  inject,
+  input,
+  signal,
+} from '@angular/core';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
@@ -20,20 +28,38 @@ export class ScrollFollow {
 
   private readonly element = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
   private lastScrollTop = 0;
+  private scrollFrame: number | undefined;
 
   constructor() {
     afterRenderEffect({
       write: () => {
         this.appScrollFollow();
-        if (!this.following()) return;
-        this.element.scrollTop = this.element.scrollHeight;
-        this.lastScrollTop = this.element.scrollTop;
+        if (this.following()) this.scrollToBottomNextFrame();
       },
+    });
+    inject(DestroyRef).onDestroy(() => {
+      if (this.scrollFrame !== undefined) cancelAnimationFrame(this.scrollFrame);
     });
   }
 
   jumpToLatest(): void {
     this.following.set(true);
+  }
+
+  /**
+   * Reading `scrollHeight` lays the page out. Done in the render, right after the DOM changed, it
+   * forced a second layout per change and put it in the render's task, where it made most of the
+   * long tasks of a reply's first seconds (bench/README.md). In an animation frame it is the
+   * frame's own layout, done once however many renders the frame saw.
+   */
+  private scrollToBottomNextFrame(): void {
+    if (this.scrollFrame !== undefined) return;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = undefined;
+      if (!this.following()) return;
+      this.element.scrollTop = this.element.scrollHeight;
+      this.lastScrollTop = this.element.scrollTop;
+    });
   }
 
   protected onScroll(): void {
