@@ -1,6 +1,8 @@
 import { startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
 
 const REPLY = 'Compatible: naïve café, 日本語, and a 🙂, streamed through tokenstream.';
 const KEYS = { billing: 'tsk_billing_0123456789abcdef', search: 'tsk_search_0123456789abcdef' };
@@ -186,20 +188,154 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     expect(mock.stats().requests).toBe(0);
   });
 
-  it('refuses a parameter tokenstream does not support with 400 naming it', async () => {
+  it('refuses a bad parameter it checks with 400 naming it, and asks the upstream nothing', async () => {
     const error = await client.chat.completions
-      .create({
-        model: 'gpt-4o-mini',
-        messages: hi,
-        tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }],
-      })
+      .create({ model: 'gpt-4o-mini', messages: hi, max_tokens: 0 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({
       status: 400,
-      error: { type: 'invalid_request_error', param: 'tools', code: 'unsupported_parameter' },
+      error: { type: 'invalid_request_error', param: 'max_tokens', code: 'invalid_value' },
     });
     expect(mock.stats().requests).toBe(0);
+  });
+
+  describe('every parameter passes through, and every field of the reply comes back', () => {
+    it('runs a two-step tool call with the SDK’s runTools', async () => {
+      mock.configure({ toolCallArguments: '{"city":"Oslo"}' });
+      const calls: unknown[] = [];
+      const runner = client.chat.completions.runTools({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'weather',
+              description: 'The weather in a city today.',
+              parameters: { type: 'object', properties: { city: { type: 'string' } } },
+              parse: JSON.parse,
+              function: (args: { city: string }) => {
+                calls.push(args);
+                return `sunny in ${args.city}`;
+              },
+            },
+          },
+        ],
+      });
+      expect(await within(runner.finalContent(), 'runTools')).toBe(
+        'The tool answered: sunny in Oslo',
+      );
+      expect(calls).toEqual([{ city: 'Oslo' }]);
+      // The second request carried the call and its result back, as the SDK sent them.
+      const { body } = mock.stats().lastRequest!;
+      expect(body['messages']).toMatchObject([
+        { role: 'user' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'weather' } }] },
+        { role: 'tool', content: 'sunny in Oslo' },
+      ]);
+    });
+
+    it('streams tool-call pieces that the SDK joins, finishing with tool_calls', async () => {
+      mock.configure({ toolCallArguments: '{"city":"Bergen","days":3}', chunks: 6 });
+      const stream = client.chat.completions.stream({
+        model: 'gpt-4o-mini',
+        messages: hi,
+        tools: [{ type: 'function', function: { name: 'forecast', parameters: {} } }],
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+      });
+      const completion = await within(stream.finalChatCompletion(), 'stream');
+      expect(completion.choices[0].finish_reason).toBe('tool_calls');
+      expect(completion.choices[0].message.tool_calls).toEqual([
+        expect.objectContaining({
+          type: 'function',
+          function: { name: 'forecast', arguments: '{"city":"Bergen","days":3}' },
+        }),
+      ]);
+      expect(mock.stats().lastRequest!.body).toMatchObject({
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+      });
+    });
+
+    it('gets typed output from parse with a zod response format', async () => {
+      const Weather = z.object({ city: z.string(), celsius: z.number() });
+      mock.configure({ reply: JSON.stringify({ city: 'Oslo', celsius: -3 }) });
+      const completion = await within(
+        client.chat.completions.parse({
+          model: 'gpt-4o-mini',
+          messages: hi,
+          response_format: zodResponseFormat(Weather, 'weather'),
+        }),
+        'parse',
+      );
+      expect(completion.choices[0].message.parsed).toEqual({ city: 'Oslo', celsius: -3 });
+      expect(mock.stats().lastRequest!.body['response_format']).toMatchObject({
+        type: 'json_schema',
+        json_schema: { name: 'weather', strict: true },
+      });
+    });
+
+    it('sends sampling parameters and one it does not know unchanged, and returns logprobs and reasoning intact', async () => {
+      mock.configure({ reasoning: 'Thinking it over.', chunks: 5 });
+      const sent = {
+        stop: ['\n\n'],
+        seed: 7,
+        top_p: 0.9,
+        frequency_penalty: 0.5,
+        presence_penalty: -0.5,
+        logprobs: true,
+        top_logprobs: 2,
+        logit_bias: { '50256': -100 },
+        reasoning_effort: 'low' as const,
+        metadata: { team: 'search' },
+        user: 'svc-7',
+        a_parameter_openai_adds_next_year: { deep: [1, { x: true }] },
+      };
+      const completion = await within(
+        client.chat.completions.create({ model: 'gpt-4o-mini', messages: hi, ...sent }),
+        'completion',
+      );
+      expect(mock.stats().lastRequest!.body).toMatchObject({ ...sent, model: 'gpt-4o-mini' });
+      const choice = completion.choices[0];
+      expect(choice.message.content).toBe(REPLY);
+      expect((choice.message as { reasoning_content?: string }).reasoning_content).toBe(
+        'Thinking it over.',
+      );
+      expect(choice.logprobs?.content?.map((entry) => entry.token).join('')).toBe(REPLY);
+
+      // Streamed, the same fields arrive chunk by chunk.
+      const chunks: OpenAI.ChatCompletionChunk[] = [];
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: hi,
+        stream: true,
+        ...sent,
+      });
+      for await (const chunk of stream) chunks.push(chunk);
+      const deltas = chunks.map((chunk) => chunk.choices[0]?.delta ?? {});
+      const reasoning = deltas.map(
+        (delta) => (delta as { reasoning_content?: string }).reasoning_content ?? '',
+      );
+      expect(reasoning.join('')).toBe('Thinking it over.');
+      expect(deltas.map((delta) => delta.content ?? '').join('')).toBe(REPLY);
+      expect(chunks.every((chunk) => chunk.system_fingerprint === 'fp_mock_openai')).toBe(true);
+    });
+
+    it('streams a refusal as the model sent it', async () => {
+      mock.configure({ refusal: 'I can’t help with that.' });
+      const completion = await within(
+        client.chat.completions
+          .stream({ model: 'gpt-4o-mini', messages: hi })
+          .finalChatCompletion(),
+        'stream',
+      );
+      expect(completion.choices[0].message).toMatchObject({
+        refusal: 'I can’t help with that.',
+        content: null,
+      });
+    });
   });
 
   it('lists only the models the key may use', async () => {

@@ -53,9 +53,9 @@ const retryAfter = {
 /** When each status is answered on the OpenAI-compatible routes, with OpenAI's `code`. */
 const OPENAI_ERROR_WHEN = {
   400:
-    'The request is invalid (`type: invalid_request_error`): `param` names the parameter, `code` ' +
-    'says why (`unsupported_parameter`, `unknown_parameter`, `invalid_value`, `invalid_type`, ' +
-    '`missing_required_parameter`); or the body is not JSON (`invalid_json`).',
+    'A parameter tokenstream checks is invalid (`type: invalid_request_error`, `code: ' +
+    'invalid_value`): `param` names it; or no body arrived (`invalid_type`), or it is not JSON ' +
+    '(`invalid_json`). Parameters it passes through are judged by the upstream.',
   401: 'No valid credentials (`invalid_api_key`), with `WWW-Authenticate`.',
   403: 'This key may not use the model it asked for (`model_not_allowed`, `param: model`).',
   404:

@@ -8,8 +8,8 @@ import {
   ErrorCodes,
   FINISH_REASONS,
 } from '@tokenstream/stream-contracts';
-import { z } from 'zod';
 import { OPENAI_OPENAPI_SCHEMAS } from '../openai-compat/openai-openapi-schemas';
+import { fromZod } from './zod-openapi';
 
 /** A `$ref` to one of {@link OPENAPI_SCHEMAS}, by name. */
 export const schemaRef = (name: keyof typeof OPENAPI_SCHEMAS) => ({
@@ -29,15 +29,6 @@ function frame(type: string, properties: Record<string, SchemaObject>, descripti
     required: ['type', ...Object.keys(properties).filter((name) => name !== 'usage')],
     properties: { type: { type: 'string', enum: [type] }, ...properties },
   } satisfies SchemaObject;
-}
-
-/** A body's OpenAPI schema, derived from its zod schema: what it accepts, or what it answers. */
-function fromZod(schema: z.ZodType, io: 'input' | 'output'): SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
-    target: 'openapi-3.0',
-    io,
-  }) as SchemaObject & { $schema?: string };
-  return json;
 }
 
 /** The request body of `POST /api/chat/stream`. */
@@ -88,6 +79,12 @@ export const OPENAPI_SCHEMAS = {
     { delta: string },
     "One piece of the reply's text, to be appended to what came before.",
   ),
+  OpenAiChunksFrame: frame(
+    'openai-chunks',
+    { chunks: { type: 'array', items: { type: 'object' } } },
+    'Only on streams started through `/v1/chat/completions`, in place of `text-delta`: the ' +
+      "upstream's own `chat.completion.chunk` objects, as they came.",
+  ),
   FinishFrame: frame(
     'finish',
     {
@@ -114,6 +111,7 @@ export const OPENAPI_SCHEMAS = {
     oneOf: [
       { $ref: '#/components/schemas/StartFrame' },
       { $ref: '#/components/schemas/TextDeltaFrame' },
+      { $ref: '#/components/schemas/OpenAiChunksFrame' },
       { $ref: '#/components/schemas/FinishFrame' },
       { $ref: '#/components/schemas/ErrorFrame' },
     ],
@@ -122,6 +120,7 @@ export const OPENAPI_SCHEMAS = {
       mapping: {
         start: '#/components/schemas/StartFrame',
         'text-delta': '#/components/schemas/TextDeltaFrame',
+        'openai-chunks': '#/components/schemas/OpenAiChunksFrame',
         finish: '#/components/schemas/FinishFrame',
         error: '#/components/schemas/ErrorFrame',
       },

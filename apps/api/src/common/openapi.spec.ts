@@ -159,11 +159,12 @@ describe('the OpenAPI document', () => {
       });
       expect(document.components?.schemas?.['ChatCompletionRequest']).toMatchObject({
         required: ['model', 'messages'],
-        additionalProperties: false,
+        // Open: every parameter it does not check passes through to the upstream.
+        additionalProperties: {},
         properties: {
           messages: { type: 'array', minItems: 1, maxItems: 200 },
           temperature: { minimum: 0, maximum: 2 },
-          tools: { enum: [null] },
+          stream_options: { properties: { include_usage: { type: 'boolean' } } },
         },
       });
     });

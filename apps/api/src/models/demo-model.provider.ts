@@ -1,5 +1,6 @@
 import type { Usage } from '@tokenstream/stream-contracts';
 import { abortableDelay } from './abortable-delay';
+import { DemoChunks } from './demo-chunks';
 import { demoReply, demoTokens } from './demo-reply';
 import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
 
@@ -22,16 +23,21 @@ export class DemoModelProvider extends ModelProvider {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
     const tokens = demoTokens(demoReply(request.messages));
     const limit = request.maxTokens ?? Infinity;
+    // A `/v1` request gets OpenAI's chunks, as from any upstream.
+    const chunks = request.openAiBody ? new DemoChunks(request.model) : undefined;
     let sent = 0;
     for (const token of tokens) {
       if (sent >= limit) break;
       await abortableDelay(this.tokenDelayMs, signal);
       if (signal.aborted) return;
-      yield { type: 'delta', text: token };
+      if (chunks) yield { type: 'chunks', chunks: [chunks.text(token)], text: token };
+      else yield { type: 'delta', text: token };
       sent += 1;
     }
     const promptTokens = estimateTokens(request.messages.map((m) => m.content).join('\n'));
     const usage: Usage = { promptTokens, completionTokens: sent, totalTokens: promptTokens + sent };
-    yield { type: 'finish', finishReason: sent < tokens.length ? 'length' : 'stop', usage };
+    const finishReason = sent < tokens.length ? 'length' : 'stop';
+    if (chunks) yield { type: 'chunks', chunks: chunks.end(finishReason, usage), text: '' };
+    yield { type: 'finish', finishReason, usage };
   }
 }

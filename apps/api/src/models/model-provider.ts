@@ -1,16 +1,34 @@
 import type { ChatMessage, FinishReason, ProviderKind, Usage } from '@tokenstream/stream-contracts';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
+
+/**
+ * A `/v1/chat/completions` body as the caller sent it, every parameter included; tokenstream sets
+ * only `model` (the upstream's name for it) and the streaming options when it forwards it.
+ */
+export type OpenAiBody = Omit<ChatCompletionCreateParamsStreaming, 'stream'> &
+  Record<string, unknown>;
 
 /** What a provider is asked to generate: the request with its model already resolved. */
 export interface ModelRequest {
   model: string;
+  /** The conversation's text: what a `/v1` body's messages say, for the demo model and estimates. */
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** Set for `/v1/chat/completions`: the body to pass through; the provider then yields `chunks`. */
+  openAiBody?: OpenAiBody;
 }
 
-/** One step of a provider's reply: a piece of text, or the end with its reason and usage. */
+/**
+ * One step of a provider's reply: a piece of text (or, for a `/v1` request, the upstream's chunks
+ * as they came, with the text they carry), or the end with its reason and usage.
+ */
 export type ModelEvent =
   | { type: 'delta'; text: string }
+  | { type: 'chunks'; chunks: ChatCompletionChunk[]; text: string }
   | { type: 'finish'; finishReason: Exclude<FinishReason, 'cancelled'>; usage?: Usage };
 
 /**

@@ -7,7 +7,7 @@ import { UpstreamEndedEarlyError } from './upstream-failure';
 
 type ProviderFinishReason = Extract<ModelEvent, { type: 'finish' }>['finishReason'];
 
-/** Maps OpenAI's `finish_reason` onto the protocol's; tool calls are not used, so they end as `stop`. */
+/** Maps OpenAI's `finish_reason` onto the protocol's: a reply that ends in tool calls ended well. */
 function mapFinishReason(
   reason: ChatCompletionChunk.Choice['finish_reason'],
 ): ProviderFinishReason {
@@ -27,6 +27,22 @@ function mapUsage(usage: NonNullable<ChatCompletionChunk['usage']>): Usage {
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens,
   };
+}
+
+/**
+ * Whether a chunk carries any of the reply (text, reasoning, a refusal, a tool call, the end)
+ * rather than only announcing the assistant's role: until one does, a failed request can be
+ * retried without the caller seeing anything twice.
+ */
+function carriesReply(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage) return true;
+  return (chunk.choices ?? []).some(
+    (choice) =>
+      choice.finish_reason ||
+      Object.entries(choice.delta ?? {}).some(
+        ([key, value]) => key !== 'role' && value !== '' && value !== null,
+      ),
+  );
 }
 
 /** A chunk as it may come: a `chat.completion.chunk`, or an error reported inside the stream. */
@@ -49,15 +65,19 @@ export class OpenAiModelProvider extends ModelProvider {
   }
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+    const { openAiBody } = request;
     const response = await this.client.chat.completions
       .create(
         {
+          ...(openAiBody ?? {
+            messages: request.messages,
+            temperature: request.temperature,
+            max_tokens: request.maxTokens,
+          }),
           model: request.model,
-          messages: request.messages,
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
           stream: true,
-          stream_options: { include_usage: true },
+          // Always asked for: the limits count the tokens the upstream reports.
+          stream_options: { ...openAiBody?.stream_options, include_usage: true },
         },
         { signal },
       )
@@ -67,10 +87,13 @@ export class OpenAiModelProvider extends ModelProvider {
     let done = false;
     let finishReason: ProviderFinishReason | undefined;
     let usage: Usage | undefined;
+    // Leading chunks that carry none of the reply, held until one does (see `carriesReply`).
+    let held: ChatCompletionChunk[] = [];
     try {
       for await (const bytes of upstreamBodyOf(response)) {
         parser.feed(bytes);
         let text = '';
+        const chunks: ChatCompletionChunk[] = [];
         let fault: { error: unknown } | undefined;
         try {
           for (const event of events) {
@@ -84,6 +107,7 @@ export class OpenAiModelProvider extends ModelProvider {
               throw new APIError(undefined, chunk.error, chunk.message, response.headers);
             }
             if (chunk.usage) usage = mapUsage(chunk.usage);
+            if (openAiBody) chunks.push(chunk as ChatCompletionChunk);
             const choice = chunk.choices?.[0];
             if (choice?.delta?.content) text += choice.delta.content;
             if (choice?.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
@@ -92,8 +116,18 @@ export class OpenAiModelProvider extends ModelProvider {
           fault = { error };
         }
         events.length = 0;
-        // Text that came before a bad chunk of the same read was sent before it: the user gets it.
-        if (text) yield { type: 'delta', text };
+        // What came before a bad chunk of the same read was sent before it: the caller gets it.
+        if (openAiBody) {
+          const pending = held.concat(chunks);
+          if (pending.some(carriesReply)) {
+            held = [];
+            yield { type: 'chunks', chunks: pending, text };
+          } else {
+            held = pending;
+          }
+        } else if (text) {
+          yield { type: 'delta', text };
+        }
         if (fault) throw fault.error;
       }
     } catch (error) {

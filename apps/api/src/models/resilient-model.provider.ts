@@ -70,7 +70,8 @@ export class ResilientModelProvider extends ModelProvider {
           for await (const event of this.inner.stream(request, attempt.signal)) {
             // A chunk already read when a limit passed must not reach the user after the timeout.
             if (reply.signal.aborted) break;
-            if (event.type === 'delta') {
+            // Chunks come only once they carry some of the reply (see OpenAiModelProvider).
+            if (event.type !== 'finish') {
               textSent = true;
               deadlines.textArrived();
             }

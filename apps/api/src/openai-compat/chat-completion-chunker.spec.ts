@@ -1,105 +1,65 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { ChatCompletionChunker, DONE } from './chat-completion-chunker';
 
-const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello!!' }] };
-
-function run(frames: StreamFrame[], includeUsage = false) {
-  const chunker = new ChatCompletionChunker('chatcmpl-1', 1_700_000_000, request, includeUsage);
-  return frames.flatMap((frame) => chunker.eventsFor(frame));
-}
-
-const start: StreamFrame = { type: 'start', streamId: 's', model: 'gpt-4o' };
+const envelope = { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'm' };
+const toolCall = {
+  ...envelope,
+  system_fingerprint: 'fp_1',
+  future_field: { kept: true },
+  usage: null,
+  choices: [
+    {
+      index: 0,
+      delta: { tool_calls: [{ index: 0, function: { arguments: '{"a"' } }] },
+      logprobs: null,
+      finish_reason: null,
+    },
+  ],
+};
+const usageChunk = {
+  ...envelope,
+  choices: [],
+  usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+};
+const frames: StreamFrame[] = [
+  { type: 'start', streamId: 's', model: 'm' },
+  { type: 'openai-chunks', chunks: [toolCall, usageChunk] },
+  { type: 'finish', finishReason: 'stop' },
+];
 
 describe('ChatCompletionChunker', () => {
-  it('sends a role chunk, content chunks, a finish chunk and [DONE]', () => {
-    const events = run([
-      start,
-      { type: 'text-delta', delta: 'Hi' },
-      { type: 'text-delta', delta: ' there' },
-      { type: 'finish', finishReason: 'length' },
-    ]);
-    const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000 };
-    const choice = { index: 0, logprobs: null };
-    expect(events).toEqual([
-      {
-        ...base,
-        model: 'gpt-4o',
-        choices: [{ ...choice, delta: { role: 'assistant', content: '' }, finish_reason: null }],
-      },
-      {
-        ...base,
-        model: 'gpt-4o',
-        choices: [{ ...choice, delta: { content: 'Hi' }, finish_reason: null }],
-      },
-      {
-        ...base,
-        model: 'gpt-4o',
-        choices: [{ ...choice, delta: { content: ' there' }, finish_reason: null }],
-      },
-      { ...base, model: 'gpt-4o', choices: [{ ...choice, delta: {}, finish_reason: 'length' }] },
+  it('sends the upstream chunks as they came, usage included when asked for, then [DONE]', () => {
+    const chunker = new ChatCompletionChunker(true);
+    expect(frames.flatMap((frame) => chunker.eventsFor(frame))).toEqual([
+      toolCall,
+      usageChunk,
       DONE,
     ]);
   });
 
-  it('reports a stopped reply as stop', () => {
-    const events = run([start, { type: 'finish', finishReason: 'cancelled' }]);
-    expect(events.at(-2)).toMatchObject({ choices: [{ finish_reason: 'stop' }] });
+  it('leaves out the usage a caller did not ask for, and nothing else', () => {
+    const chunker = new ChatCompletionChunker(false);
+    const { usage: _usage, ...withoutUsage } = toolCall;
+    expect(frames.flatMap((frame) => chunker.eventsFor(frame))).toEqual([withoutUsage, DONE]);
   });
 
-  it('ends with a usage chunk with no choices when usage is asked for', () => {
-    const events = run(
-      [
-        start,
-        { type: 'text-delta', delta: 'Hi' },
-        {
-          type: 'finish',
-          finishReason: 'stop',
-          usage: { promptTokens: 3, completionTokens: 1, totalTokens: 4 },
-        },
-      ],
-      true,
-    );
-    expect(
-      events
-        .slice(0, 3)
-        .every((event) => typeof event === 'object' && 'usage' in event && event.usage === null),
-    ).toBe(true);
-    expect(events.at(-2)).toMatchObject({
-      choices: [],
-      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+  it('ends a failed reply with OpenAI’s in-band error and no [DONE]', () => {
+    const chunker = new ChatCompletionChunker(false);
+    const events = chunker.eventsFor({
+      type: 'error',
+      code: 'upstream_timeout',
+      message: 'Too slow.',
+      retryable: true,
     });
-    expect(events.at(-1)).toBe(DONE);
-  });
-
-  it('estimates the usage when the upstream reported none', () => {
-    const events = run(
-      [start, { type: 'text-delta', delta: 'abcdefgh' }, { type: 'finish', finishReason: 'stop' }],
-      true,
-    );
-    expect(events.at(-2)).toMatchObject({
-      usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 },
-    });
-  });
-
-  it('turns an error frame into an OpenAI error event, with no [DONE] after it', () => {
-    const events = run([
-      start,
-      { type: 'text-delta', delta: 'Hi' },
+    expect(events).toEqual([
       {
-        type: 'error',
-        code: 'upstream_timeout',
-        message: 'The model took too long.',
-        retryable: true,
+        error: {
+          message: 'Too slow.',
+          type: 'server_error',
+          param: null,
+          code: 'upstream_timeout',
+        },
       },
     ]);
-    expect(events.at(-1)).toEqual({
-      error: {
-        message: 'The model took too long.',
-        type: 'server_error',
-        param: null,
-        code: 'upstream_timeout',
-      },
-    });
-    expect(events).not.toContain(DONE);
   });
 });

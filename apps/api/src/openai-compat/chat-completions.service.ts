@@ -7,24 +7,18 @@ import { sendEventStream } from '../common/event-stream-response';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
 import type { DeliveryBatch } from '../streams/stream-delivery';
 import { StreamsService } from '../streams/streams.service';
-import { ChatCompletionAssembler, type ChatCompletion } from './chat-completion-assembler';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ChatCompletionChunker, type ChunkEvent } from './chat-completion-chunker';
+import { ChatCompletionFold } from './chat-completion-fold';
+import { statusOfErrorFrame } from './in-band-error';
 import type { OpenAiChatRequest } from './openai-chat-request';
+import { toOpenAiUsage } from './openai-usage';
 
 /** Who asked, for the logs and the limits, and the request's `Idempotency-Key`. */
 interface RequestContext {
   requestId: string;
   principal: Principal;
   idempotencyKey?: string;
-}
-
-/** OpenAI's completion ids look like `chatcmpl-…`; ours carry the stream id, for the logs. */
-function completionId(streamId: string): string {
-  return `chatcmpl-${streamId.replaceAll('-', '')}`;
-}
-
-function nowInSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 /** One event of OpenAI's stream: a chunk's JSON, or the `[DONE]` sentinel as it is. */
@@ -62,12 +56,7 @@ export class ChatCompletionsService {
     // The caller left while the stream was admitted: nothing was started, nobody is there.
     if (!started) return;
     const { streamId } = started;
-    const chunker = new ChatCompletionChunker(
-      completionId(streamId),
-      nowInSeconds(),
-      parsed.request,
-      parsed.includeUsage,
-    );
+    const chunker = new ChatCompletionChunker(parsed.includeUsage);
     // One write per batch, as on the native route; a keep-alive is a comment, which OpenAI's SSE
     // parsers skip.
     const encode = (batch: DeliveryBatch): string => {
@@ -110,11 +99,9 @@ export class ChatCompletionsService {
     // The caller left while the stream was admitted: nothing was started, nobody is there.
     if (!started) return undefined;
     const { streamId } = started;
-    const assembler = new ChatCompletionAssembler(
-      completionId(streamId),
-      nowInSeconds(),
-      parsed.request,
-    );
+    // The very chunks a stream would send, usage included, folded into one completion.
+    const chunker = new ChatCompletionChunker(true);
+    const fold = new ChatCompletionFold();
     const delivery = await this.streams.deliver(
       streamId,
       0,
@@ -133,8 +120,17 @@ export class ChatCompletionsService {
         next: (batch) => {
           try {
             for (const { frame } of batch) {
-              const completion = assembler.add(frame);
-              if (completion) settle(() => resolve(completion));
+              if (frame.type === 'error') {
+                const status = statusOfErrorFrame(frame);
+                throw new ApiException(status, frame.code, frame.message);
+              }
+              for (const event of chunker.eventsFor(frame)) {
+                if (typeof event === 'object' && 'choices' in event) fold.add(event);
+              }
+              if (frame.type === 'finish') {
+                const usage = toOpenAiUsage(frame.usage, parsed.request, fold.text);
+                settle(() => resolve(fold.completion(usage)));
+              }
             }
           } catch (error) {
             settle(() => reject(error));

@@ -1,186 +1,162 @@
 import {
-  parseChatRequest,
+  ChatRequestLimits,
+  parseWithSchema,
   type ChatMessage,
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
-import {
-  MESSAGE_FIELDS,
-  OPENAI_ROLES,
-  SUPPORTED_PARAMETERS,
-  UNSUPPORTED_PARAMETERS,
-} from './openai-chat-parameters';
+import { z } from 'zod';
+import type { OpenAiBody } from '../models/model-provider';
 import { OpenAiRequestError } from './openai-error';
 
-const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_PARAMETERS);
-const MESSAGE_KEYS: ReadonlySet<string> = new Set(MESSAGE_FIELDS);
+const L = ChatRequestLimits;
 
-/** A `POST /v1/chat/completions` body, checked and turned into a tokenstream request. */
+/** A message's content: text, or parts (text, images, audio, files) as the upstream reads them. */
+const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
+
+const messageSchema = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: contentSchema.nullish(),
+});
+
+const tokenLimit = z
+  .int()
+  .min(1)
+  .max(L.maxTokens)
+  .nullish()
+  .describe('Send this or `max_completion_tokens`, not both.');
+
+/**
+ * The body of `POST /v1/chat/completions`: OpenAI's chat completion request. Only what tokenstream
+ * itself acts on is checked here (the model, the conversation's bounds, streaming, the token
+ * limit); every other parameter (`tools`, `response_format`, `stop`, `seed`, `logprobs`,
+ * `reasoning_effort`, and any OpenAI adds later) goes to the upstream as it came, and the upstream
+ * judges it. The OpenAPI document's schema is written from this one.
+ */
+export const chatCompletionRequestSchema = z
+  .looseObject({
+    model: z
+      .string()
+      .min(1)
+      .max(L.maxModelChars)
+      .describe('The model to answer with: one of `GET /v1/models`.'),
+    messages: z
+      .array(messageSchema)
+      .min(1)
+      .max(L.maxMessages)
+      .describe('The conversation, as OpenAI takes it (tool results and content parts included).'),
+    stream: z
+      .boolean()
+      .nullish()
+      .describe('Answer as Server-Sent Events of `chat.completion.chunk` objects.'),
+    stream_options: z
+      .looseObject({
+        include_usage: z
+          .boolean()
+          .nullish()
+          .describe(
+            'End the stream with a chunk whose `choices` is empty and whose `usage` is set.',
+          ),
+      })
+      .nullish()
+      .describe('Only with `stream: true`.'),
+    temperature: z.number().min(L.minTemperature).max(L.maxTemperature).nullish(),
+    max_tokens: tokenLimit,
+    max_completion_tokens: tokenLimit,
+  })
+  .check((context) => {
+    const body = context.value;
+    if (body.stream_options != null && body.stream !== true) {
+      context.issues.push({
+        code: 'custom',
+        input: body.stream_options,
+        path: ['stream_options'],
+        message: "is only allowed when 'stream' is enabled",
+      });
+    }
+    if (body.max_tokens != null && body.max_completion_tokens != null) {
+      context.issues.push({
+        code: 'custom',
+        input: body.max_tokens,
+        path: ['max_tokens'],
+        message: 'and max_completion_tokens cannot both be sent',
+      });
+    }
+    const chars = body.messages.reduce((sum, message) => sum + textOf(message.content).length, 0);
+    if (chars > L.maxTotalChars) {
+      context.issues.push({
+        code: 'custom',
+        input: chars,
+        path: ['messages'],
+        message: `hold ${chars} characters of text, over the ${L.maxTotalChars} allowed`,
+      });
+    }
+  })
+  .describe(
+    "OpenAI's chat completion request. tokenstream checks the parameters listed here and passes " +
+      'every parameter, listed or not, to the upstream as it came.',
+  );
+
+/** A `POST /v1/chat/completions` body, checked: what tokenstream starts, and how it answers. */
 export interface OpenAiChatRequest {
-  request: ChatRequest & { model: string };
+  /** The stream to start: the conversation's text for the limits, and the body to pass through. */
+  request: ChatRequest & { model: string; openAiBody: OpenAiBody };
   stream: boolean;
   /** `stream_options.include_usage`: end the stream with a usage chunk whose `choices` is empty. */
   includeUsage: boolean;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The text of a message's content, whichever form it takes. */
+function textOf(content: z.infer<typeof contentSchema> | null | undefined): string {
+  if (typeof content === 'string') return content;
+  return (content ?? [])
+    .map((part) => (typeof part['text'] === 'string' ? part['text'] : ''))
+    .join('');
 }
 
-function refuse(message: string, param: string | null, code: string | null = null): never {
-  throw new OpenAiRequestError(message, param, code);
-}
-
-function parseMessage(value: unknown, index: number): ChatMessage {
-  const at = `messages[${index}]`;
-  if (!isRecord(value)) refuse(`${at} must be an object.`, at, 'invalid_type');
-  for (const key of Object.keys(value)) {
-    if (!MESSAGE_KEYS.has(key)) {
-      refuse(
-        `${at}.${key} is not supported by tokenstream.`,
-        `${at}.${key}`,
-        'unsupported_parameter',
-      );
-    }
-  }
-  const role =
-    typeof value['role'] === 'string' && Object.hasOwn(OPENAI_ROLES, value['role'])
-      ? OPENAI_ROLES[value['role']]
-      : undefined;
-  if (!role) {
-    refuse(
-      `${at}.role must be one of "system", "developer", "user", "assistant": tokenstream does not support tools.`,
-      `${at}.role`,
-      'invalid_value',
-    );
-  }
-  const name = value['name'];
-  if (name !== undefined && name !== null && typeof name !== 'string') {
-    refuse(`${at}.name must be a string.`, `${at}.name`, 'invalid_type');
-  }
-  const content = value['content'];
-  if (typeof content !== 'string') {
-    refuse(
-      `${at}.content must be a string: tokenstream does not support content parts (images, audio, files).`,
-      `${at}.content`,
-      'unsupported_value',
-    );
-  }
-  return { role, content };
-}
-
-function optionalNumber(body: Record<string, unknown>, name: string): number | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number') refuse(`${name} must be a number.`, name, 'invalid_type');
-  return value;
-}
-
-/** The protocol's field a problem of `parseChatRequest` names, as the OpenAI parameter the caller sent. */
-function openAiParam(path: string, maxTokensParam: string): string {
-  if (path === 'maxTokens') return maxTokensParam;
-  return path;
-}
+/** OpenAI's roles as the protocol's, for the estimates and the demo model. */
+const ROLES: Record<z.infer<typeof messageSchema>['role'], ChatMessage['role']> = {
+  system: 'system',
+  developer: 'system',
+  user: 'user',
+  tool: 'user',
+  function: 'user',
+  assistant: 'assistant',
+};
 
 /**
- * Checks an OpenAI chat completion body and maps it onto a tokenstream request, which then meets
- * the same schema and limits as the native protocol. Throws {@link OpenAiRequestError} at the first
- * problem, as OpenAI does. A parameter set to `null` counts as absent.
+ * Checks an OpenAI chat completion body; a bad one throws {@link OpenAiRequestError} naming its
+ * first problem, as OpenAI does. The body is then passed through whole.
  */
 export function parseOpenAiChatRequest(body: unknown): OpenAiChatRequest {
   // No body, or one whose Content-Type is not JSON: the JSON parser left it unread.
   if (body === undefined) {
-    refuse(
+    throw new OpenAiRequestError(
       'No JSON body arrived: send a JSON object with Content-Type: application/json.',
       null,
       'invalid_type',
     );
   }
-  if (!isRecord(body)) refuse('The request body must be a JSON object.', null, 'invalid_type');
-  for (const [name, value] of Object.entries(body)) {
-    if (value === null || SUPPORTED.has(name)) continue;
-    if (!Object.hasOwn(UNSUPPORTED_PARAMETERS, name)) {
-      refuse(`Unrecognized request argument supplied: ${name}`, name, 'unknown_parameter');
-    }
-    if (value !== UNSUPPORTED_PARAMETERS[name]) {
-      refuse(
-        `tokenstream does not support the parameter '${name}'.`,
-        name,
-        'unsupported_parameter',
-      );
-    }
-  }
-  const model = body['model'];
-  if (typeof model !== 'string' || model === '') {
-    refuse('you must provide a model parameter', 'model', 'missing_required_parameter');
-  }
-  const messages = body['messages'];
-  if (!Array.isArray(messages) || messages.length === 0) {
-    refuse('messages must be a non-empty array.', 'messages', 'invalid_value');
-  }
-  const n = optionalNumber(body, 'n');
-  if (n !== undefined && n !== 1) {
-    refuse('tokenstream answers one choice per request: n must be 1.', 'n', 'unsupported_value');
-  }
-  const user = body['user'];
-  if (user !== undefined && user !== null && typeof user !== 'string') {
-    refuse('user must be a string.', 'user', 'invalid_type');
-  }
-  const stream = body['stream'] ?? false;
-  if (typeof stream !== 'boolean') refuse('stream must be a boolean.', 'stream', 'invalid_type');
-  const includeUsage = parseStreamOptions(body['stream_options'], stream);
-  const maxTokens = optionalNumber(body, 'max_tokens');
-  const maxCompletionTokens = optionalNumber(body, 'max_completion_tokens');
-  if (maxTokens !== undefined && maxCompletionTokens !== undefined) {
-    refuse('Send max_completion_tokens or max_tokens, not both.', 'max_tokens', 'invalid_value');
-  }
-  const request: ChatRequest = {
-    model,
-    messages: messages.map(parseMessage),
-    temperature: optionalNumber(body, 'temperature'),
-    maxTokens: maxCompletionTokens ?? maxTokens,
-  };
-  // Drop absent fields: the protocol's schema is strict about what is there, not about undefined.
-  for (const key of ['temperature', 'maxTokens'] as const) {
-    if (request[key] === undefined) delete request[key];
-  }
-  const parsed = parseChatRequest(request);
+  const parsed = parseWithSchema(chatCompletionRequestSchema, body);
   if (!parsed.ok) {
     const [first] = parsed.problems;
-    const maxTokensParam =
-      maxCompletionTokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
-    const param = openAiParam(first.path, maxTokensParam);
-    refuse(`${param} ${first.message}.`, param, 'invalid_value');
+    const param = first.path === '(body)' ? null : first.path;
+    throw new OpenAiRequestError(`${first.path} ${first.message}.`, param, 'invalid_value');
   }
-  return { request: { ...parsed.request, model }, stream, includeUsage };
-}
-
-function parseStreamOptions(value: unknown, stream: boolean): boolean {
-  if (value === undefined || value === null) return false;
-  if (!stream) {
-    refuse(
-      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-      'stream_options',
-      'invalid_value',
-    );
-  }
-  if (!isRecord(value))
-    refuse('stream_options must be an object.', 'stream_options', 'invalid_type');
-  for (const key of Object.keys(value)) {
-    if (key !== 'include_usage') {
-      refuse(
-        `stream_options.${key} is not supported by tokenstream.`,
-        `stream_options.${key}`,
-        'unsupported_parameter',
-      );
-    }
-  }
-  const includeUsage = value['include_usage'] ?? false;
-  if (typeof includeUsage !== 'boolean') {
-    refuse(
-      'stream_options.include_usage must be a boolean.',
-      'stream_options.include_usage',
-      'invalid_type',
-    );
-  }
-  return includeUsage;
+  const openAiBody = parsed.value as unknown as OpenAiBody;
+  const { model, messages, temperature } = parsed.value;
+  const maxTokens = parsed.value.max_completion_tokens ?? parsed.value.max_tokens;
+  return {
+    request: {
+      model,
+      messages: messages.map((message) => ({
+        role: ROLES[message.role],
+        content: textOf(message.content),
+      })),
+      ...(temperature != null ? { temperature } : {}),
+      ...(maxTokens != null ? { maxTokens } : {}),
+      openAiBody,
+    },
+    stream: parsed.value.stream === true,
+    includeUsage: parsed.value.stream_options?.include_usage === true,
+  };
 }

@@ -1,7 +1,8 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import type { StreamFrame } from '@tokenstream/stream-contracts';
-import { ChatCompletionAssembler } from './chat-completion-assembler';
+import { DemoChunks } from '../models/demo-chunks';
 import { ChatCompletionChunker } from './chat-completion-chunker';
+import { ChatCompletionFold } from './chat-completion-fold';
 import { errorFrameBody } from './in-band-error';
 import { toOpenAiModelList } from './openai-model-list';
 import { OPENAI_OPENAPI_SCHEMAS } from './openai-openapi-schemas';
@@ -54,13 +55,17 @@ function problems(value: unknown, schema: SchemaObject & { $ref?: string }, at =
   ];
 }
 
-const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hi' }] };
-const reply: StreamFrame[] = [
-  { type: 'start', streamId: 's', model: 'gpt-4o-mini' },
-  { type: 'text-delta', delta: 'Hel' },
-  { type: 'text-delta', delta: 'lo' },
-  { type: 'finish', finishReason: 'stop' },
-];
+/** A `/v1` stream's frames, as the demo model answers it. */
+function reply(): StreamFrame[] {
+  const demo = new DemoChunks('demo');
+  const usage = { promptTokens: 1, completionTokens: 2, totalTokens: 3 };
+  const chunks = [demo.text('Hel'), demo.text('lo'), ...demo.end('stop', usage)];
+  return [
+    { type: 'start', streamId: 's', model: 'demo' },
+    { type: 'openai-chunks', chunks: chunks as unknown as Record<string, unknown>[] },
+    { type: 'finish', finishReason: 'stop', usage },
+  ];
+}
 
 describe('the OpenAI-compatible schemas describe what the code sends', () => {
   it('finds a field the schema does not name, and one it requires that is missing', () => {
@@ -72,20 +77,24 @@ describe('the OpenAI-compatible schemas describe what the code sends', () => {
   });
 
   it('ChatCompletion describes a whole reply, usage included', () => {
-    const assembler = new ChatCompletionAssembler('chatcmpl-1', 1, request);
-    const completion = reply.map((frame) => assembler.add(frame)).at(-1);
-    expect(completion).toBeDefined();
+    const chunker = new ChatCompletionChunker(true);
+    const fold = new ChatCompletionFold();
+    for (const event of reply().flatMap((frame) => chunker.eventsFor(frame))) {
+      if (typeof event === 'object' && 'choices' in event) fold.add(event);
+    }
+    const completion = fold.completion({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    expect(completion.choices[0].message.content).toBe('Hello');
     expect(problems(completion, schemas['ChatCompletion'])).toEqual([]);
   });
 
   it.each([false, true])(
     'ChatCompletionChunk describes every chunk of a streamed reply (include_usage: %p)',
     (includeUsage) => {
-      const chunker = new ChatCompletionChunker('chatcmpl-1', 1, request, includeUsage);
-      const events = reply.flatMap((frame) => chunker.eventsFor(frame));
+      const chunker = new ChatCompletionChunker(includeUsage);
+      const events = reply().flatMap((frame) => chunker.eventsFor(frame));
       expect(events.at(-1)).toBe('[DONE]');
       const chunks = events.slice(0, -1);
-      expect(chunks).toHaveLength(includeUsage ? 5 : 4);
+      expect(chunks).toHaveLength(includeUsage ? 4 : 3);
       expect(chunks.flatMap((chunk) => problems(chunk, schemas['ChatCompletionChunk']))).toEqual(
         [],
       );

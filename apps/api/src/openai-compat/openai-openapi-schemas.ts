@@ -1,61 +1,79 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { chatCompletionRequestSchema } from './chat-completion-request-schema';
+import { fromZod } from '../common/zod-openapi';
+import { chatCompletionRequestSchema } from './openai-chat-request';
 import { OPENAI_ERROR_TYPES } from './openai-error';
-import { OPENAI_FINISH_REASONS } from './openai-finish-reason';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const string = { type: 'string' } as const;
 const integer = { type: 'integer' } as const;
 const constant = (value: string): SchemaObject => ({ type: 'string', enum: [value] });
-/** A field OpenAI may fill that tokenstream always sends as `null`. */
-const alwaysNull = (type: 'string' | 'object', why: string): SchemaObject => ({
-  type,
-  nullable: true,
-  enum: [null],
-  description: `Always \`null\`: ${why}`,
-});
+const finishReason: SchemaObject = {
+  type: 'string',
+  description: '`stop`, `length`, `tool_calls`, `content_filter`, or another the upstream sends.',
+};
 
 /** What a completion and each of its chunks start with (`ChatCompletion`, `ChatCompletionChunk`). */
 const header = (object: string) => ({
-  id: { ...string, description: '`chatcmpl-…`, the same on every chunk of one reply.' },
+  id: { ...string, description: "The upstream's id, the same on every chunk of one reply." },
   object: constant(object),
   created: { ...integer, description: 'When the reply started, in Unix seconds.' },
-  model: { ...string, description: 'The model that answered.' },
+  model: { ...string, description: 'The model that answered, as the upstream names it.' },
 });
 
+/** The fields of a message (or of a chunk's delta) that clients read most; the upstream's others pass too. */
+const messageFields: Record<string, SchemaObject> = {
+  role: constant('assistant'),
+  content: { ...string, nullable: true },
+  refusal: { ...string, nullable: true },
+  tool_calls: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        index: { ...integer, description: 'In a chunk: which call the piece belongs to.' },
+        id: string,
+        type: constant('function'),
+        function: {
+          type: 'object',
+          properties: {
+            name: string,
+            arguments: { ...string, description: 'JSON text; in chunks, in pieces to join.' },
+          },
+        },
+      },
+    },
+  },
+  reasoning_content: {
+    ...string,
+    description: "The model's reasoning, from upstreams that send it (vLLM, DeepSeek).",
+  },
+};
+
 /**
- * The OpenAPI components of the OpenAI-compatible routes, in OpenAI's wire format as
- * `ChatCompletionAssembler`, `ChatCompletionChunker`, `toOpenAiModelList` and the error mapping
- * write it.
+ * The OpenAPI components of the OpenAI-compatible routes. The request is derived from its zod
+ * schema; the completion and its chunks are the upstream's own, so only the fields clients read
+ * most are named here, and any other the upstream sends arrives as well.
  */
 export const OPENAI_OPENAPI_SCHEMAS = {
-  ChatCompletionRequest: chatCompletionRequestSchema(),
+  ChatCompletionRequest: fromZod(chatCompletionRequestSchema, 'input'),
   ChatCompletion: {
     type: 'object',
-    description: 'The whole reply, answered when the request did not ask to `stream`.',
+    description:
+      'The whole reply, answered when the request did not ask to `stream`: the chunks a stream ' +
+      'would have sent, folded together.',
     required: ['id', 'object', 'created', 'model', 'choices', 'usage'],
     properties: {
       ...header('chat.completion'),
       choices: {
         type: 'array',
-        minItems: 1,
-        maxItems: 1,
         items: {
           type: 'object',
-          required: ['index', 'message', 'logprobs', 'finish_reason'],
+          required: ['index', 'message', 'finish_reason'],
           properties: {
-            index: { ...integer, enum: [0] },
-            message: {
-              type: 'object',
-              required: ['role', 'content', 'refusal'],
-              properties: {
-                role: constant('assistant'),
-                content: string,
-                refusal: alwaysNull('string', 'tokenstream has no refusals.'),
-              },
-            },
-            logprobs: alwaysNull('object', 'tokenstream does not support `logprobs`.'),
-            finish_reason: { type: 'string', enum: [...OPENAI_FINISH_REASONS] },
+            index: integer,
+            message: { type: 'object', required: ['role'], properties: messageFields },
+            logprobs: { type: 'object', nullable: true },
+            finish_reason: finishReason,
           },
         },
       },
@@ -65,36 +83,30 @@ export const OPENAI_OPENAPI_SCHEMAS = {
   ChatCompletionChunk: {
     type: 'object',
     description:
-      'The `data` of each Server-Sent Event of a streamed reply, as JSON: a first chunk with ' +
-      '`delta.role`, one per piece of text with `delta.content`, a last one with `finish_reason`; ' +
-      'with `stream_options.include_usage`, then a chunk whose `choices` is empty and whose ' +
-      '`usage` is set. The stream ends with `data: [DONE]`.',
+      "The `data` of each Server-Sent Event of a streamed reply, as JSON: the upstream's chunks as " +
+      'they came (content, tool-call pieces, refusals, log probabilities, reasoning); with ' +
+      '`stream_options.include_usage`, then a chunk whose `choices` is empty and whose `usage` is ' +
+      'set. The stream ends with `data: [DONE]`.',
     required: ['id', 'object', 'created', 'model', 'choices'],
     properties: {
       ...header('chat.completion.chunk'),
       choices: {
         type: 'array',
-        maxItems: 1,
         items: {
           type: 'object',
-          required: ['index', 'delta', 'logprobs', 'finish_reason'],
+          required: ['index', 'delta'],
           properties: {
-            index: { ...integer, enum: [0] },
-            delta: {
-              type: 'object',
-              properties: { role: constant('assistant'), content: string },
-            },
-            logprobs: alwaysNull('object', 'tokenstream does not support `logprobs`.'),
-            finish_reason: { type: 'string', enum: [...OPENAI_FINISH_REASONS], nullable: true },
+            index: integer,
+            delta: { type: 'object', properties: messageFields },
+            logprobs: { type: 'object', nullable: true },
+            finish_reason: { ...finishReason, nullable: true },
           },
         },
       },
       usage: {
         allOf: [ref('OpenAiUsage')],
         nullable: true,
-        description:
-          'Only with `stream_options.include_usage`: `null` on every chunk but the last, which ' +
-          'carries the count.',
+        description: 'Only with `stream_options.include_usage`: on the last chunk.',
       },
     },
   },

@@ -134,6 +134,11 @@ export class Generation {
         if (event.type === 'delta') {
           this.stats.recordDelta(event.text);
           this.listener.onFrame({ type: 'text-delta', delta: event.text });
+        } else if (event.type === 'chunks') {
+          this.stats.recordDelta(event.text);
+          // The SDK's chunk type, as the plain JSON objects it is on the wire.
+          const chunks = event.chunks as unknown as Record<string, unknown>[];
+          this.listener.onFrame({ type: 'openai-chunks', chunks });
         } else {
           const frame = {
             type: 'finish' as const,

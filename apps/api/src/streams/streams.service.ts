@@ -14,7 +14,7 @@ import type { LimitTicket } from '../limits/limit-ticket';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
-import { ModelProvider } from '../models/model-provider';
+import { ModelProvider, type ModelRequest } from '../models/model-provider';
 import { Generation, LOST_FRAME, STOPPED_FRAME } from './generation';
 import { GenerationRegistry } from './generation-registry';
 import { deliverStream, EXPIRED, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
@@ -95,7 +95,10 @@ export class StreamsService implements BeforeApplicationShutdown {
    * Starts generating a reply, or throws an {@link ApiException} before anything starts. Resolves
    * to `undefined`, having started nothing, when the client left while it was admitted.
    */
-  async start(request: ChatRequest, context: StartContext): Promise<StartedStream | undefined> {
+  async start(
+    request: ChatRequest & Pick<ModelRequest, 'openAiBody'>,
+    context: StartContext,
+  ): Promise<StartedStream | undefined> {
     if (this.registry.isDraining) {
       throw new ApiException(
         503,

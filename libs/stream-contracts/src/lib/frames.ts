@@ -42,6 +42,17 @@ export interface TextDeltaFrame {
   delta: string;
 }
 
+/**
+ * The upstream's own `chat.completion.chunk` objects, as they came, in the order they came (those
+ * of one read together). Only streams started through `/v1/chat/completions` carry these, in place
+ * of `text-delta` frames, so that tool calls, refusals, log probabilities, reasoning and fields
+ * not known yet reach an OpenAI client intact; a client of the native protocol may ignore them.
+ */
+export interface OpenAiChunksFrame {
+  type: 'openai-chunks';
+  chunks: Record<string, unknown>[];
+}
+
 /** Last frame of a reply that ended normally or was stopped. */
 export interface FinishFrame {
   type: 'finish';
@@ -58,7 +69,8 @@ export interface ErrorFrame {
 }
 
 /** The frame vocabulary of protocol v1: each SSE event's `data` is one of these, as JSON. */
-export type StreamFrame = StartFrame | TextDeltaFrame | FinishFrame | ErrorFrame;
+export type StreamFrame =
+  StartFrame | TextDeltaFrame | OpenAiChunksFrame | FinishFrame | ErrorFrame;
 
 /** The `type` of every frame in protocol v1. */
 export type StreamFrameType = StreamFrame['type'];
@@ -98,6 +110,16 @@ export function isTextDeltaFrame(value: unknown): value is TextDeltaFrame {
   return isRecord(value) && value['type'] === 'text-delta' && typeof value['delta'] === 'string';
 }
 
+/** True when `value` is an `openai-chunks` frame. */
+export function isOpenAiChunksFrame(value: unknown): value is OpenAiChunksFrame {
+  return (
+    isRecord(value) &&
+    value['type'] === 'openai-chunks' &&
+    Array.isArray(value['chunks']) &&
+    value['chunks'].every(isRecord)
+  );
+}
+
 /** True when `value` is a `finish` frame. */
 export function isFinishFrame(value: unknown): value is FinishFrame {
   return (
@@ -122,7 +144,11 @@ export function isErrorFrame(value: unknown): value is ErrorFrame {
 /** True when `value` is any well-formed frame of protocol v1. */
 export function isStreamFrame(value: unknown): value is StreamFrame {
   return (
-    isStartFrame(value) || isTextDeltaFrame(value) || isFinishFrame(value) || isErrorFrame(value)
+    isStartFrame(value) ||
+    isTextDeltaFrame(value) ||
+    isOpenAiChunksFrame(value) ||
+    isFinishFrame(value) ||
+    isErrorFrame(value)
   );
 }
 

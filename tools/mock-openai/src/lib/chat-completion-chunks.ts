@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { MockFinishReason } from './mock-options';
+import type { PlannedDelta, ReplyPlan } from './reply-plan';
 
 // The SDK's own types pin the wire format: if a field drifts from what openai expects, this file stops compiling.
 
@@ -32,15 +32,15 @@ export function roleChunk(identity: CompletionIdentity): ChatCompletionChunk {
   return choiceChunk(identity, { role: 'assistant', content: '' }, null);
 }
 
-/** One piece of the reply text. */
-export function contentChunk(identity: CompletionIdentity, content: string): ChatCompletionChunk {
-  return choiceChunk(identity, { content }, null);
+/** One step of the reply: a piece of its text, reasoning, refusal or tool call. */
+export function deltaChunk(identity: CompletionIdentity, step: PlannedDelta): ChatCompletionChunk {
+  return choiceChunk(identity, step.delta, null, step.logprobs);
 }
 
 /** Last choice chunk: empty delta plus the finish_reason. */
 export function finishChunk(
   identity: CompletionIdentity,
-  finishReason: MockFinishReason,
+  finishReason: ReplyPlan['finishReason'],
 ): ChatCompletionChunk {
   return choiceChunk(identity, {}, finishReason);
 }
@@ -56,10 +56,10 @@ export function usageChunk(
 /** The non-streaming `chat.completion` object. */
 export function chatCompletion(
   identity: CompletionIdentity,
-  content: string,
-  finishReason: MockFinishReason,
+  plan: ReplyPlan,
   usage: CompletionUsage,
 ): ChatCompletion {
+  const logprobs = plan.deltas.flatMap((step) => step.logprobs?.content ?? []);
   return {
     id: identity.id,
     object: 'chat.completion',
@@ -69,9 +69,9 @@ export function chatCompletion(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content, refusal: null, annotations: [] },
-        logprobs: null,
-        finish_reason: finishReason,
+        message: { ...plan.message, annotations: [] },
+        logprobs: logprobs.length > 0 ? { content: logprobs, refusal: null } : null,
+        finish_reason: plan.finishReason,
       },
     ],
     usage,
@@ -81,11 +81,12 @@ export function chatCompletion(
 function choiceChunk(
   identity: CompletionIdentity,
   delta: ChatCompletionChunk.Choice.Delta,
-  finishReason: MockFinishReason | null,
+  finishReason: ReplyPlan['finishReason'] | null,
+  logprobs: ChatCompletionChunk.Choice.Logprobs | null = null,
 ): ChatCompletionChunk {
   return {
     ...chunkEnvelope(identity),
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
     ...(identity.includeUsage ? { usage: null } : {}),
   };
 }

@@ -1,23 +1,24 @@
 import type { ServerResponse } from 'node:http';
 import type { CompletionUsage } from 'openai/resources/completions';
 import {
-  contentChunk,
+  deltaChunk,
   finishChunk,
   roleChunk,
   usageChunk,
   type CompletionIdentity,
 } from './chat-completion-chunks';
 import type { MockOptions } from './mock-options';
+import type { ReplyPlan } from './reply-plan';
 import { SSE_DONE, SSE_MALFORMED, sseEvent } from './sse';
 
 /** Everything one streamed completion needs, fixed when the request arrives. */
 export interface StreamScript {
   identity: CompletionIdentity;
-  /** Content pieces, in order (see splitIntoChunks). */
-  pieces: readonly string[];
+  /** The reply: its steps stream one chunk each (see planReply). */
+  plan: ReplyPlan;
   options: Pick<
     MockOptions,
-    'chunkDelayMs' | 'chunksPerWrite' | 'firstTokenDelayMs' | 'finishReason' | 'cutAfterChunks'
+    'chunkDelayMs' | 'chunksPerWrite' | 'firstTokenDelayMs' | 'cutAfterChunks'
   >;
   fault: 'none' | 'cut' | 'malformed';
   /** Present only when the client asked for stream_options.include_usage. */
@@ -42,7 +43,8 @@ export function writeChatCompletionStream(
   script: StreamScript,
   observer: StreamObserver,
 ): void {
-  const { identity, pieces, options, fault, usage } = script;
+  const { identity, plan, options, fault, usage } = script;
+  const steps = plan.deltas;
   let settled = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -63,7 +65,7 @@ export function writeChatCompletionStream(
     observer.onAborted();
   });
 
-  const faultAt = fault === 'none' ? Infinity : Math.min(options.cutAfterChunks, pieces.length);
+  const faultAt = fault === 'none' ? Infinity : Math.min(options.cutAfterChunks, steps.length);
 
   const injectFault = (): void => {
     settle();
@@ -78,7 +80,7 @@ export function writeChatCompletionStream(
 
   const finish = (): void => {
     settle();
-    res.write(sseEvent(finishChunk(identity, options.finishReason)));
+    res.write(sseEvent(finishChunk(identity, plan.finishReason)));
     if (usage) res.write(sseEvent(usageChunk(identity, usage)));
     res.end(SSE_DONE);
     observer.onCompleted();
@@ -89,21 +91,21 @@ export function writeChatCompletionStream(
       injectFault();
       return;
     }
-    if (index === pieces.length) {
+    if (index === steps.length) {
       finish();
       return;
     }
     // Up to chunksPerWrite pieces go out back to back in one write, never past a fault.
-    const next = Math.min(index + options.chunksPerWrite, pieces.length, faultAt);
+    const next = Math.min(index + options.chunksPerWrite, steps.length, faultAt);
     let events = '';
-    for (let piece = index; piece < next; piece += 1) {
-      events += sseEvent(contentChunk(identity, pieces[piece]));
+    for (let step = index; step < next; step += 1) {
+      events += sseEvent(deltaChunk(identity, steps[step]));
     }
     res.write(events);
     for (let piece = index; piece < next; piece += 1) observer.onChunkSent();
     // The finish chunk follows the last piece at once, so a stream lasts
     // firstTokenDelayMs + (writes - 1) * chunkDelayMs; a fault arrives when the next write would have.
-    if (next === pieces.length && next !== faultAt) {
+    if (next === steps.length && next !== faultAt) {
       finish();
       return;
     }

@@ -14,7 +14,7 @@ import { MockOptionsError, type MockOptions } from './mock-options';
 import type { MockState } from './mock-state';
 import { openAiErrorBody } from './openai-errors';
 import { requestOptionsOf, type RequestOptions } from './request-options';
-import { splitIntoChunks } from './split-into-chunks';
+import { planReply, type ReplyPlan } from './reply-plan';
 import { estimateUsage } from './usage';
 
 /** Handles POST /v1/chat/completions: records the request, then answers, streams or injects the fault. */
@@ -74,8 +74,8 @@ export async function handleChatCompletions(
     sendFaultStatus(res, options, requestId);
     return;
   }
-  const pieces = splitIntoChunks(options.reply, options.chunks);
-  const usage = estimateUsage(request.messages, pieces.length);
+  const plan = planReply(request, options);
+  const usage = estimateUsage(request.messages, plan.completionTokens);
   const identity = newCompletionIdentity(request.model, request.includeUsage);
 
   if (request.stream) {
@@ -86,7 +86,7 @@ export async function handleChatCompletions(
       res,
       {
         identity,
-        pieces,
+        plan,
         options,
         fault,
         usage: request.includeUsage ? usage : undefined,
@@ -113,7 +113,7 @@ export async function handleChatCompletions(
     );
     return;
   }
-  respondWithCompletion(res, { identity, pieces, usage, options, fault, requestId });
+  respondWithCompletion(res, { identity, plan, usage, options, fault, requestId });
 }
 
 function sendFaultStatus(res: ServerResponse, options: MockOptions, requestId: string): void {
@@ -130,7 +130,7 @@ function sendFaultStatus(res: ServerResponse, options: MockOptions, requestId: s
 /** What the non-streaming answer needs. */
 interface CompletionScript {
   identity: CompletionIdentity;
-  pieces: readonly string[];
+  plan: ReplyPlan;
   usage: CompletionUsage;
   options: MockOptions;
   fault: 'none' | 'cut' | 'malformed';
@@ -140,8 +140,8 @@ interface CompletionScript {
 // Non-streaming answer, sent after as long as the equivalent stream would take, so a benchmark sees
 // the same generation time whichever mode it uses.
 function respondWithCompletion(res: ServerResponse, script: CompletionScript): void {
-  const { identity, pieces, usage, options, fault, requestId } = script;
-  const writes = Math.ceil(pieces.length / options.chunksPerWrite);
+  const { identity, plan, usage, options, fault, requestId } = script;
+  const writes = Math.ceil(plan.deltas.length / options.chunksPerWrite);
   const delayMs = options.firstTokenDelayMs + Math.max(0, writes - 1) * options.chunkDelayMs;
   const timer = setTimeout(() => {
     if (fault === 'cut') {
@@ -153,7 +153,7 @@ function respondWithCompletion(res: ServerResponse, script: CompletionScript): v
       res.end('{not json');
       return;
     }
-    const body = chatCompletion(identity, pieces.join(''), options.finishReason, usage);
+    const body = chatCompletion(identity, plan, usage);
     sendJson(res, 200, body, { 'x-request-id': requestId });
   }, delayMs);
   // A client that gives up while "the model is thinking" must not leave a timer behind.

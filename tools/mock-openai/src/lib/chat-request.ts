@@ -17,6 +17,8 @@ export interface ChatRequest {
   messages: unknown[];
   stream: boolean;
   includeUsage: boolean;
+  /** The whole body, for what shapes the reply (`tools`, `logprobs`). */
+  body: ChatCompletionRequestBody;
 }
 
 /** Validates the fields the mock needs, returning OpenAI's error message when one is wrong. */
@@ -45,7 +47,10 @@ export function validateChatRequest(
     'include_usage' in streamOptions &&
     streamOptions.include_usage === true;
   const messageList: unknown[] = messages;
-  return { ok: true, request: { model, messages: messageList, stream: streaming, includeUsage } };
+  return {
+    ok: true,
+    request: { model, messages: messageList, stream: streaming, includeUsage, body },
+  };
 }
 
 /** True for a JSON object (not an array or null). */

@@ -22,6 +22,12 @@ export interface MockOptions {
   chunksPerWrite: number;
   /** Pause between the response headers (and role chunk) and the first content chunk. */
   firstTokenDelayMs: number;
+  /** Reasoning streamed before the answer as `reasoning_content` (as vLLM and DeepSeek send it); empty for none. */
+  reasoning: string;
+  /** When set, the model refuses: this streams as `refusal` instead of the reply. */
+  refusal: string;
+  /** The arguments (JSON text) of the tool call made when a request offers `tools`. */
+  toolCallArguments: string;
   /** finish_reason of a healthy completion. */
   finishReason: MockFinishReason;
   /** Fault injected into the next `faultCount` chat completion requests. */
@@ -53,6 +59,9 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = Object.freeze({
   chunkDelayMs: 5,
   chunksPerWrite: 1,
   firstTokenDelayMs: 0,
+  reasoning: '',
+  refusal: '',
+  toolCallArguments: '{}',
   finishReason: 'stop',
   fault: 'none',
   faultStatus: 500,
@@ -79,6 +88,9 @@ const fieldParsers: FieldParsers = {
   chunkDelayMs: (value) => delayValue('chunkDelayMs', value),
   chunksPerWrite: (value) => integerValue('chunksPerWrite', value, 1),
   firstTokenDelayMs: (value) => delayValue('firstTokenDelayMs', value),
+  reasoning: (value) => stringValue('reasoning', value),
+  refusal: (value) => stringValue('refusal', value),
+  toolCallArguments: (value) => stringValue('toolCallArguments', value),
   finishReason: (value) => oneOf('finishReason', value, MOCK_FINISH_REASONS),
   fault: (value) => oneOf('fault', value, MOCK_FAULTS),
   faultStatus: (value) => integerValue('faultStatus', value, 400, 599),
