@@ -122,16 +122,23 @@ async function bootstrap(): Promise<void> {
   const where = servesWeb
     ? `tokenstream: chat and api on ${url}`
     : `tokenstream api on ${url} (the chat is served by the web dev server in development)`;
+  const deployments = config.deployments[config.defaultModel] ?? [];
   const model =
     config.provider === 'demo'
-      ? 'the DEMO model; set OPENAI_API_KEY (and OPENAI_BASE_URL) for a real one'
-      : `${config.defaultModel} at ${config.openai.baseUrl ? redactedUrl(config.openai.baseUrl) : 'OpenAI'}`;
+      ? 'the DEMO model; set OPENAI_API_KEY (and OPENAI_BASE_URL), or MODELS_FILE, for a real one'
+      : `${config.defaultModel} at ${deployments.map((deployment) => deployment.name).join(', ')}`;
   logger.log(
     {
       url,
       provider: config.provider,
       defaultModel: config.defaultModel,
       models: config.models,
+      deployments: Object.fromEntries(
+        Object.entries(config.deployments).map(([name, list]) => [
+          name,
+          list.map((deployment) => deployment.name),
+        ]),
+      ),
       webApp: servesWeb ? config.webDistDir : null,
       conversations:
         'url' in config.database

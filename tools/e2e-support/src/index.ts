@@ -11,6 +11,7 @@ export {
 export { cuttingFetch, seededRandom } from './lib/cutting-fetch';
 export { freePort } from './lib/free-port';
 export { writeKeysFile, type TestKey } from './lib/keys-file';
+export { writeModelsFile } from './lib/models-file';
 export { exitOf, type ProcessExit } from './lib/process-exit';
 export { startRedis, type RedisServer } from './lib/redis-server';
 export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib/read-stream';

@@ -13,8 +13,19 @@ export {
   type MockFinishReason,
   type MockOptions,
 } from './lib/mock-options';
-export type { MockStats, RecordedRequest } from './lib/mock-stats';
+export {
+  RECENT_REQUESTS_LIMIT,
+  type MockStats,
+  type RecordedRequest,
+  type RecordedRequestBody,
+} from './lib/mock-stats';
 export type { ChatCompletionRequestBody } from './lib/chat-request';
+export {
+  DEFAULT_EMBEDDING_DIMENSIONS,
+  type EmbeddingInput,
+  type EmbeddingsRequestBody,
+} from './lib/embeddings-request';
+export { mockEmbedding } from './lib/embedding-vector';
 export type { OpenAiErrorBody } from './lib/openai-errors';
 export {
   REQUEST_OPTION_KEYS,

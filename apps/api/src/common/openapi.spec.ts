@@ -18,6 +18,7 @@ const EXPECTED_ROUTES = [
   'PATCH /api/conversations/{id}',
   'DELETE /api/conversations/{id}',
   'POST /v1/chat/completions',
+  'POST /v1/embeddings',
   'GET /v1/models',
 ];
 
@@ -179,6 +180,20 @@ describe('the OpenAPI document', () => {
         },
       });
       expect((ok as { description: string }).description).toContain('ChatCompletionChunk');
+    });
+
+    it('describes POST /v1/embeddings: its body from the zod schema, the answer as the upstream’s', () => {
+      const embeddings = operation('post', '/v1/embeddings');
+      expect(embeddings?.requestBody).toMatchObject({
+        content: { 'application/json': { schema: ref('EmbeddingsRequest') } },
+      });
+      expect(embeddings?.responses['200']).toMatchObject({
+        content: { 'application/json': { schema: ref('EmbeddingsResponse') } },
+      });
+      expect(document.components?.schemas?.['EmbeddingsRequest']).toMatchObject({
+        required: ['model', 'input'],
+        additionalProperties: {},
+      });
     });
 
     it('answers GET /v1/models as an OpenAiModelList', () => {

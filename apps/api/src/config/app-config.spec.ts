@@ -29,7 +29,18 @@ describe('loadAppConfig', () => {
     });
     expect(config.provider).toBe('openai');
     expect(config.defaultModel).toBe('gpt-4o-mini');
-    expect(config.openai).toEqual({ apiKey: 'sk-x', baseUrl: 'http://127.0.0.1:11434/v1' });
+    expect(config.deployments).toEqual({
+      'gpt-4o-mini': [
+        {
+          kind: 'openai',
+          name: '127.0.0.1:11434/gpt-4o-mini',
+          weight: 1,
+          baseUrl: 'http://127.0.0.1:11434/v1',
+          apiKey: 'sk-x',
+          model: 'gpt-4o-mini',
+        },
+      ],
+    });
   });
 
   it('offers every model of CHAT_MODELS, trimmed and without duplicates', () => {

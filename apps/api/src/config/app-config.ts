@@ -4,12 +4,14 @@ import { redactedUrl } from '../common/redacted-url';
 import type { PrincipalLimits } from '../limits/principal-limits';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../redis/redis-command-timeout';
 import type { DatabaseLocation } from '../database/open-database';
+import type { Deployment, ModelRoutes } from './model-routes';
+import { DEFAULT_COOLDOWN_SECONDS, readModelsFile } from './models-file';
 
 /** Which model provider answers chat requests. */
 export type ChatProviderName = 'demo' | 'openai';
 
 /** The api's configuration, read from the environment once at boot. */
-export interface AppConfig {
+export interface AppConfig extends ModelRoutes {
   port: number;
   host: string | undefined;
   /** Where Prometheus metrics are served (`GET /metrics`); none when undefined. */
@@ -24,12 +26,10 @@ export interface AppConfig {
   database: DatabaseLocation;
   /** Conversations not updated for this many days are deleted; `0`: kept until deleted. */
   conversationRetentionDays: number;
+  /** `demo` when every deployment is the demo model (the web app labels it), `openai` otherwise. */
   provider: ChatProviderName;
-  openai: { apiKey: string | undefined; baseUrl: string | undefined };
-  defaultModel: string;
-  models: string[];
-  /** Models only some groups may use: model → the groups allowed (users in none of them may not). */
-  modelGroups: Record<string, string[]>;
+  /** Where the models file was read from, when one was. */
+  modelsFile: string | undefined;
   heartbeatMs: number;
   demoTokenDelayMs: number;
   streams: {
@@ -113,6 +113,9 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+
+/** How long a failed deployment is left alone when it did not say (see `DEFAULT_COOLDOWN_SECONDS`). */
+const DEFAULT_COOLDOWN_MS = DEFAULT_COOLDOWN_SECONDS * 1000;
 const DEFAULT_DEMO_MODEL = 'demo';
 
 /** The identity headers' family unless told: what oauth2-proxy's `--set-xauthrequest` sets. */
@@ -184,6 +187,8 @@ const envSchema = z.object({
     .optional(),
   CHAT_MODEL: z.string().min(1).max(200).optional(),
   CHAT_MODELS: z.string().optional(),
+  MODELS_FILE: z.string().min(1).optional(),
+  EMBEDDING_MODELS: z.string().optional(),
   STREAM_HEARTBEAT_MS: wholeNumber(10, 600_000).default(15_000),
   DEMO_TOKEN_DELAY_MS: wholeNumber(0, 10_000).default(30),
   STREAM_RESUME_GRACE_MS: wholeNumber(0, 3_600_000).default(10_000),
@@ -366,6 +371,93 @@ function isCidr(value: string): boolean {
 
 type Env = Record<string, string | undefined>;
 
+/** The variables that describe one upstream, which a models file replaces. */
+const SHORTHAND_SETTINGS = [
+  'CHAT_PROVIDER',
+  'CHAT_MODEL',
+  'CHAT_MODELS',
+  'OPENAI_BASE_URL',
+  'MODEL_GROUPS',
+  'EMBEDDING_MODELS',
+] as const;
+
+/** The models and deployments `MODELS_FILE` lists. */
+function routesFromFile(
+  vars: z.infer<typeof envSchema>,
+  env: Env,
+  problems: string[],
+): ModelRoutes {
+  for (const name of SHORTHAND_SETTINGS) {
+    if (vars[name] !== undefined) {
+      problems.push(
+        `${name} is set beside MODELS_FILE: the file lists the models and where they go; unset ${name}`,
+      );
+    }
+  }
+  const file = readModelsFile(vars.MODELS_FILE as string, env);
+  if (file.ok) return file.routes;
+  problems.push(...file.problems);
+  return {
+    models: [],
+    embeddingModels: [],
+    defaultModel: '',
+    modelGroups: {},
+    deployments: {},
+    fallbacks: {},
+    cooldownMs: 0,
+  };
+}
+
+/**
+ * The one-upstream shorthand: `CHAT_MODELS` (or `CHAT_MODEL`) all answered by the upstream at
+ * `OPENAI_BASE_URL` with `OPENAI_API_KEY`, or by the demo model when there is no key.
+ */
+function routesFromVariables(vars: z.infer<typeof envSchema>, problems: string[]): ModelRoutes {
+  const provider: ChatProviderName =
+    vars.CHAT_PROVIDER ?? (vars.OPENAI_API_KEY ? 'openai' : 'demo');
+  if (provider === 'openai' && !vars.OPENAI_API_KEY) {
+    problems.push(
+      'OPENAI_API_KEY is unset: CHAT_PROVIDER=openai needs a key (local servers such as Ollama accept any value)',
+    );
+  }
+  const defaultModel =
+    vars.CHAT_MODEL ?? (provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_DEMO_MODEL);
+  const models = vars.CHAT_MODELS ? list(vars.CHAT_MODELS) : [defaultModel];
+  const modelGroups = readModelGroups(vars.MODEL_GROUPS, models, problems);
+  if (!models.includes(defaultModel)) {
+    problems.push(
+      `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
+    );
+  }
+  // Embedding models go to the same upstream; the demo model has none.
+  const embeddingModels = provider === 'demo' ? [] : list(vars.EMBEDDING_MODELS);
+  if (provider === 'demo' && vars.EMBEDDING_MODELS) {
+    problems.push('EMBEDDING_MODELS is set without an upstream: the demo model has no embeddings');
+  }
+  const baseUrl = vars.OPENAI_BASE_URL;
+  const deployment = (model: string): Deployment =>
+    provider === 'demo'
+      ? { kind: 'demo', name: 'demo', weight: 1 }
+      : {
+          kind: 'openai',
+          name: `${baseUrl ? new URL(baseUrl).host : 'api.openai.com'}/${model}`,
+          weight: 1,
+          baseUrl,
+          apiKey: vars.OPENAI_API_KEY ?? '',
+          model,
+        };
+  const all = [...models, ...embeddingModels];
+  return {
+    models,
+    embeddingModels,
+    defaultModel,
+    modelGroups,
+    deployments: Object.fromEntries(all.map((model) => [model, [deployment(model)]])),
+    fallbacks: Object.fromEntries(all.map((model) => [model, []])),
+    cooldownMs: DEFAULT_COOLDOWN_MS,
+  };
+}
+
 /**
  * Reads and checks the configuration. Empty variables count as unset, so `FOO=` in a `.env` file
  * behaves like no `FOO` at all. Throws {@link ConfigError} naming each bad variable and its value.
@@ -391,23 +483,10 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     ]);
   }
   const vars = parsed.data;
-  const provider: ChatProviderName =
-    vars.CHAT_PROVIDER ?? (vars.OPENAI_API_KEY ? 'openai' : 'demo');
   const problems: string[] = [...replaced];
-  if (provider === 'openai' && !vars.OPENAI_API_KEY) {
-    problems.push(
-      'OPENAI_API_KEY is unset: CHAT_PROVIDER=openai needs a key (local servers such as Ollama accept any value)',
-    );
-  }
-  const defaultModel =
-    vars.CHAT_MODEL ?? (provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_DEMO_MODEL);
-  const models = vars.CHAT_MODELS ? list(vars.CHAT_MODELS) : [defaultModel];
-  const modelGroups = readModelGroups(vars.MODEL_GROUPS, models, problems);
-  if (!models.includes(defaultModel)) {
-    problems.push(
-      `CHAT_MODELS=${JSON.stringify(vars.CHAT_MODELS)}: must include CHAT_MODEL (${defaultModel})`,
-    );
-  }
+  const routes = vars.MODELS_FILE
+    ? routesFromFile(vars, present, problems)
+    : routesFromVariables(vars, problems);
   if (vars.STREAM_STORE_MAX_BYTES < vars.STREAM_MAX_BYTES) {
     problems.push(
       `STREAM_STORE_MAX_BYTES=${vars.STREAM_STORE_MAX_BYTES}: must be at least STREAM_MAX_BYTES (${vars.STREAM_MAX_BYTES}), as each running stream counts at STREAM_MAX_BYTES`,
@@ -431,11 +510,13 @@ export function loadAppConfig(env: Env, defaults: { webDistDir?: string } = {}):
     redisCommandTimeoutMs: vars.REDIS_COMMAND_TIMEOUT_MS,
     database: vars.DATABASE_URL ? { url: vars.DATABASE_URL } : { dir: vars.DATABASE_DIR },
     conversationRetentionDays: vars.CONVERSATION_RETENTION_DAYS,
-    provider,
-    openai: { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL },
-    defaultModel,
-    models,
-    modelGroups,
+    ...routes,
+    provider: Object.values(routes.deployments)
+      .flat()
+      .every((deployment) => deployment.kind === 'demo')
+      ? 'demo'
+      : 'openai',
+    modelsFile: vars.MODELS_FILE,
     heartbeatMs: vars.STREAM_HEARTBEAT_MS,
     demoTokenDelayMs: vars.DEMO_TOKEN_DELAY_MS,
     streams: {

@@ -10,7 +10,9 @@ import { ApiMetrics } from '../metrics/api-metrics';
 const alice: Principal = { id: 'apikey:alice', kind: 'service', via: 'apikey', groups: [] };
 const bob: Principal = { id: 'apikey:bob', kind: 'service', via: 'apikey', groups: [] };
 /** 40 characters: 10 tokens by the estimate. */
-const request: ChatRequest = { messages: [{ role: 'user', content: 'x'.repeat(40) }] };
+const request = { promptChars: 40 };
+/** A chat request of that size, for the tests that start whole streams. */
+const chat: ChatRequest = { messages: [{ role: 'user', content: 'x'.repeat(40) }] };
 const unlimited: PrincipalLimits = { concurrentStreams: 0, requestsPerMinute: 0, tokensPerDay: 0 };
 
 function setUp(limits: Partial<PrincipalLimits>, start = '2025-03-01T12:00:00Z') {
@@ -157,7 +159,7 @@ describe('StreamsService with limits', () => {
       streamsService,
       streams,
       limitStore,
-      start: () => start(alice, request),
+      start: () => start(alice, chat),
       readToEnd: (streamId: string) => readToEnd(streamId, alice),
     };
   }

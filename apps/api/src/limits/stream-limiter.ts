@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
 import type { ApiMetrics } from '../metrics/api-metrics';
@@ -19,6 +18,12 @@ export const CONCURRENCY_RETRY_AFTER_MS = 5_000;
 
 /** A slot's lease when none is configured: longer than any reply may last. */
 const DEFAULT_SLOT_LEASE_MS = 3_600_000;
+
+/** What a request asks of the model, by size: the tokens it uses are estimated from it. */
+export interface RequestSize {
+  /** Characters of text it sends (a chat's messages, an embeddings request's input). */
+  promptChars: number;
+}
 
 /**
  * Decides whether a principal may start another stream, before anything is generated. Limits are
@@ -50,7 +55,7 @@ export class StreamLimiter {
    * Admits a new stream and returns its {@link LimitTicket}, to be ended when the stream ends; or
    * throws the `429` of the first limit reached, having counted nothing.
    */
-  async admit(principal: Principal, request: ChatRequest): Promise<LimitTicket> {
+  async admit(principal: Principal, request: RequestSize): Promise<LimitTicket> {
     try {
       return await this.count(principal, request);
     } catch (error) {
@@ -67,7 +72,7 @@ export class StreamLimiter {
     }
   }
 
-  private async count(principal: Principal, request: ChatRequest): Promise<LimitTicket> {
+  private async count(principal: Principal, request: RequestSize): Promise<LimitTicket> {
     const limits = effectiveLimits(this.defaults, principal.limits);
     const key = principal.id;
     const admission = await this.store.admit(key, limits, this.slotLeaseMs);
@@ -82,12 +87,11 @@ export class StreamLimiter {
       throw this.refuse(key, limit, limits[limit], retryAfterMs);
     }
     const countsTokens = limits.tokensPerDay !== NO_LIMIT;
-    const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
     return new LimitTicket(this.store, {
       key,
       slotId: admission.slotId,
       countsTokens,
-      promptChars,
+      promptChars: request.promptChars,
     });
   }
 

@@ -12,6 +12,9 @@ export interface EndedStream {
   finishReason: string | null;
   errorCode: string | null;
   usage: { promptTokens: number; completionTokens: number } | null;
+  /** The deployment that answered, and the model it answered as (a fallback's, maybe). */
+  deployment?: string | null;
+  servedModel?: string | null;
 }
 
 /**
@@ -85,6 +88,20 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  private readonly served = new Counter({
+    name: 'tokenstream_deployment_replies_total',
+    help: 'Replies a deployment answered (it sent some of the reply), by deployment and model.',
+    labelNames: ['deployment', 'model'],
+    registers: [this.registry],
+  });
+
+  private readonly deploymentFailures = new Counter({
+    name: 'tokenstream_deployment_failures_total',
+    help: 'Deployment failures that cooled it down, by deployment and cause (an HTTP status, timeout or a connection error).',
+    labelNames: ['deployment', 'cause'],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // The process's own figures (CPU, memory, event loop lag, handles), prefixed like ours.
     if (options.defaultMetrics ?? true) {
@@ -103,6 +120,9 @@ export class ApiMetrics {
     this.ended.inc({ model, api, outcome });
     if (stream.ttftMs !== null) this.firstToken.observe({ model }, stream.ttftMs / 1000);
     if (stream.durationMs !== null) this.duration.observe({ model }, stream.durationMs / 1000);
+    if (stream.deployment) {
+      this.served.inc({ deployment: stream.deployment, model: stream.servedModel ?? model });
+    }
     if (stream.usage) {
       this.tokens.inc({ model, kind: 'prompt' }, stream.usage.promptTokens);
       this.tokens.inc({ model, kind: 'completion' }, stream.usage.completionTokens);
@@ -115,6 +135,16 @@ export class ApiMetrics {
 
   limitsUnavailable(): void {
     this.uncounted.inc();
+  }
+
+  /** An embeddings request a deployment answered, with the tokens it counted. */
+  embeddingsCreated(model: string, deployment: string, promptTokens: number): void {
+    this.served.inc({ deployment, model });
+    this.tokens.inc({ model, kind: 'prompt' }, promptTokens);
+  }
+
+  deploymentFailed(deployment: string, cause: string): void {
+    this.deploymentFailures.inc({ deployment, cause });
   }
 
   upstreamRetried(cause: string | number): void {

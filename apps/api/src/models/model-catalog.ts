@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ModelsResponse } from '@tokenstream/stream-contracts';
+import { ErrorCodes, type ModelsResponse } from '@tokenstream/stream-contracts';
+import { ApiException } from '../common/api-exception';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+
+/** What a model is asked to do: chat, or embeddings (`POST /v1/embeddings`). */
+export type ModelUse = 'chat' | 'embeddings';
 
 /** The model a request gets, or why it gets none. */
 export type ModelChoice =
@@ -18,27 +22,57 @@ export class ModelCatalog {
    * list (an explicit grant, which group restrictions do not override), and for a user by the
    * groups `MODEL_GROUPS` requires.
    */
-  allowedFor(principal: Principal): string[] {
+  allowedFor(principal: Principal, use: ModelUse = 'chat'): string[] {
+    const offered = use === 'chat' ? this.config.models : this.config.embeddingModels;
     const granted = principal.models;
-    if (granted) return this.config.models.filter((model) => granted.includes(model));
-    if (principal.kind === 'service') return [...this.config.models];
-    return this.config.models.filter((model) => {
+    if (granted) return offered.filter((model) => granted.includes(model));
+    if (principal.kind === 'service') return [...offered];
+    return offered.filter((model) => {
       const groups = this.config.modelGroups[model];
       return !groups || groups.some((group) => principal.groups.includes(group));
     });
   }
 
   /** The model a request gets: the one it names, or the caller's default when it names none. */
-  resolve(requested: string | undefined, principal: Principal = ANONYMOUS): ModelChoice {
-    const allowed = this.allowedFor(principal);
+  resolve(
+    requested: string | undefined,
+    principal: Principal = ANONYMOUS,
+    use: ModelUse = 'chat',
+  ): ModelChoice {
+    const allowed = this.allowedFor(principal, use);
     if (requested === undefined) {
-      const model = this.defaultFor(allowed);
+      const model = use === 'chat' ? this.defaultFor(allowed) : undefined;
       return model ? { ok: true, model } : { ok: false, reason: 'not-allowed' };
     }
-    if (!this.config.models.includes(requested)) return { ok: false, reason: 'unknown' };
+    const offered = use === 'chat' ? this.config.models : this.config.embeddingModels;
+    if (!offered.includes(requested)) return { ok: false, reason: 'unknown' };
     return allowed.includes(requested)
       ? { ok: true, model: requested }
       : { ok: false, reason: 'not-allowed' };
+  }
+
+  /**
+   * The model a request gets, as {@link resolve}, or the error it gets instead: a `400` naming the
+   * models on offer for one the api does not know, a `403` for one the caller may not use.
+   */
+  choose(requested: string | undefined, principal: Principal, use: ModelUse = 'chat'): string {
+    const choice = this.resolve(requested, principal, use);
+    if (choice.ok) return choice.model;
+    const available = this.allowedFor(principal, use).join(', ') || 'none';
+    if (choice.reason === 'unknown') {
+      throw new ApiException(
+        400,
+        ErrorCodes.unknownModel,
+        `Unknown model "${requested}". Available: ${available}.`,
+        [{ path: 'model', message: 'is not one of the models this server offers' }],
+      );
+    }
+    throw new ApiException(
+      403,
+      ErrorCodes.modelNotAllowed,
+      `You may not use the model "${requested ?? 'default'}". Available to you: ${available}.`,
+      [{ path: 'model', message: 'is not one of the models you may use' }],
+    );
   }
 
   /** The body of `GET /api/models`: only what the caller may use. */

@@ -29,6 +29,8 @@ export interface ModelRequest {
 export type ModelEvent =
   | { type: 'delta'; text: string }
   | { type: 'chunks'; chunks: ChatCompletionChunk[]; text: string }
+  /** Which deployment (and model: a fallback's, maybe) answers, just before its first event. */
+  | { type: 'served'; deployment: string; model: string }
   | { type: 'finish'; finishReason: Exclude<FinishReason, 'cancelled'>; usage?: Usage };
 
 /**

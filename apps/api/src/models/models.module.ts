@@ -1,41 +1,77 @@
 import { Module } from '@nestjs/common';
-import OpenAI from 'openai';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { ApiMetrics } from '../metrics/api-metrics';
+import { REDIS_CLIENT } from '../redis/redis.module';
+import type { RedisClient } from '../redis/redis-client';
+import { createDeploymentClient, upstreamModelName } from './deployment-client';
+import { DeploymentCooldowns, MemoryDeploymentCooldowns } from './deployment-cooldowns';
 import { DemoModelProvider } from './demo-model.provider';
 import { ModelCatalog } from './model-catalog';
 import { ModelProvider } from './model-provider';
+import { ModelRouter, type Route } from './model-router';
 import { ModelsController } from './models.controller';
 import { OpenAiModelProvider } from './openai-model.provider';
+import { RedisDeploymentCooldowns } from './redis-deployment-cooldowns';
 import { ResilientModelProvider } from './resilient-model.provider';
-import { createUpstreamFetch } from './upstream-fetch';
 
-/** The provider the configuration names, bounded in time and retried per the `upstream` settings. */
-function createModelProvider(config: AppConfig, metrics: ApiMetrics): ModelProvider {
-  return new ResilientModelProvider(createUpstream(config), config.upstream, { metrics });
+/** Each model's deployments, each with the provider that calls it. */
+function routesOf(config: AppConfig): Map<string, Route[]> {
+  return new Map(
+    Object.entries(config.deployments).map(([model, deployments]) => [
+      model,
+      deployments.map((deployment): Route => {
+        if (deployment.kind === 'demo') {
+          const provider = new DemoModelProvider(config.demoTokenDelayMs);
+          return { model, upstreamModel: model, deployment, provider };
+        }
+        const client = createDeploymentClient(deployment);
+        const provider = new OpenAiModelProvider(client);
+        const upstreamModel = upstreamModelName(deployment);
+        return { model, upstreamModel, deployment, provider, client };
+      }),
+    ]),
+  );
 }
 
-/** Picks the provider the configuration names. */
-function createUpstream(config: AppConfig): ModelProvider {
-  if (config.provider === 'demo') return new DemoModelProvider(config.demoTokenDelayMs);
-  // ResilientModelProvider retries: the SDK's own retries would be silent and blind to the time
-  // limits (a Retry-After could outlast the first-token budget).
-  const client = new OpenAI({
-    apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseUrl,
-    maxRetries: 0,
-    fetch: createUpstreamFetch(),
+/** The models the configuration lists, each spread over its deployments with fallbacks. */
+function createModelRouter(
+  config: AppConfig,
+  metrics: ApiMetrics,
+  cooldowns: DeploymentCooldowns,
+): ModelRouter {
+  return new ModelRouter(config, routesOf(config), cooldowns, {
+    observer: {
+      deploymentFailed: (deployment, cause) => metrics.deploymentFailed(deployment, cause),
+    },
   });
-  return new OpenAiModelProvider(client);
 }
 
 @Module({
   controllers: [ModelsController],
   providers: [
     ModelCatalog,
-    { provide: ModelProvider, useFactory: createModelProvider, inject: [APP_CONFIG, ApiMetrics] },
+    {
+      provide: DeploymentCooldowns,
+      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+        redis
+          ? new RedisDeploymentCooldowns(redis, { commandTimeoutMs: config.redisCommandTimeoutMs })
+          : new MemoryDeploymentCooldowns(),
+      inject: [APP_CONFIG, REDIS_CLIENT],
+    },
+    {
+      provide: ModelRouter,
+      useFactory: createModelRouter,
+      inject: [APP_CONFIG, ApiMetrics, DeploymentCooldowns],
+    },
+    {
+      // Replies bounded in time and retried per the `upstream` settings.
+      provide: ModelProvider,
+      useFactory: (config: AppConfig, router: ModelRouter, metrics: ApiMetrics) =>
+        new ResilientModelProvider(router, config.upstream, { metrics }),
+      inject: [APP_CONFIG, ModelRouter, ApiMetrics],
+    },
   ],
-  exports: [ModelCatalog, ModelProvider],
+  exports: [ModelCatalog, ModelProvider, ModelRouter],
 })
 export class ModelsModule {}

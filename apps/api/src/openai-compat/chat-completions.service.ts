@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
+import { DEPLOYMENT_HEADER, encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api-exception';
@@ -21,6 +21,11 @@ interface RequestContext {
   idempotencyKey?: string;
 }
 
+/** Names the deployment that answered, when one did and the response has not started. */
+function setDeploymentHeader(res: Response, deployment: string | undefined): void {
+  if (deployment && !res.headersSent) res.setHeader(DEPLOYMENT_HEADER, deployment);
+}
+
 /** One event of OpenAI's stream: a chunk's JSON, or the `[DONE]` sentinel as it is. */
 function encodeChunkEvent(event: ChunkEvent): string {
   return encodeSseEvent({ data: typeof event === 'string' ? event : JSON.stringify(event) });
@@ -38,8 +43,10 @@ export class ChatCompletionsService {
   /** Answers the request on `res`, streamed or whole; errors before the first byte are thrown. */
   async respond(parsed: OpenAiChatRequest, context: RequestContext, res: Response): Promise<void> {
     if (parsed.stream) return this.stream(parsed, context, res);
-    const completion = await this.complete(parsed, context, res);
-    if (completion) res.status(200).json(completion);
+    const answer = await this.complete(parsed, context, res);
+    if (!answer) return;
+    setDeploymentHeader(res, await answer.servedBy);
+    res.status(200).json(answer.completion);
   }
 
   /** Writes the reply as `chat.completion.chunk` events, then `[DONE]`. */
@@ -82,6 +89,8 @@ export class ChatCompletionsService {
       if (res.destroyed) stop();
       else res.once('close', stop);
     }
+    // The headers wait for the upstream's first chunk, as OpenAI's own do, to name who answered.
+    setDeploymentHeader(res, await started.servedBy);
     sendEventStream(res, delivery, encode);
   }
 
@@ -90,7 +99,7 @@ export class ChatCompletionsService {
     parsed: OpenAiChatRequest,
     context: RequestContext,
     res: Response,
-  ): Promise<ChatCompletion | undefined> {
+  ): Promise<{ completion: ChatCompletion; servedBy: Promise<string | undefined> } | undefined> {
     const started = await this.streams.start(parsed.request, {
       ...context,
       api: 'openai',
@@ -109,7 +118,7 @@ export class ChatCompletionsService {
       context.principal,
       started.reader,
     );
-    return new Promise<ChatCompletion>((resolve, reject) => {
+    const completion = new Promise<ChatCompletion>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void) => {
         if (settled) return;
@@ -129,7 +138,8 @@ export class ChatCompletionsService {
               }
               if (frame.type === 'finish') {
                 const usage = toOpenAiUsage(frame.usage, parsed.request, fold.text);
-                settle(() => resolve(fold.completion(usage)));
+                const completion = fold.completion(usage);
+                settle(() => resolve(completion));
               }
             }
           } catch (error) {
@@ -155,6 +165,7 @@ export class ChatCompletionsService {
       if (res.destroyed) onClose();
       else res.on('close', onClose);
     });
+    return { completion: await completion, servedBy: started.servedBy };
   }
 
   /** Stops the generation of a caller who left; nobody is there to be told if that fails. */

@@ -22,6 +22,9 @@ export class OpenAiModelsController {
   })
   @Get(OpenAiPaths.models)
   list(@CurrentPrincipal() principal: Principal): OpenAiModelList {
-    return toOpenAiModelList(this.catalog.allowedFor(principal));
+    return toOpenAiModelList([
+      ...this.catalog.allowedFor(principal),
+      ...this.catalog.allowedFor(principal, 'embeddings'),
+    ]);
   }
 }

@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { fromZod } from '../common/zod-openapi';
+import { embeddingsRequestSchema } from './embeddings-request';
 import { chatCompletionRequestSchema } from './openai-chat-request';
 import { OPENAI_ERROR_TYPES } from './openai-error';
 
@@ -56,6 +57,35 @@ const messageFields: Record<string, SchemaObject> = {
  */
 export const OPENAI_OPENAPI_SCHEMAS = {
   ChatCompletionRequest: fromZod(chatCompletionRequestSchema, 'input'),
+  EmbeddingsRequest: fromZod(embeddingsRequestSchema, 'input'),
+  EmbeddingsResponse: {
+    type: 'object',
+    description: "The upstream's answer, as it came.",
+    required: ['object', 'data', 'model', 'usage'],
+    properties: {
+      object: constant('list'),
+      data: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['object', 'index', 'embedding'],
+          properties: {
+            object: constant('embedding'),
+            index: integer,
+            embedding: {
+              description: 'Numbers, or a base64 string with `encoding_format: base64`.',
+              oneOf: [{ type: 'array', items: { type: 'number' } }, string],
+            },
+          },
+        },
+      },
+      model: string,
+      usage: {
+        type: 'object',
+        properties: { prompt_tokens: integer, total_tokens: integer },
+      },
+    },
+  },
   ChatCompletion: {
     type: 'object',
     description:

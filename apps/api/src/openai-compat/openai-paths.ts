@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 export const OpenAiPaths = {
   chatCompletions: 'v1/chat/completions',
   models: 'v1/models',
+  embeddings: 'v1/embeddings',
 } as const;
 
 /** What every OpenAI-compatible path starts with, for the web app's fallback to leave alone. */
@@ -22,4 +23,5 @@ export function isOpenAiPath(path: string): boolean {
 export const OPENAI_ROUTES = [
   { path: OpenAiPaths.chatCompletions, method: RequestMethod.POST },
   { path: OpenAiPaths.models, method: RequestMethod.GET },
+  { path: OpenAiPaths.embeddings, method: RequestMethod.POST },
 ];

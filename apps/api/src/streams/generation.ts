@@ -91,6 +91,12 @@ export class Generation {
   private interruptedBy: InterruptReason | undefined;
   private running: Promise<void> | undefined;
   private ended = false;
+  private announceServed!: (deployment: string | undefined) => void;
+  /**
+   * The deployment that answers, once one sends some of the reply; `undefined` if the generation
+   * ended before any did.
+   */
+  readonly servedBy = new Promise<string | undefined>((resolve) => (this.announceServed = resolve));
 
   constructor(
     readonly streamId: string,
@@ -134,6 +140,9 @@ export class Generation {
         if (event.type === 'delta') {
           this.stats.recordDelta(event.text);
           this.listener.onFrame({ type: 'text-delta', delta: event.text });
+        } else if (event.type === 'served') {
+          this.stats.recordServed(event.deployment, event.model);
+          this.announceServed(event.deployment);
         } else if (event.type === 'chunks') {
           this.stats.recordDelta(event.text);
           // The SDK's chunk type, as the plain JSON objects it is on the wire.
@@ -164,6 +173,7 @@ export class Generation {
 
   private async end(frame: FinishFrame | ErrorFrame, failure?: unknown): Promise<void> {
     this.ended = true;
+    this.announceServed(this.stats.deployment);
     this.listener.onFrame(frame);
     const outcome: StreamOutcome =
       frame.type === 'finish'

@@ -16,6 +16,17 @@ export class StreamStats {
   private deltas = 0;
   private chars = 0;
   private usage: Usage | undefined;
+  private served: { deployment: string; model: string } | undefined;
+
+  /** The deployment that answered (and the model, a fallback's when the first failed). */
+  recordServed(deployment: string, model: string): void {
+    this.served = { deployment, model };
+  }
+
+  /** The deployment that answered, once one did. */
+  get deployment(): string | undefined {
+    return this.served?.deployment;
+  }
 
   recordDelta(text: string): void {
     this.firstDeltaAt ??= performance.now();
@@ -37,6 +48,8 @@ export class StreamStats {
       deltas: this.deltas,
       chars: this.chars,
       usage: this.usage ?? null,
+      deployment: this.served?.deployment ?? null,
+      servedModel: this.served?.model ?? null,
       durationMs: round(performance.now() - this.startedAt),
       finishReason: outcome.kind === 'finished' ? outcome.finishReason : null,
       errorCode: outcome.kind === 'failed' ? outcome.code : null,

@@ -66,6 +66,8 @@ export interface StartedStream {
   reader: ReaderSlot;
   /** True when an earlier request with the same `Idempotency-Key` started it. */
   joined: boolean;
+  /** The deployment that answers, once one sends some of the reply (unknown for a joined one). */
+  servedBy: Promise<string | undefined>;
 }
 
 /**
@@ -109,7 +111,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       );
     }
     const { principal } = context;
-    const model = this.resolveModel(request, principal);
+    const model = this.catalog.choose(request.model, principal);
     // Held as long as its stream may be read.
     const idempotency = context.idempotencyKey
       ? idempotencyClaim(
@@ -133,7 +135,8 @@ export class StreamsService implements BeforeApplicationShutdown {
     let ticket: LimitTicket;
     try {
       // Before the stream exists, so a refused request generates nothing.
-      ticket = await this.limiter.admit(principal, request);
+      const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
+      ticket = await this.limiter.admit(principal, { promptChars });
     } catch (error) {
       reader();
       throw error;
@@ -210,7 +213,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       },
     });
     this.registry.run(generation);
-    return { streamId, reader, joined: false };
+    return { streamId, reader, joined: false, servedBy: generation.servedBy };
   }
 
   /**
@@ -228,7 +231,12 @@ export class StreamsService implements BeforeApplicationShutdown {
       { streamId: holder.streamId, requestId: context.requestId, principal: context.principal.id },
       'request joined the reply its Idempotency-Key started',
     );
-    return { streamId: holder.streamId, reader, joined: true };
+    return {
+      streamId: holder.streamId,
+      reader,
+      joined: true,
+      servedBy: Promise.resolve(undefined),
+    };
   }
 
   /**
@@ -388,27 +396,6 @@ export class StreamsService implements BeforeApplicationShutdown {
       this.logger.warn({ err: error, streamId }, 'the stream store failed to answer');
       throw storeUnavailable();
     }
-  }
-
-  /** The model `request` asks for, if `principal` may use it; a `400` or `403` otherwise. */
-  private resolveModel(request: ChatRequest, principal: Principal): string {
-    const choice = this.catalog.resolve(request.model, principal);
-    if (choice.ok) return choice.model;
-    const available = this.catalog.allowedFor(principal).join(', ') || 'none';
-    if (choice.reason === 'unknown') {
-      throw new ApiException(
-        400,
-        ErrorCodes.unknownModel,
-        `Unknown model "${request.model}". Available: ${available}.`,
-        [{ path: 'model', message: 'is not one of the models this server offers' }],
-      );
-    }
-    throw new ApiException(
-      403,
-      ErrorCodes.modelNotAllowed,
-      `You may not use the model "${request.model ?? 'default'}". Available to you: ${available}.`,
-      [{ path: 'model', message: 'is not one of the models you may use' }],
-    );
   }
 
   /**

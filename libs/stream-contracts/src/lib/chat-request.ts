@@ -132,7 +132,7 @@ export interface RequestProblem {
 export type ChatRequestParseResult =
   { ok: true; request: ChatRequest } | { ok: false; problems: RequestProblem[] };
 
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {
     if (typeof key === 'number') return `${text}[${key}]`;
     return text ? `${text}.${String(key)}` : String(key);

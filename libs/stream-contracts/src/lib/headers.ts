@@ -19,6 +19,13 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
  */
 export const HEARTBEAT_HEADER = 'X-Stream-Heartbeat-Ms';
 
+/**
+ * Response header of `/v1/chat/completions` naming the deployment that answered (see the models
+ * file): sent once the upstream has sent some of the reply, so a streamed answer's headers wait
+ * for it.
+ */
+export const DEPLOYMENT_HEADER = 'X-Tokenstream-Deployment';
+
 /** Query parameter that stands in for `Last-Event-ID` where a client cannot set headers. */
 export const LAST_EVENT_ID_PARAM = 'lastEventId';
 

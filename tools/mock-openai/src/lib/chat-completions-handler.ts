@@ -1,65 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { isAuthorized } from './api-key';
 import {
   chatCompletion,
   newCompletionIdentity,
   type CompletionIdentity,
 } from './chat-completion-chunks';
 import { writeChatCompletionStream } from './chat-completion-stream';
-import { isJsonObject, validateChatRequest } from './chat-request';
-import { parseJson, readBody, sendJson } from './http-io';
+import { validateChatRequest } from './chat-request';
+import { sendFaultStatus, sendJsonOrFault } from './fault-responses';
+import { acceptValidRequest, sendInvalidParam, type InferenceTarget } from './inference-request';
 import { MockOptionsError, type MockOptions } from './mock-options';
 import type { MockState } from './mock-state';
-import { openAiErrorBody } from './openai-errors';
 import { requestOptionsOf, type RequestOptions } from './request-options';
 import { planReply, type ReplyPlan } from './reply-plan';
 import { estimateUsage } from './usage';
 
-/** Handles POST /v1/chat/completions: records the request, then answers, streams or injects the fault. */
+/**
+ * Handles POST /v1/chat/completions and its Azure path: records the request, then answers, streams
+ * or injects the fault.
+ */
 export async function handleChatCompletions(
   req: IncomingMessage,
   res: ServerResponse,
   state: MockState,
+  target: InferenceTarget,
 ): Promise<void> {
-  // Taken before the body is read, so the request runs with the options current when it arrived.
-  const current = state.options();
-  const text = await readBody(req);
-  const json = parseJson(text);
-  const authorization = req.headers.authorization;
-  state.stats.update((stats) => {
-    stats.requests += 1;
-    if (isJsonObject(json)) stats.lastRequest = { body: structuredClone(json), authorization };
-  });
-
-  const requestId = `req_${randomBytes(16).toString('hex')}`;
-  if (!isAuthorized(authorization, current.requireApiKey)) {
-    sendJson(res, 401, openAiErrorBody(401), { 'x-request-id': requestId });
-    return;
-  }
-  if (!isJsonObject(json)) {
-    const message =
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using " +
-      'your HTTP library correctly.)';
-    sendJson(res, 400, openAiErrorBody(400, { message }), { 'x-request-id': requestId });
-    return;
-  }
-  const validation = validateChatRequest(json);
-  if (!validation.ok) {
-    const { message, param } = validation;
-    sendJson(res, 400, openAiErrorBody(400, { message, param }), { 'x-request-id': requestId });
-    return;
-  }
-
-  const { request } = validation;
+  const accepted = await acceptValidRequest(req, res, state, target, validateChatRequest);
+  if (!accepted) return;
+  const { request, requestId, options: current } = accepted;
   let own: RequestOptions | undefined;
   try {
     own = requestOptionsOf(request.messages);
   } catch (error) {
     if (!(error instanceof MockOptionsError)) throw error;
-    const body = openAiErrorBody(400, { message: error.message, param: 'messages' });
-    sendJson(res, 400, body, { 'x-request-id': requestId });
+    sendInvalidParam(res, requestId, { message: error.message, param: 'messages' });
     return;
   }
   // The request's own options win; its own fault strikes it alone and leaves the budget untouched.
@@ -116,17 +90,6 @@ export async function handleChatCompletions(
   respondWithCompletion(res, { identity, plan, usage, options, fault, requestId });
 }
 
-function sendFaultStatus(res: ServerResponse, options: MockOptions, requestId: string): void {
-  const status = options.faultStatus;
-  const headers: OutgoingHttpHeaders = { 'x-request-id': requestId };
-  // Real 429s carry Retry-After, and overloaded 503s often do; the SDK's retry logic reads it.
-  if (status === 429 || status === 503)
-    headers['retry-after'] = String(options.faultRetryAfterSeconds);
-  const body = openAiErrorBody(status);
-  body.error.message += ' (mock-openai injected fault)';
-  sendJson(res, status, body, headers);
-}
-
 /** What the non-streaming answer needs. */
 interface CompletionScript {
   identity: CompletionIdentity;
@@ -144,17 +107,7 @@ function respondWithCompletion(res: ServerResponse, script: CompletionScript): v
   const writes = Math.ceil(plan.deltas.length / options.chunksPerWrite);
   const delayMs = options.firstTokenDelayMs + Math.max(0, writes - 1) * options.chunkDelayMs;
   const timer = setTimeout(() => {
-    if (fault === 'cut') {
-      res.socket?.destroy();
-      return;
-    }
-    if (fault === 'malformed') {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': requestId });
-      res.end('{not json');
-      return;
-    }
-    const body = chatCompletion(identity, plan, usage);
-    sendJson(res, 200, body, { 'x-request-id': requestId });
+    sendJsonOrFault(res, fault, chatCompletion(identity, plan, usage), requestId);
   }, delayMs);
   // A client that gives up while "the model is thinking" must not leave a timer behind.
   res.on('close', () => clearTimeout(timer));

@@ -1,12 +1,14 @@
 import {
   APIConnectionError,
   AuthenticationError,
+  AzureOpenAI,
   BadRequestError,
   InternalServerError,
   OpenAI,
   RateLimitError,
   type ClientOptions,
 } from 'openai';
+import type { AzureClientOptions } from 'openai/azure';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Stream } from 'openai/streaming';
 import { DEFAULT_REPLY, type MockOptions } from './mock-options';
@@ -125,9 +127,10 @@ describe('startMockOpenAi with the openai SDK', () => {
     await mock.close();
   });
 
-  it('listens on an ephemeral port and exposes the SDK base URL', () => {
+  it('listens on an ephemeral port and exposes the SDK base URL and the origin', () => {
     expect(mock.port).toBeGreaterThan(0);
     expect(mock.url).toBe(`http://127.0.0.1:${mock.port}/v1`);
+    expect(mock.origin).toBe(`http://127.0.0.1:${mock.port}`);
   });
 
   describe('streaming', () => {
@@ -358,13 +361,55 @@ describe('startMockOpenAi with the openai SDK', () => {
       );
 
       const request = mock.stats().lastRequest;
+      expect(request?.path).toBe('/v1/chat/completions');
       expect(request?.authorization).toBe('Bearer sk-test');
+      expect(request?.apiKey).toBeUndefined();
       expect(request?.body.model).toBe('gpt-4o');
       expect(request?.body.temperature).toBe(0.2);
       expect(request?.body.max_tokens).toBe(64);
       expect(request?.body.stream).toBe(true);
       expect(request?.body.stream_options).toEqual({ include_usage: true });
       expect(request?.body.messages).toEqual(MESSAGES);
+    });
+
+    it('keeps every request of a two-step exchange in recentRequests, oldest first', async () => {
+      const first = await client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES });
+      const followUp = [
+        ...MESSAGES,
+        first.choices[0].message,
+        { role: 'user' as const, content: 'More.' },
+      ];
+      await drain(
+        await client.chat.completions.create({ model: 'gpt-4o', messages: followUp, stream: true }),
+      );
+
+      const { recentRequests, lastRequest } = mock.stats();
+      expect(recentRequests.map((request) => request.body.messages)).toEqual([
+        MESSAGES,
+        JSON.parse(JSON.stringify(followUp)),
+      ]);
+      expect(recentRequests.map((request) => request.body.stream)).toEqual([undefined, true]);
+      expect(lastRequest).toEqual(recentRequests[1]);
+    });
+
+    it('keeps the last 50 requests, and each snapshot is a copy of its own', async () => {
+      for (let index = 0; index < 52; index += 1) {
+        const response = await postJson(`${mock.url}/chat/completions`, { model: `m-${index}` });
+        expect(response.status).toBe(400); // no messages: answered at once, recorded all the same
+      }
+
+      const stats = mock.stats();
+      expect(stats.requests).toBe(52);
+      expect(stats.recentRequests).toHaveLength(50);
+      expect(stats.recentRequests[0].body.model).toBe('m-2');
+      expect(stats.recentRequests.at(-1)?.body.model).toBe('m-51');
+      stats.recentRequests[0].body.model = 'changed';
+      stats.recentRequests.pop();
+      if (stats.lastRequest) stats.lastRequest.path = 'changed';
+      const again = mock.stats();
+      expect(again.recentRequests).toHaveLength(50);
+      expect(again.recentRequests[0].body.model).toBe('m-2');
+      expect(again.lastRequest?.path).toBe('/v1/chat/completions');
     });
 
     it('answers 401 when requireApiKey does not match, and serves the right key', async () => {
@@ -541,6 +586,133 @@ describe('startMockOpenAi with the openai SDK', () => {
     });
   });
 
+  describe('Azure OpenAI paths', () => {
+    const AZURE_CHAT_PATH = '/openai/deployments/gpt4o-eu/chat/completions?api-version=2024-10-21';
+
+    const newAzureClient = (options: AzureClientOptions = {}): AzureOpenAI =>
+      new AzureOpenAI({
+        endpoint: mock.origin,
+        apiKey: 'azure-key',
+        apiVersion: '2024-10-21',
+        deployment: 'gpt4o-eu',
+        maxRetries: 0,
+        ...options,
+      });
+
+    const azureStream = (azure: AzureOpenAI): Promise<Stream<ChatCompletionChunk>> =>
+      azure.chat.completions.create({
+        model: 'gpt-4o',
+        messages: MESSAGES,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+
+    it('streams a chat completion to an AzureOpenAI client, recording the path and api-key it used', async () => {
+      const { chunks, error } = await drain(await azureStream(newAzureClient()));
+
+      expect(error).toBeUndefined();
+      expect(contentOf(chunks).join('')).toBe(DEFAULT_REPLY);
+      expect(chunks.at(-1)?.usage).toMatchObject({ completion_tokens: 20 });
+      const stats = mock.stats();
+      expect(stats).toMatchObject({ requests: 1, streamsStarted: 1, streamsCompleted: 1 });
+      expect(stats.lastRequest).toMatchObject({
+        path: AZURE_CHAT_PATH,
+        apiKey: 'azure-key',
+        authorization: undefined,
+      });
+      expect(stats.lastRequest?.body).toMatchObject({ model: 'gpt-4o', stream: true });
+    });
+
+    it('serves the deployment the SDK takes from the model when the client names none', async () => {
+      const azure = newAzureClient({ deployment: undefined });
+
+      const completion = await azure.chat.completions.create({
+        model: 'gpt-4o',
+        messages: MESSAGES,
+      });
+
+      expect(completion.choices[0].message.content).toBe(DEFAULT_REPLY);
+      expect(mock.stats().lastRequest?.path).toBe(
+        '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21',
+      );
+    });
+
+    it('takes the model from the deployment when the body has none, as Azure does', async () => {
+      const response = await postJson(`${mock.origin}${AZURE_CHAT_PATH}`, { messages: MESSAGES });
+
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ object: 'chat.completion', model: 'gpt4o-eu' });
+      expect(mock.stats().lastRequest?.body.model).toBeUndefined();
+    });
+
+    it.each(['chat/completions', 'embeddings'])(
+      'answers a %s request on a deployment path without api-version with a 404 in OpenAI shape',
+      async (operation) => {
+        for (const query of ['', '?api-version=']) {
+          const response = await postJson(
+            `${mock.origin}/openai/deployments/gpt4o-eu/${operation}${query}`,
+            { model: 'gpt-4o', messages: MESSAGES, input: 'x' },
+          );
+
+          expect(response.status).toBe(404);
+          expect(await response.json()).toEqual({
+            error: {
+              message: 'Resource not found',
+              type: 'invalid_request_error',
+              param: null,
+              code: '404',
+            },
+          });
+        }
+        expect(mock.stats().requests).toBe(0);
+      },
+    );
+
+    it('accepts the key from the api-key header as well as from Authorization', async () => {
+      mock.configure({ requireApiKey: 'sk-right' });
+
+      await expect(azureStream(newAzureClient())).rejects.toBeInstanceOf(AuthenticationError);
+      const { error } = await drain(await azureStream(newAzureClient({ apiKey: 'sk-right' })));
+      expect(error).toBeUndefined();
+      await expect(newClient({ apiKey: 'sk-right' }).models.list()).resolves.toBeDefined();
+      const models = await rawFetch(`${mock.url}/models`, { headers: { 'api-key': 'sk-right' } });
+      expect(models.status).toBe(200);
+      expect(mock.stats()).toMatchObject({ requests: 2, streamsCompleted: 1 });
+    });
+
+    it('injects the configured faults on the Azure path too', async () => {
+      mock.configure({
+        fault: 'status',
+        faultStatus: 429,
+        faultRetryAfterSeconds: 3,
+        faultCount: 1,
+      });
+      const azure = newAzureClient();
+
+      const error: unknown = await azureStream(azure).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error instanceof RateLimitError && error.headers.get('retry-after')).toBe('3');
+      const { chunks } = await drain(await azureStream(azure));
+
+      expect(contentOf(chunks).join('')).toBe(DEFAULT_REPLY);
+      expect(mock.stats()).toMatchObject({ requests: 2, faultsInjected: 1, streamsCompleted: 1 });
+    });
+
+    it('answers other operations under a deployment, and GETs, as unknown routes', async () => {
+      const completions = await postJson(
+        `${mock.origin}/openai/deployments/gpt4o-eu/completions?api-version=2024-10-21`,
+        { model: 'gpt-4o', prompt: 'x' },
+      );
+      const get = await rawFetch(`${mock.origin}${AZURE_CHAT_PATH}`);
+
+      expect(completions.status).toBe(404);
+      expect(await completions.json()).toMatchObject({
+        error: { message: 'Invalid URL (POST /openai/deployments/gpt4o-eu/completions)' },
+      });
+      expect(get.status).toBe(404);
+    });
+  });
+
   describe('client disconnects', () => {
     it('counts an AbortController abort mid-stream as streamsAborted and stops writing', async () => {
       await startWith({ chunkDelayMs: 40 });
@@ -606,6 +778,7 @@ describe('startMockOpenAi with the openai SDK', () => {
         chunksSent: 0,
         faultsInjected: 0,
         lastRequest: undefined,
+        recentRequests: [],
       };
       expect(mock.stats()).toEqual(zero);
     });

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isAuthorized } from './api-key';
+import { azureResourceNotFound, parseAzurePath } from './azure-path';
 import { handleChatCompletions } from './chat-completions-handler';
+import { handleEmbeddings } from './embeddings-handler';
 import { BodyTooLargeError, sendJson } from './http-io';
 import { CONTROL_PREFIX, handleControl } from './mock-control-handler';
 import { applyMockOptions, DEFAULT_MOCK_OPTIONS, type MockOptions } from './mock-options';
@@ -16,6 +18,8 @@ export type StartMockOpenAiOptions = Partial<MockOptions> & { port?: number; hos
 export interface MockOpenAi {
   /** Base URL for the SDK's `baseURL`, e.g. `http://127.0.0.1:43210/v1`. */
   readonly url: string;
+  /** The same without `/v1`, e.g. `http://127.0.0.1:43210`: the `endpoint` of an `AzureOpenAI` client. */
+  readonly origin: string;
   /** The port actually bound (useful with port 0). */
   readonly port: number;
   /** Changes knobs for the following requests; throws MockOptionsError on an invalid value. */
@@ -42,8 +46,10 @@ export async function startMockOpenAi(options: StartMockOpenAiOptions = {}): Pro
   const boundPort = await listen(server, port, host);
 
   let closing: Promise<void> | undefined;
+  const origin = originUrl(host, boundPort);
   return {
-    url: baseUrl(host, boundPort),
+    url: `${origin}/v1`,
+    origin,
     port: boundPort,
     configure: (partial) => {
       state.configure(partial);
@@ -68,19 +74,39 @@ export async function startMockOpenAi(options: StartMockOpenAiOptions = {}): Pro
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, state: MockState): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://mock').pathname;
+  const url = new URL(req.url ?? '/', 'http://mock');
+  const path = url.pathname;
   const method = req.method ?? 'GET';
 
   if (path.startsWith(CONTROL_PREFIX) && (await handleControl(req, res, path, state))) return;
 
+  // Recorded as where the request went, query included (an Azure client's api-version lives there).
+  const recordedPath = `${path}${url.search}`;
   if (method === 'POST' && path === '/v1/chat/completions') {
-    await handleChatCompletions(req, res, state);
+    await handleChatCompletions(req, res, state, { path: recordedPath, deployment: undefined });
+    return;
+  }
+  if (method === 'POST' && path === '/v1/embeddings') {
+    await handleEmbeddings(req, res, state, { path: recordedPath, deployment: undefined });
+    return;
+  }
+
+  const azure = method === 'POST' ? parseAzurePath(url) : undefined;
+  if (azure) {
+    // Azure refuses a deployment path without api-version before it looks at anything else.
+    if (azure.apiVersion === undefined) {
+      sendJson(res, 404, azureResourceNotFound());
+      return;
+    }
+    const target = { path: recordedPath, deployment: azure.deployment };
+    const handle = azure.operation === 'embeddings' ? handleEmbeddings : handleChatCompletions;
+    await handle(req, res, state, target);
     return;
   }
 
   if (method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
     const { models, requireApiKey } = state.options();
-    if (!isAuthorized(req.headers.authorization, requireApiKey)) {
+    if (!isAuthorized(req.headers, requireApiKey)) {
       sendJson(res, 401, openAiErrorBody(401));
       return;
     }
@@ -132,9 +158,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** Base URL a client on this machine can use; a wildcard bind address is not connectable everywhere. */
-function baseUrl(host: string, port: number): string {
+/** Origin a client on this machine can use; a wildcard bind address is not connectable everywhere. */
+function originUrl(host: string, port: number): string {
   const connectable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   const literal = connectable.includes(':') ? `[${connectable}]` : connectable;
-  return `http://${literal}:${port}/v1`;
+  return `http://${literal}:${port}`;
 }

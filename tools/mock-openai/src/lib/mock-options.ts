@@ -4,7 +4,7 @@ export const MOCK_FINISH_REASONS = ['stop', 'length', 'content_filter'] as const
 /** finish_reason sent on the last choice chunk of a healthy stream. */
 export type MockFinishReason = (typeof MOCK_FINISH_REASONS)[number];
 
-/** Faults the mock can inject into chat completion requests. */
+/** Faults the mock can inject into chat completions and embeddings requests. */
 export const MOCK_FAULTS = ['none', 'status', 'cut', 'malformed'] as const;
 
 /** One of MOCK_FAULTS: `status` answers an HTTP error, `cut` drops the socket, `malformed` sends bad JSON. */
@@ -30,7 +30,7 @@ export interface MockOptions {
   toolCallArguments: string;
   /** finish_reason of a healthy completion. */
   finishReason: MockFinishReason;
-  /** Fault injected into the next `faultCount` chat completion requests. */
+  /** Fault injected into the next `faultCount` chat completions or embeddings requests. */
   fault: MockFault;
   /** HTTP status answered by the `status` fault. */
   faultStatus: number;
@@ -42,7 +42,10 @@ export interface MockOptions {
   faultCount: number;
   /** Model ids listed by GET /v1/models. */
   models: string[];
-  /** When set, requests without `Authorization: Bearer <requireApiKey>` get a 401; undefined = no check. */
+  /**
+   * When set, requests with neither `Authorization: Bearer <requireApiKey>` nor (as Azure clients send it)
+   * `api-key: <requireApiKey>` get a 401; undefined = no check.
+   */
   requireApiKey: string | undefined;
 }
 

@@ -1,16 +1,30 @@
 import type { ChatCompletionRequestBody } from './chat-request';
+import type { EmbeddingsRequestBody } from './embeddings-request';
 
-/** The last chat completions request, as the mock received it. */
+/** A recorded JSON body: the fields of a chat completions or embeddings request by name, any other by index. */
+export type RecordedRequestBody = ChatCompletionRequestBody & EmbeddingsRequestBody;
+
+/** A chat completions or embeddings request, as the mock received it. */
 export interface RecordedRequest {
-  /** Parsed JSON body, e.g. `body.model`, `body.temperature`, `body.stream_options`. */
-  body: ChatCompletionRequestBody;
-  /** Raw Authorization header, e.g. `Bearer sk-test`. */
+  /**
+   * Where it went: pathname plus query, e.g. `/v1/chat/completions` or
+   * `/openai/deployments/gpt4o-eu/chat/completions?api-version=2024-10-21`.
+   */
+  path: string;
+  /** Parsed JSON body, e.g. `body.model`, `body.temperature`, `body.stream_options`, `body.input`. */
+  body: RecordedRequestBody;
+  /** Raw Authorization header, e.g. `Bearer sk-test`; the Azure client sends none. */
   authorization: string | undefined;
+  /** Raw `api-key` header, which the Azure client authenticates with instead of Authorization. */
+  apiKey: string | undefined;
 }
+
+/** How many requests `recentRequests` keeps: enough for any exchange a test drives, bounded for a long soak. */
+export const RECENT_REQUESTS_LIMIT = 50;
 
 /** Counters since start or the last reset(). */
 export interface MockStats {
-  /** Every POST /v1/chat/completions, including the ones answered with an error. */
+  /** Every chat completions or embeddings request (OpenAI or Azure path), including the ones answered with an error. */
   requests: number;
   /** Streaming responses that got their 200 headers. */
   streamsStarted: number;
@@ -29,6 +43,8 @@ export interface MockStats {
   faultsInjected: number;
   /** Undefined until a request with a JSON-object body arrives. */
   lastRequest: RecordedRequest | undefined;
+  /** The last RECENT_REQUESTS_LIMIT requests with a JSON-object body, oldest first; `lastRequest` is the last one. */
+  recentRequests: RecordedRequest[];
 }
 
 interface Waiter {
@@ -46,6 +62,7 @@ function emptyStats(): MockStats {
     chunksSent: 0,
     faultsInjected: 0,
     lastRequest: undefined,
+    recentRequests: [],
   };
 }
 
@@ -54,10 +71,29 @@ export class StatsTracker {
   private stats = emptyStats();
   private readonly waiters = new Set<Waiter>();
 
-  /** A copy, so callers can keep it as a before/after snapshot. */
+  /** A deep copy, so callers can keep it as a before/after snapshot. */
   snapshot(): MockStats {
-    const { lastRequest } = this.stats;
-    return { ...this.stats, lastRequest: lastRequest && structuredClone(lastRequest) };
+    const { lastRequest, recentRequests } = this.stats;
+    return {
+      ...this.stats,
+      // Cloned apart, so changing one in a snapshot cannot change the other through a shared object.
+      lastRequest: lastRequest && structuredClone(lastRequest),
+      recentRequests: structuredClone(recentRequests),
+    };
+  }
+
+  /**
+   * Counts an arriving chat completions or embeddings request and, when its body was a JSON object,
+   * records it as `lastRequest` and at the end of `recentRequests`.
+   */
+  recordRequest(request: RecordedRequest | undefined): void {
+    this.update((stats) => {
+      stats.requests += 1;
+      if (request === undefined) return;
+      stats.lastRequest = request;
+      stats.recentRequests.push(request);
+      if (stats.recentRequests.length > RECENT_REQUESTS_LIMIT) stats.recentRequests.shift();
+    });
   }
 
   /** Applies `change` to the live counters and re-checks every waiter. */
@@ -95,9 +131,12 @@ export class StatsTracker {
         fail: (error) => settle(() => reject(error)),
       };
       const timer = setTimeout(() => {
+        // Up to RECENT_REQUESTS_LIMIT whole request bodies would bury the counters; their number is enough here.
+        const { recentRequests, ...counters } = this.snapshot();
+        const shown = { ...counters, recentRequests: `(${recentRequests.length} requests)` };
         waiter.fail(
           new Error(
-            `waitFor: condition not met within ${timeoutMs} ms; stats: ${JSON.stringify(this.snapshot())}`,
+            `waitFor: condition not met within ${timeoutMs} ms; stats: ${JSON.stringify(shown)}`,
           ),
         );
       }, timeoutMs);

@@ -1,16 +1,38 @@
 import type { CompletionUsage } from 'openai/resources/completions';
+import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
+import type { EmbeddingInput } from './embeddings-request';
 
 /** Deterministic token counts: ~4 characters per prompt token, one completion token per content chunk. */
 export function estimateUsage(
   messages: readonly unknown[],
   completionTokens: number,
 ): CompletionUsage {
-  const promptTokens = Math.max(1, Math.ceil(promptCharacters(messages) / 4));
+  const promptTokens = tokensOfCharacters(promptCharacters(messages));
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
+}
+
+/**
+ * Deterministic embeddings usage, summed over the inputs: a text counts ceil(characters / 4) tokens
+ * (at least 1), a token list its length. Embeddings have no completion, so total = prompt tokens.
+ */
+export function estimateEmbeddingUsage(
+  inputs: readonly EmbeddingInput[],
+): CreateEmbeddingResponse.Usage {
+  let promptTokens = 0;
+  for (const input of inputs) {
+    promptTokens += typeof input === 'string' ? tokensOfCharacters(input.length) : input.length;
+  }
+  return { prompt_tokens: promptTokens, total_tokens: promptTokens };
+}
+
+// The one rule both estimates share: ~4 characters per token (UTF-16 units, as String#length counts),
+// at least one, so a test can compute the expected count from its own text.
+function tokensOfCharacters(characters: number): number {
+  return Math.max(1, Math.ceil(characters / 4));
 }
 
 function promptCharacters(messages: readonly unknown[]): number {

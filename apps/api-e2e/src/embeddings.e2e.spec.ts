@@ -1,0 +1,133 @@
+import {
+  startApi,
+  waitForLog,
+  writeKeysFile,
+  writeModelsFile,
+  type ApiProcess,
+} from '@tokenstream/e2e-support';
+import { mockEmbedding, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import OpenAI from 'openai';
+
+const KEYS = { search: 'tsk_search_0123456789abcdef', tight: 'tsk_tight_0123456789abcdef' };
+
+describe('POST /v1/embeddings', () => {
+  let mock: MockOpenAi;
+  let api: ApiProcess;
+  let search: OpenAI;
+
+  beforeAll(async () => {
+    mock = await startMockOpenAi();
+    const models = writeModelsFile(
+      `
+models:
+  gpt-4o-mini:
+    deployments: [{ name: chat, kind: openai, baseUrl: "${mock.url}" }]
+  text-embedding-3-small:
+    type: embeddings
+    deployments:
+      - name: azure-embeddings
+        kind: azure-openai
+        endpoint: "${mock.origin}"
+        deployment: embed-prod
+        apiVersion: 2024-10-21
+        apiKeyEnv: AZURE_KEY
+`,
+    );
+    api = await startApi({
+      AUTH_MODE: 'apikey',
+      API_KEYS_FILE: writeKeysFile([
+        { name: 'search', key: KEYS.search },
+        { name: 'tight', key: KEYS.tight, limits: { tokensPerDay: 10 } },
+      ]),
+      MODELS_FILE: models,
+      AZURE_KEY: 'azure-secret',
+    });
+    search = new OpenAI({ apiKey: KEYS.search, baseURL: `${api.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await mock?.close();
+  });
+  beforeEach(() => mock.reset());
+
+  it('answers the SDK with the upstream’s vectors, passing its parameters through', async () => {
+    const { data, response } = await search.embeddings
+      .create({ model: 'text-embedding-3-small', input: ['naïve café', '日本語'], dimensions: 16 })
+      .withResponse();
+    expect(data.data.map((item) => item.embedding)).toEqual([
+      mockEmbedding('naïve café', 16),
+      mockEmbedding('日本語', 16),
+    ]);
+    expect(data.usage).toEqual({ prompt_tokens: 4, total_tokens: 4 });
+    expect(response.headers.get('x-tokenstream-deployment')).toBe('azure-embeddings');
+    // Sent to the Azure deployment as Azure expects, with the caller's own parameters.
+    expect(mock.stats().lastRequest).toMatchObject({
+      path: '/openai/deployments/embed-prod/embeddings?api-version=2024-10-21',
+      apiKey: 'azure-secret',
+      body: {
+        model: 'embed-prod',
+        input: ['naïve café', '日本語'],
+        dimensions: 16,
+        encoding_format: 'base64',
+      },
+    });
+    // The log line reaches the test through the process's stdout, maybe after the answer.
+    const line = await waitForLog(api, (entry) => entry.msg === 'embeddings created');
+    expect(line).toMatchObject({
+      principal: 'apikey:search',
+      model: 'text-embedding-3-small',
+      deployment: 'azure-embeddings',
+      usage: { promptTokens: 4, totalTokens: 4 },
+    });
+  });
+
+  it('counts the tokens against the caller’s daily limit', async () => {
+    const tight = new OpenAI({ apiKey: KEYS.tight, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    // 60 characters: 15 tokens, past the key's 10 a day; the request that crosses it is answered.
+    await tight.embeddings.create({ model: 'text-embedding-3-small', input: 'x'.repeat(60) });
+    const error = await tight.embeddings
+      .create({ model: 'text-embedding-3-small', input: 'again' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(mock.stats().requests).toBe(1);
+    // Another key is not affected.
+    await expect(
+      search.embeddings.create({ model: 'text-embedding-3-small', input: 'ok' }),
+    ).resolves.toBeDefined();
+  });
+
+  it('lists embeddings models beside chat models, and uses each only for its own kind', async () => {
+    const listed = await search.models.list();
+    expect(listed.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
+    const asChat = await search.embeddings
+      .create({ model: 'gpt-4o-mini', input: 'x' })
+      .catch((caught: unknown) => caught);
+    expect(asChat).toMatchObject({
+      status: 404,
+      error: { code: 'model_not_found', param: 'model' },
+    });
+    const asEmbeddings = await search.chat.completions
+      .create({ model: 'text-embedding-3-small', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((caught: unknown) => caught);
+    expect(asEmbeddings).toMatchObject({ status: 404, error: { code: 'model_not_found' } });
+    expect(mock.stats().requests).toBe(0);
+  });
+
+  it('refuses a bad body with 400 naming the parameter, and passes the upstream’s own refusal through', async () => {
+    const missing = await fetch(`${api.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.search}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'text-embedding-3-small' }),
+    });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      error: { param: 'input', type: 'invalid_request_error' },
+    });
+    // The upstream judges what it alone knows: 5,000 dimensions is more than it makes.
+    const tooMany = await search.embeddings
+      .create({ model: 'text-embedding-3-small', input: 'x', dimensions: 5_000 })
+      .catch((caught: unknown) => caught);
+    expect(tooMany).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(tooMany).toMatchObject({ status: 400, error: { param: 'dimensions' } });
+  });
+});

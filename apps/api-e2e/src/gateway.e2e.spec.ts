@@ -1,0 +1,286 @@
+import {
+  startApi,
+  startRedis,
+  spawnApi,
+  waitForLog,
+  writeModelsFile,
+  type ApiProcess,
+  type RedisServer,
+} from '@tokenstream/e2e-support';
+import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import OpenAI from 'openai';
+
+const DEPLOYMENT_HEADER = 'x-tokenstream-deployment';
+const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
+
+/**
+ * `gpt-4o` in two places (an OpenAI-compatible server and an Azure-style one, equal weights),
+ * falling back to `backup` on a third.
+ */
+function threeUpstreams(eu: MockOpenAi, azure: MockOpenAi, backup: MockOpenAi): string {
+  return writeModelsFile(
+    `
+defaultModel: gpt-4o
+cooldownSeconds: 30
+models:
+  gpt-4o:
+    fallbacks: [backup]
+    deployments:
+      - name: eu
+        kind: openai
+        baseUrl: ${eu.url}
+        apiKeyEnv: EU_KEY
+        model: gpt-4o-2024-08-06
+      - name: azure
+        kind: azure-openai
+        endpoint: ${azure.origin}
+        deployment: gpt4o-prod
+        apiVersion: 2024-10-21
+        apiKeyEnv: AZURE_KEY
+  backup:
+    deployments:
+      - name: backup
+        kind: openai
+        baseUrl: ${backup.url}
+        apiKeyEnv: BACKUP_KEY
+`,
+  );
+}
+
+const KEYS = { EU_KEY: 'sk-eu', AZURE_KEY: 'azure-secret', BACKUP_KEY: 'sk-backup' };
+
+describe('several upstreams from a models file', () => {
+  let eu: MockOpenAi;
+  let azure: MockOpenAi;
+  let backup: MockOpenAi;
+  let api: ApiProcess;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    [eu, azure, backup] = await Promise.all([
+      startMockOpenAi({ reply: 'from eu', chunks: 3, chunkDelayMs: 5 }),
+      startMockOpenAi({ reply: 'from azure', chunks: 3, chunkDelayMs: 5 }),
+      startMockOpenAi({ reply: 'from backup', chunks: 3, chunkDelayMs: 5 }),
+    ]);
+    api = await startApi({
+      MODELS_FILE: threeUpstreams(eu, azure, backup),
+      ...KEYS,
+      // Forty-odd requests in a minute: more than the default limit lets one caller start.
+      LIMIT_REQUESTS_PER_MINUTE: '0',
+    });
+    client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await Promise.all([eu, azure, backup].map((mock) => mock?.close()));
+  });
+  beforeEach(() => [eu, azure, backup].forEach((mock) => mock.reset()));
+
+  /** One whole completion, with the deployment the api says answered it. */
+  async function ask(model = 'gpt-4o') {
+    const { data, response } = await client.chat.completions
+      .create({ model, messages: hi })
+      .withResponse();
+    return {
+      text: data.choices[0].message.content,
+      deployment: response.headers.get(DEPLOYMENT_HEADER),
+    };
+  }
+
+  it('spreads requests over both deployments, each called as it expects', async () => {
+    const answers: Awaited<ReturnType<typeof ask>>[] = [];
+    for (let i = 0; i < 16; i += 1) answers.push(await ask());
+    const byDeployment = (name: string) => answers.filter((answer) => answer.deployment === name);
+    // Equal weights: 16 requests all on one side would happen once in 32,768 runs.
+    expect(byDeployment('eu').length).toBeGreaterThan(0);
+    expect(byDeployment('azure').length).toBeGreaterThan(0);
+    expect(byDeployment('eu').every((answer) => answer.text === 'from eu')).toBe(true);
+    expect(byDeployment('azure').every((answer) => answer.text === 'from azure')).toBe(true);
+    expect(eu.stats().requests + azure.stats().requests).toBe(16);
+    expect(backup.stats().requests).toBe(0);
+
+    // Azure's path, version and key header; the other's own model name and bearer key.
+    expect(azure.stats().lastRequest).toMatchObject({
+      path: '/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21',
+      apiKey: 'azure-secret',
+      authorization: undefined,
+    });
+    expect(eu.stats().lastRequest).toMatchObject({
+      path: '/v1/chat/completions',
+      authorization: 'Bearer sk-eu',
+      body: { model: 'gpt-4o-2024-08-06' },
+    });
+  });
+
+  it('sends traffic to the other deployment while one answers 429, honouring its Retry-After', async () => {
+    eu.configure({ fault: 'status', faultStatus: 429, faultRetryAfterSeconds: 2, faultCount: 1 });
+    // Until eu is drawn (each request, one chance in two) and answers its 429, and after it:
+    // every request is answered, by azure.
+    const answers: Awaited<ReturnType<typeof ask>>[] = [];
+    for (let i = 0; i < 30 && eu.stats().requests === 0; i += 1) answers.push(await ask());
+    expect(eu.stats().requests).toBe(1);
+    for (let i = 0; i < 6; i += 1) answers.push(await ask());
+    expect(answers.every((answer) => answer.deployment === 'azure')).toBe(true);
+    expect(eu.stats().requests).toBe(1);
+    await waitForLog(api, (line) => String(line.msg).includes('failed before any'));
+    const failed = api.logs.filter((line) => String(line.msg).includes('failed before any'));
+    expect(failed.map((line) => line['deployment'])).toEqual(['eu']);
+
+    // Cooled down for its Retry-After (2 s), not the file's 30 s: back in the spread after it.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const later: Awaited<ReturnType<typeof ask>>[] = [];
+    for (let i = 0; i < 30 && !later.some((answer) => answer.deployment === 'eu'); i += 1) {
+      later.push(await ask());
+    }
+    expect(later.at(-1)).toEqual({ text: 'from eu', deployment: 'eu' });
+  });
+
+  it('answers with the fallback model when both deployments fail before any text', async () => {
+    for (const mock of [eu, azure]) {
+      mock.configure({ fault: 'status', faultStatus: 500, faultCount: Infinity });
+    }
+    try {
+      const stream = client.chat.completions.stream({ model: 'gpt-4o', messages: hi });
+      const completion = await stream.finalChatCompletion();
+      expect(completion.choices[0].message.content).toBe('from backup');
+      expect(backup.stats().requests).toBe(1);
+      const ended = await waitForLog(
+        api,
+        (line) => line.msg === 'stream ended' && line['deployment'] === 'backup',
+      );
+      expect(ended).toMatchObject({ model: 'gpt-4o', servedModel: 'backup', deployment: 'backup' });
+      // While they cool down, the next request goes straight to the fallback.
+      const next = await ask();
+      expect(next).toEqual({ text: 'from backup', deployment: 'backup' });
+      expect(eu.stats().requests + azure.stats().requests).toBe(2);
+    } finally {
+      for (const mock of [eu, azure]) mock.configure({ fault: 'none' });
+    }
+  });
+});
+
+describe('a failure after text', () => {
+  let first: MockOpenAi;
+  let second: MockOpenAi;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([
+      startMockOpenAi({ reply: 'one two three four five six', chunks: 6, chunkDelayMs: 10 }),
+      startMockOpenAi({ reply: 'never sent', chunks: 2 }),
+    ]);
+    const file = writeModelsFile(
+      JSON.stringify({
+        models: {
+          'gpt-4o': {
+            deployments: [
+              { name: 'first', kind: 'openai', baseUrl: first.url, weight: 1_000_000 },
+              { name: 'second', kind: 'openai', baseUrl: second.url, weight: 0.000001 },
+            ],
+          },
+        },
+      }),
+      'models.json',
+    );
+    api = await startApi({ MODELS_FILE: file });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await Promise.all([first, second].map((mock) => mock?.close()));
+  });
+
+  it('is a typed error, and no text is ever sent twice', async () => {
+    first.configure({ fault: 'cut', cutAfterChunks: 3, faultCount: Infinity });
+    const response = await fetch(`${api.url}/api/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    const frames = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => JSON.parse(line.slice(5)) as { type: string; delta?: string; code?: string });
+    const text = frames.map((frame) => frame.delta ?? '').join('');
+    expect('one two three four five six'.startsWith(text)).toBe(true);
+    expect(text.length).toBeGreaterThan(0);
+    expect(frames.at(-1)).toMatchObject({ type: 'error', code: 'upstream_unavailable' });
+    expect(second.stats().requests).toBe(0);
+  });
+});
+
+describe('cooldowns shared through Redis', () => {
+  let redis: RedisServer;
+  let limited: MockOpenAi;
+  let healthy: MockOpenAi;
+  let apis: ApiProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    [limited, healthy] = await Promise.all([
+      startMockOpenAi({ reply: 'limited', chunks: 2 }),
+      startMockOpenAi({ reply: 'healthy', chunks: 2 }),
+    ]);
+    const file = writeModelsFile(
+      `
+models:
+  gpt-4o:
+    deployments:
+      - { name: limited, kind: openai, baseUrl: "${limited.url}", weight: 1000 }
+      - { name: healthy, kind: openai, baseUrl: "${healthy.url}", weight: 1 }
+`,
+    );
+    apis = await Promise.all(
+      [0, 1].map(() => startApi({ MODELS_FILE: file, REDIS_URL: redis.url })),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(apis.map((api) => api.stop()));
+    await Promise.all([limited, healthy].map((mock) => mock?.close()));
+    await redis?.stop();
+  });
+
+  it('keeps every instance off a deployment one of them saw answer 429', async () => {
+    limited.configure({
+      fault: 'status',
+      faultStatus: 429,
+      faultRetryAfterSeconds: 30,
+      faultCount: 1,
+    });
+    const [one, two] = apis.map(
+      (api) => new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 }),
+    );
+    // `limited` weighs 1000 times more: the first request goes to it, gets the 429, and is
+    // answered by `healthy`.
+    const first = await one.chat.completions.create({ model: 'gpt-4o', messages: hi });
+    expect(first.choices[0].message.content).toBe('healthy');
+    expect(limited.stats().requests).toBe(1);
+    // The other instance never asks it while it cools down.
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await two.chat.completions.create({ model: 'gpt-4o', messages: hi });
+      expect(answer.choices[0].message.content).toBe('healthy');
+    }
+    expect(limited.stats().requests).toBe(1);
+  });
+});
+
+describe('a models file with problems', () => {
+  it('stops the api with one line per problem, naming the file and the place', async () => {
+    const file = writeModelsFile(
+      `
+models:
+  gpt-4o:
+    fallbacks: [nope]
+    deployments:
+      - { kind: azure-openai, endpoint: "https://a.openai.azure.com", deployment: x, apiVersion: "1", apiKeyEnv: MISSING_KEY }
+`,
+    );
+    const { child, exited } = spawnApi({ MODELS_FILE: file });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited).toEqual({ code: 1, signal: null });
+    expect(stderr.trim().split('\n')).toEqual([
+      `tokenstream api: invalid configuration: MODELS_FILE="${file}": models.gpt-4o.deployments[0].apiKeyEnv: MISSING_KEY is not set`,
+      `tokenstream api: invalid configuration: MODELS_FILE="${file}": models.gpt-4o.fallbacks: nope is not one of the file's models`,
+    ]);
+  });
+});

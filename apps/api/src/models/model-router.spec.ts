@@ -1,0 +1,156 @@
+import { APIError } from 'openai';
+import type { Deployment } from '../config/model-routes';
+import { MemoryDeploymentCooldowns } from './deployment-cooldowns';
+import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
+import { ModelRouter, type Route } from './model-router';
+
+/** An upstream that answers `text`, or fails with `failure` before (or after) its first delta. */
+class Upstream extends ModelProvider {
+  readonly kind = 'openai' as const;
+  requests: ModelRequest[] = [];
+  constructor(
+    private readonly text: string,
+    private readonly failure?: { error: unknown; afterText?: boolean },
+  ) {
+    super();
+  }
+  async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    this.requests.push(request);
+    if (this.failure && !this.failure.afterText) throw this.failure.error;
+    yield { type: 'delta', text: this.text };
+    if (this.failure) throw this.failure.error;
+    yield { type: 'finish', finishReason: 'stop' };
+  }
+}
+
+const deployment = (name: string, weight = 1): Deployment => ({ kind: 'demo', name, weight });
+const route = (model: string, name: string, provider: ModelProvider, weight = 1): Route => ({
+  model,
+  upstreamModel: `${model}@${name}`,
+  deployment: deployment(name, weight),
+  provider,
+});
+const status = (code: number, retryAfter?: string) =>
+  APIError.generate(
+    code,
+    { message: 'no' },
+    'no',
+    new Headers(retryAfter ? { 'retry-after': retryAfter } : {}),
+  );
+
+async function run(router: ModelRouter, model = 'gpt') {
+  const events: ModelEvent[] = [];
+  for await (const event of router.stream({ model, messages: [] }, new AbortController().signal)) {
+    events.push(event);
+  }
+  return events;
+}
+
+describe('ModelRouter', () => {
+  it('spreads requests over the deployments by weight', async () => {
+    const heavy = new Upstream('heavy');
+    const light = new Upstream('light');
+    const draws = [0.1, 0.5, 0.74, 0.76, 0.99];
+    const router = new ModelRouter(
+      { fallbacks: {}, cooldownMs: 1_000 },
+      new Map([['gpt', [route('gpt', 'heavy', heavy, 3), route('gpt', 'light', light, 1)]]]),
+      new MemoryDeploymentCooldowns(),
+      { random: () => draws.shift() ?? 0 },
+    );
+    for (let i = 0; i < 5; i += 1) await run(router);
+    // Three quarters of the draws land on the deployment of weight 3.
+    expect([heavy.requests.length, light.requests.length]).toEqual([3, 2]);
+    expect(heavy.requests[0].model).toBe('gpt@heavy');
+  });
+
+  it('falls back past a failed deployment, then to the next model, saying who answered', async () => {
+    const cooldowns = new MemoryDeploymentCooldowns();
+    const router = new ModelRouter(
+      { fallbacks: { gpt: ['small'] }, cooldownMs: 30_000 },
+      new Map([
+        ['gpt', [route('gpt', 'a', new Upstream('a', { error: status(500) }))]],
+        ['small', [route('small', 'b', new Upstream('from b'))]],
+      ]),
+      cooldowns,
+      { random: () => 0, logger: { warn: () => undefined } },
+    );
+    expect(await run(router)).toEqual([
+      { type: 'served', deployment: 'b', model: 'small' },
+      { type: 'delta', text: 'from b' },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    // The 500 cooled `a` down for the configured time; `b` is free.
+    const cooling = await cooldowns.cooling(['a', 'b']);
+    expect([...cooling.keys()]).toEqual(['a']);
+    expect(cooling.get('a')).toBeGreaterThan(Date.now() + 25_000);
+  });
+
+  it('honours Retry-After, and refuses with a 429 when every deployment is cooling down', async () => {
+    const cooldowns = new MemoryDeploymentCooldowns();
+    const limited = new Upstream('a', { error: status(429, '7') });
+    const busy = new Upstream('b', { error: status(503, '9') });
+    const router = new ModelRouter(
+      { fallbacks: {}, cooldownMs: 30_000 },
+      new Map([['gpt', [route('gpt', 'a', limited), route('gpt', 'b', busy)]]]),
+      cooldowns,
+      { random: () => 0, logger: { warn: () => undefined } },
+    );
+    // Both failed: the last failure is the caller's.
+    await expect(run(router)).rejects.toMatchObject({ status: 503 });
+    const until = (await cooldowns.cooling(['a'])).get('a') ?? 0;
+    expect(until - Date.now()).toBeGreaterThan(5_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(7_000);
+    // The next request calls neither, and is told when the first is free again.
+    const error = await run(router).catch((caught: unknown) => caught);
+    expect([limited.requests.length, busy.requests.length]).toEqual([1, 1]);
+    expect(error).toMatchObject({ status: 429 });
+    const wait = Number((error as APIError).headers?.get('retry-after-ms'));
+    expect(wait).toBeGreaterThan(5_000);
+    expect(wait).toBeLessThanOrEqual(7_000);
+  });
+
+  it('never tries elsewhere once some of the reply came: the failure is the caller’s', async () => {
+    const other = new Upstream('b');
+    const router = new ModelRouter(
+      { fallbacks: {}, cooldownMs: 30_000 },
+      new Map([
+        [
+          'gpt',
+          [
+            route('gpt', 'a', new Upstream('partial', { error: status(502), afterText: true })),
+            route('gpt', 'b', other),
+          ],
+        ],
+      ]),
+      new MemoryDeploymentCooldowns(),
+      { random: () => 0, logger: { warn: () => undefined } },
+    );
+    const events: ModelEvent[] = [];
+    const error = await (async () => {
+      for await (const event of router.stream(
+        { model: 'gpt', messages: [] },
+        new AbortController().signal,
+      )) {
+        events.push(event);
+      }
+    })().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 502 });
+    expect(events).toEqual([
+      { type: 'served', deployment: 'a', model: 'gpt' },
+      { type: 'delta', text: 'partial' },
+    ]);
+    expect(other.requests).toHaveLength(0);
+  });
+
+  it('cools nothing down for a model with one deployment: there is nowhere else to go', async () => {
+    const cooldowns = new MemoryDeploymentCooldowns();
+    const router = new ModelRouter(
+      { fallbacks: {}, cooldownMs: 30_000 },
+      new Map([['gpt', [route('gpt', 'a', new Upstream('a', { error: status(429, '7') }))]]]),
+      cooldowns,
+      { logger: { warn: () => undefined } },
+    );
+    await expect(run(router)).rejects.toMatchObject({ status: 429 });
+    expect(await cooldowns.cooling(['a'])).toEqual(new Map());
+  });
+});

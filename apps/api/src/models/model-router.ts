@@ -1,0 +1,210 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { ProviderKind } from '@tokenstream/stream-contracts';
+import OpenAI, { APIError, RateLimitError } from 'openai';
+import type { Deployment, ModelRoutes } from '../config/model-routes';
+import type { DeploymentCooldowns } from './deployment-cooldowns';
+import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
+import { retryAfterMs } from './retry-after';
+import { isBrokenConnection } from './upstream-failure';
+import { UpstreamTimeoutError } from './upstream-timeout-error';
+
+/** A deployment, the model it answers, and the provider that calls it. */
+export interface Route {
+  /** The model callers name. */
+  model: string;
+  /** The name its upstream knows it by. */
+  upstreamModel: string;
+  deployment: Deployment;
+  provider: ModelProvider;
+  /** The SDK client of its upstream, for calls answered whole; none for the demo model. */
+  client?: OpenAI;
+}
+
+/** What the router reports as it works, for the metrics. */
+export interface RouterObserver {
+  deploymentFailed?(deployment: string, cause: string): void;
+}
+
+/** Why a failure cools its deployment down, or `undefined` when it says nothing about it. */
+function cooldownCause(error: unknown): string | undefined {
+  if (error instanceof UpstreamTimeoutError) return 'timeout';
+  if (isBrokenConnection(error)) return 'connection-failed';
+  if (error instanceof APIError && typeof error.status === 'number') {
+    if (error.status === 429 || error.status >= 500) return String(error.status);
+  }
+  return undefined;
+}
+
+/**
+ * Spreads each request over its model's deployments by weight, and falls back before the first
+ * token: a deployment that fails before any of the reply came (a refused request, `429`, `5xx`,
+ * a broken connection) is skipped for the next, then the model's fallback models are tried, in
+ * order. When the request has somewhere else to go, a deployment that answered `429` or a `5xx`,
+ * or timed out, is cooled down (for its `Retry-After`, or the configured time) and skipped by
+ * every request until then. Once any of the
+ * reply has come, a failure is the caller's: trying elsewhere would repeat what it already has.
+ */
+export class ModelRouter extends ModelProvider {
+  readonly kind: ProviderKind;
+  private readonly logger: Pick<LoggerService, 'warn'>;
+
+  constructor(
+    private readonly routes: Pick<ModelRoutes, 'fallbacks' | 'cooldownMs'>,
+    /** Each model's deployments, with their providers. */
+    private readonly byModel: ReadonlyMap<string, readonly Route[]>,
+    private readonly cooldowns: DeploymentCooldowns,
+    private readonly dependencies: {
+      random?: () => number;
+      logger?: Pick<LoggerService, 'warn'>;
+      observer?: RouterObserver;
+    } = {},
+  ) {
+    super();
+    const all = [...byModel.values()].flat();
+    this.kind = all.every((route) => route.deployment.kind === 'demo') ? 'demo' : 'openai';
+    this.logger = dependencies.logger ?? new Logger(ModelRouter.name);
+  }
+
+  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+    const { routes, cooling, alternatives } = await this.candidates(request.model);
+    let lastFailure: { error: unknown } | undefined;
+    for (const route of routes) {
+      const { deployment } = route;
+      let answered = false;
+      try {
+        const events = route.provider.stream({ ...request, model: route.upstreamModel }, signal);
+        for await (const event of events) {
+          if (!answered) {
+            answered = true;
+            yield { type: 'served', deployment: deployment.name, model: route.model };
+          }
+          yield event;
+        }
+        // A time limit ends the reply quietly here (the caller's wrapper reports it): the
+        // deployment that was too slow is left alone for a while all the same.
+        if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
+          await this.coolDown(deployment.name, signal.reason, 'timeout');
+        }
+        return;
+      } catch (error) {
+        const timedOut = signal.aborted && signal.reason instanceof UpstreamTimeoutError;
+        const over = answered || signal.aborted;
+        await this.failed(route, timedOut ? signal.reason : error, alternatives, !over);
+        if (over) throw error;
+        lastFailure = { error };
+      }
+    }
+    if (lastFailure) throw lastFailure.error;
+    throw allCoolingDown(request.model, cooling);
+  }
+
+  /**
+   * Runs `call` on the model's deployments in the order a stream would try them, with the same
+   * cooldowns, for a request answered whole (embeddings): the first deployment that answers wins.
+   */
+  async call<T>(
+    model: string,
+    call: (route: Route) => Promise<T>,
+  ): Promise<{ value: T; deployment: string }> {
+    const { routes, cooling, alternatives } = await this.candidates(model);
+    let lastFailure: { error: unknown } | undefined;
+    for (const route of routes) {
+      try {
+        return { value: await call(route), deployment: route.deployment.name };
+      } catch (error) {
+        await this.failed(route, error, alternatives, true);
+        lastFailure = { error };
+      }
+    }
+    if (lastFailure) throw lastFailure.error;
+    throw allCoolingDown(model, cooling);
+  }
+
+  /**
+   * Cools a deployment down when its failure says so and there are others to go to; logs that
+   * the next is tried, when it is.
+   */
+  private async failed(
+    route: Route,
+    failure: unknown,
+    alternatives: boolean,
+    tryingNext: boolean,
+  ): Promise<void> {
+    const { deployment } = route;
+    const cause = cooldownCause(failure);
+    if (cause && alternatives) await this.coolDown(deployment.name, failure, cause);
+    if (!tryingNext) return;
+    this.logger.warn(
+      { deployment: deployment.name, model: route.model, cause: cause ?? 'refused' },
+      `deployment ${deployment.name} failed before any of the reply; trying the next`,
+    );
+  }
+
+  /**
+   * The routes to try, in order: the model's deployments that are not cooling down, drawn by
+   * weight, then each fallback model's the same way. Cooled-down deployments are left out: their
+   * upstream asked to be left alone, or just failed.
+   */
+  private async candidates(
+    model: string,
+  ): Promise<{ routes: Route[]; cooling: Map<string, number>; alternatives: boolean }> {
+    const chain = [model, ...(this.routes.fallbacks[model] ?? [])];
+    const all = chain.flatMap((name) => this.byModel.get(name) ?? []);
+    const cooling = await this.cooldowns
+      .cooling(all.map((route) => route.deployment.name))
+      .catch((error: unknown) => {
+        // Without the shared view, every deployment is tried: a cooling one fails fast anyway.
+        this.logger.warn({ err: error }, 'the deployment cooldowns could not be read');
+        return new Map<string, number>();
+      });
+    const routes = chain.flatMap((name) =>
+      this.byWeight(
+        (this.byModel.get(name) ?? []).filter((route) => !cooling.has(route.deployment.name)),
+      ),
+    );
+    // With one deployment there is nowhere else to send traffic: its failures are retried as
+    // before (with backoff, after Retry-After), and nothing is cooled down.
+    return { routes, cooling, alternatives: all.length > 1 };
+  }
+
+  /** `routes` in a random order where each comes first in proportion to its weight. */
+  private byWeight(routes: Route[]): Route[] {
+    const random = this.dependencies.random ?? Math.random;
+    const left = [...routes];
+    const ordered: Route[] = [];
+    while (left.length > 1) {
+      const total = left.reduce((sum, route) => sum + route.deployment.weight, 0);
+      let pick = random() * total;
+      let index = 0;
+      while (index < left.length - 1 && pick >= left[index].deployment.weight) {
+        pick -= left[index].deployment.weight;
+        index += 1;
+      }
+      ordered.push(...left.splice(index, 1));
+    }
+    return [...ordered, ...left];
+  }
+
+  private async coolDown(deployment: string, failure: unknown, cause: string): Promise<void> {
+    const asked =
+      failure instanceof APIError ? retryAfterMs(failure.headers, Date.now()) : undefined;
+    this.dependencies.observer?.deploymentFailed?.(deployment, cause);
+    await this.cooldowns
+      .coolDown(deployment, asked ?? this.routes.cooldownMs)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, deployment }, 'the deployment could not be cooled down'),
+      );
+  }
+}
+
+/** What a request gets when every deployment it could go to is cooling down: a `429` to wait out. */
+function allCoolingDown(model: string, cooling: Map<string, number>): RateLimitError {
+  const soonest = Math.min(...cooling.values());
+  const waitMs = Number.isFinite(soonest) ? Math.max(0, soonest - Date.now()) : 0;
+  return new RateLimitError(
+    429,
+    undefined,
+    `Every deployment of ${model} is cooling down`,
+    new Headers({ 'retry-after-ms': String(waitMs) }),
+  );
+}

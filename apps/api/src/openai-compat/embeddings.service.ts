@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DEPLOYMENT_HEADER } from '@tokenstream/stream-contracts';
+import type { Response } from 'express';
+import { APIError } from 'openai';
+import type { Principal } from '../auth/principal';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { StreamLimiter } from '../limits/stream-limiter';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { ModelCatalog } from '../models/model-catalog';
+import { ModelRouter } from '../models/model-router';
+import { toErrorFrame } from '../models/upstream-failure';
+import type { EmbeddingsRequest } from './embeddings-request';
+import { statusOfErrorFrame } from './in-band-error';
+
+/** What the upstream answers, as far as tokenstream reads it: the tokens it counted. */
+interface EmbeddingsAnswer {
+  usage?: { prompt_tokens?: number; total_tokens?: number };
+}
+
+/**
+ * `POST /v1/embeddings`: the caller's request passed to one of the model's deployments (spread,
+ * cooled down and fallen back like a reply), answered as the upstream answered it, and counted
+ * against the caller's limits like any reply: one request, and the tokens the upstream reports.
+ */
+@Injectable()
+export class EmbeddingsService {
+  private readonly logger = new Logger(EmbeddingsService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalog: ModelCatalog,
+    private readonly router: ModelRouter,
+    private readonly limiter: StreamLimiter,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  async create(
+    request: EmbeddingsRequest,
+    context: { requestId: string; principal: Principal },
+    res: Response,
+  ): Promise<void> {
+    const { principal } = context;
+    const model = this.catalog.choose(request.body.model, principal, 'embeddings');
+    const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars });
+    // The caller leaving, or the upstream taking longer than a reply may to start, ends the call.
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(this.config.upstream.firstTokenTimeoutMs),
+      closed(res),
+    ]);
+    const started = performance.now();
+    let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null =
+      null;
+    try {
+      const { value, deployment } = await this.router.call(model, (route) => {
+        if (!route.client) throw new Error(`${route.deployment.name} has no embeddings`);
+        return route.client.post<EmbeddingsAnswer>('/embeddings', {
+          body: { ...request.body, model: route.upstreamModel },
+          signal,
+        });
+      });
+      const promptTokens = value.usage?.prompt_tokens ?? Math.ceil(request.inputChars / 4);
+      usage = {
+        promptTokens,
+        completionTokens: 0,
+        totalTokens: value.usage?.total_tokens ?? promptTokens,
+      };
+      this.metrics.embeddingsCreated(model, deployment, promptTokens);
+      this.logger.log(
+        {
+          requestId: context.requestId,
+          principal: principal.id,
+          api: 'openai',
+          model,
+          deployment,
+          usage,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'embeddings created',
+      );
+      res.setHeader(DEPLOYMENT_HEADER, deployment);
+      res.status(200).json(value);
+    } catch (error) {
+      // The upstream judged the request (a bad `dimensions`, an input too long): the caller's
+      // to fix, told as the upstream told it.
+      if (isRefusalOfTheRequest(error)) {
+        res.status(error.status).json({ error: error.error });
+        return;
+      }
+      const frame = toErrorFrame(error);
+      this.logger.warn(
+        { requestId: context.requestId, principal: principal.id, model, err: error },
+        'embeddings failed',
+      );
+      throw new ApiException(statusOfErrorFrame(frame), frame.code, frame.message);
+    } finally {
+      void ticket.end({ completionChars: 0, usage });
+    }
+  }
+}
+
+/**
+ * Whether the upstream refused the request itself (a 4xx), rather than failing or refusing
+ * tokenstream's key (401, 403) or rate-limiting it (429), which are the gateway's to report.
+ */
+function isRefusalOfTheRequest(error: unknown): error is APIError & { status: number } {
+  if (!(error instanceof APIError) || typeof error.status !== 'number') return false;
+  return error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status);
+}
+
+/** A signal that aborts when the response closes (the caller left) before it was sent. */
+function closed(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
+}
