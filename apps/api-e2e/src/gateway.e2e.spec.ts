@@ -208,6 +208,46 @@ describe('a failure after text', () => {
   });
 });
 
+describe('a deployment too slow to start', () => {
+  let slow: MockOpenAi;
+  let quick: MockOpenAi;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    [slow, quick] = await Promise.all([
+      startMockOpenAi({ reply: 'slow', chunks: 2, firstTokenDelayMs: 5_000 }),
+      startMockOpenAi({ reply: 'quick', chunks: 2 }),
+    ]);
+    const file = writeModelsFile(`
+models:
+  gpt-4o:
+    deployments:
+      - { name: slow, kind: openai, baseUrl: "${slow.url}", weight: 1000000, firstTokenTimeoutSeconds: 0.5 }
+      - { name: quick, kind: openai, baseUrl: "${quick.url}", weight: 0.000001 }
+`);
+    api = await startApi({ MODELS_FILE: file });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await Promise.all([slow, quick].map((mock) => mock?.close()));
+  });
+
+  it('is left for the next once its own first-token limit passes, and its request aborted', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const started = Date.now();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: hi, stream: true })
+      .withResponse();
+    let text = '';
+    for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('quick');
+    expect(response.headers.get(DEPLOYMENT_HEADER)).toBe('quick');
+    // Half a second on the slow one, not the five it would have taken.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await slow.waitFor((stats) => stats.streamsAborted === 1);
+  });
+});
+
 describe('cooldowns shared through Redis', () => {
   let redis: RedisServer;
   let limited: MockOpenAi;

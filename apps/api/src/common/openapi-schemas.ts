@@ -79,6 +79,11 @@ export const OPENAPI_SCHEMAS = {
     { delta: string },
     "One piece of the reply's text, to be appended to what came before.",
   ),
+  ReasoningDeltaFrame: frame(
+    'reasoning-delta',
+    { delta: string },
+    "One piece of a reasoning model's thinking, before the reply's text and not part of it.",
+  ),
   OpenAiChunksFrame: frame(
     'openai-chunks',
     { chunks: { type: 'array', items: { type: 'object' } } },
@@ -92,7 +97,19 @@ export const OPENAPI_SCHEMAS = {
       usage: {
         type: 'object',
         required: ['promptTokens', 'completionTokens', 'totalTokens'],
-        properties: { promptTokens: integer, completionTokens: integer, totalTokens: integer },
+        properties: {
+          promptTokens: integer,
+          completionTokens: integer,
+          totalTokens: integer,
+          reasoningTokens: {
+            ...integer,
+            description: 'Of the completion tokens, those spent thinking, when the upstream says.',
+          },
+          cachedPromptTokens: {
+            ...integer,
+            description: 'Of the prompt tokens, those read from its cache, when the upstream says.',
+          },
+        },
       },
     },
     'Last frame of a reply that ended normally or was stopped.',
@@ -111,6 +128,7 @@ export const OPENAPI_SCHEMAS = {
     oneOf: [
       { $ref: '#/components/schemas/StartFrame' },
       { $ref: '#/components/schemas/TextDeltaFrame' },
+      { $ref: '#/components/schemas/ReasoningDeltaFrame' },
       { $ref: '#/components/schemas/OpenAiChunksFrame' },
       { $ref: '#/components/schemas/FinishFrame' },
       { $ref: '#/components/schemas/ErrorFrame' },
@@ -120,6 +138,7 @@ export const OPENAPI_SCHEMAS = {
       mapping: {
         start: '#/components/schemas/StartFrame',
         'text-delta': '#/components/schemas/TextDeltaFrame',
+        'reasoning-delta': '#/components/schemas/ReasoningDeltaFrame',
         'openai-chunks': '#/components/schemas/OpenAiChunksFrame',
         finish: '#/components/schemas/FinishFrame',
         error: '#/components/schemas/ErrorFrame',

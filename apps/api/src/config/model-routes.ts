@@ -24,6 +24,11 @@ export type Deployment = DeploymentTarget & {
   name: string;
   /** Its share of the model's requests, against the other deployments' weights. */
   weight: number;
+  /**
+   * How long it may take to send some of the reply before the next deployment is tried (within
+   * the reply's own first-token limit); unset: the reply's limit alone.
+   */
+  firstTokenTimeoutMs?: number;
 };
 
 /** The models callers may ask for, and where each is answered from. */

@@ -95,7 +95,13 @@ describe('MODELS_FILE', () => {
 
   it('reads the same file as JSON', () => {
     const json = JSON.stringify({
-      models: { 'gpt-4o-mini': { deployments: [{ kind: 'openai', apiKeyEnv: 'OPENAI_API_KEY' }] } },
+      models: {
+        'gpt-4o-mini': {
+          deployments: [
+            { kind: 'openai', apiKeyEnv: 'OPENAI_API_KEY', firstTokenTimeoutSeconds: 2.5 },
+          ],
+        },
+      },
     });
     const config = loadAppConfig({ MODELS_FILE: file('models.json', json), OPENAI_API_KEY: 'sk' });
     expect(config.defaultModel).toBe('gpt-4o-mini');
@@ -104,6 +110,7 @@ describe('MODELS_FILE', () => {
         name: 'api.openai.com/gpt-4o-mini',
         baseUrl: undefined,
         apiKey: 'sk',
+        firstTokenTimeoutMs: 2_500,
       }),
     ]);
   });

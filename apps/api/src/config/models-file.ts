@@ -15,6 +15,7 @@ const httpUrl = z
   });
 const name = z.string().min(1).max(100).optional();
 const weight = z.number().positive().max(1_000_000).default(1);
+const firstTokenTimeoutSeconds = z.number().positive().max(3_600).optional();
 const apiKeyEnv = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the name of an environment variable' });
@@ -29,6 +30,7 @@ const deploymentSchema = z.discriminatedUnion(
       apiKeyEnv: apiKeyEnv.optional(),
       model: z.string().min(1).max(200).optional(),
       weight,
+      firstTokenTimeoutSeconds,
     }),
     z.strictObject({
       kind: z.literal('azure-openai'),
@@ -38,6 +40,7 @@ const deploymentSchema = z.discriminatedUnion(
       apiVersion: z.string().min(1).max(50),
       apiKeyEnv,
       weight,
+      firstTokenTimeoutSeconds,
     }),
     z.strictObject({ kind: z.literal('demo'), name, weight }),
   ],
@@ -140,7 +143,13 @@ export function readModelsFile(
       if (entry.type === 'embeddings' && deployment.kind === 'demo') {
         problems.push(`${where}: the demo model has no embeddings`);
       }
-      const common = { name: deploymentName, weight: deployment.weight };
+      const limit =
+        'firstTokenTimeoutSeconds' in deployment ? deployment.firstTokenTimeoutSeconds : undefined;
+      const common = {
+        name: deploymentName,
+        weight: deployment.weight,
+        ...(limit === undefined ? {} : { firstTokenTimeoutMs: limit * 1000 }),
+      };
       switch (deployment.kind) {
         case 'openai':
           return {

@@ -76,6 +76,7 @@ export function describeConversationRepository(
       await repository.startTurn(first);
       await repository.finishReply(first.reply.id, {
         content: 'Half a rep',
+        reasoning: 'Thinking it over',
         status: 'cancelled',
         finishReason: 'cancelled',
         errorCode: null,
@@ -85,6 +86,7 @@ export function describeConversationRepository(
       });
       await repository.finishReply(first.reply.id, {
         content: 'something else',
+        reasoning: '',
         status: 'failed',
         finishReason: null,
         errorCode: 'generation_lost',
@@ -95,6 +97,7 @@ export function describeConversationRepository(
       const reply = (await repository.get('alice', first.conversationId))?.messages[1];
       expect(reply).toMatchObject({
         content: 'Half a rep',
+        reasoning: 'Thinking it over',
         status: 'cancelled',
         finishReason: 'cancelled',
         errorCode: null,

@@ -32,6 +32,8 @@ export interface NewTurn {
 /** How a reply ended, as it is kept. */
 export interface ReplyEnd {
   content: string;
+  /** A reasoning model's thinking, before the content. */
+  reasoning: string;
   status: Exclude<MessageStatus, 'generating'>;
   finishReason: FinishReason | null;
   errorCode: ErrorCode | null;
@@ -214,6 +216,7 @@ export class ConversationRepository {
       .updateTable('messages')
       .set({
         content: end.content,
+        reasoning: end.reasoning,
         status: end.status,
         finish_reason: end.finishReason,
         error_code: end.errorCode,
@@ -360,6 +363,7 @@ function toMessage(row: Selectable<MessagesTable>): ConversationMessage {
     parentId: row.parent_id,
     role: row.role as ChatRole,
     content: row.content,
+    reasoning: row.reasoning,
     status: row.status as MessageStatus,
     model: row.model,
     streamId: row.stream_id,

@@ -161,6 +161,7 @@ function replyEnd(
         : 'complete';
   return {
     content: reply.text,
+    reasoning: reply.reasoning,
     status,
     finishReason: outcome.kind === 'finished' ? outcome.finishReason : null,
     errorCode: outcome.kind === 'failed' ? outcome.code : null,

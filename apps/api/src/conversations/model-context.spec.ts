@@ -11,6 +11,7 @@ function message(
     parentId: null,
     role,
     content,
+    reasoning: '',
     status,
     model: null,
     streamId: null,

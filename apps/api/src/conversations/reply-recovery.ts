@@ -83,7 +83,7 @@ export class ReplyRecovery {
       // than any generation may run is known to be lost.
       const lostAfter = this.store.shared ? LOST_AFTER_MS : this.config.upstream.totalTimeoutMs;
       if (now - Date.parse(message.createdAt) < lostAfter) return undefined;
-      return lostEnd('');
+      return lostEnd(new ReplyAccumulator());
     }
     const frames: StoredFrame[] = [];
     for (let after = 0; ;) {
@@ -102,11 +102,12 @@ export function replyEndOf(frames: readonly StoredFrame[]): ReplyEnd {
   const reply = new ReplyAccumulator();
   for (const { frame } of frames) reply.add(frame);
   if (reply.error) {
-    return { ...lostEnd(reply.text), errorCode: reply.error.code };
+    return { ...lostEnd(reply), errorCode: reply.error.code };
   }
   if (reply.finishReason) {
     return {
       content: reply.text,
+      reasoning: reply.reasoning,
       status: reply.finishReason === 'cancelled' ? 'cancelled' : 'complete',
       finishReason: reply.finishReason,
       errorCode: null,
@@ -115,12 +116,13 @@ export function replyEndOf(frames: readonly StoredFrame[]): ReplyEnd {
       durationMs: null,
     };
   }
-  return lostEnd(reply.text);
+  return lostEnd(reply);
 }
 
-function lostEnd(content: string): ReplyEnd {
+function lostEnd(reply: ReplyAccumulator): ReplyEnd {
   return {
-    content,
+    content: reply.text,
+    reasoning: reply.reasoning,
     status: 'failed',
     finishReason: null,
     errorCode: ErrorCodes.generationLost,
@@ -134,6 +136,7 @@ function settled<M extends ConversationMessage>(message: M, end: ReplyEnd): M {
   return {
     ...message,
     content: end.content,
+    reasoning: end.reasoning,
     status: end.status,
     finishReason: end.finishReason,
     errorCode: end.errorCode,

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Times the api sets itself (to the millisecond, so a page's cursor names a row exactly). */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -20,6 +20,8 @@ export interface MessagesTable {
   parent_id: string | null;
   role: string;
   content: string;
+  /** A reasoning model's thinking before `content`; empty for other messages. */
+  reasoning: Generated<string>;
   status: string;
   model: string | null;
   stream_id: string | null;

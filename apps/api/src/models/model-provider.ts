@@ -28,6 +28,8 @@ export interface ModelRequest {
  */
 export type ModelEvent =
   | { type: 'delta'; text: string }
+  /** A piece of a reasoning model's thinking, before its text. */
+  | { type: 'reasoning'; text: string }
   | { type: 'chunks'; chunks: ChatCompletionChunk[]; text: string }
   /** Which deployment (and model: a fallback's, maybe) answers, just before its first event. */
   | { type: 'served'; deployment: string; model: string }

@@ -153,4 +153,35 @@ describe('ModelRouter', () => {
     await expect(run(router)).rejects.toMatchObject({ status: 429 });
     expect(await cooldowns.cooling(['a'])).toEqual(new Map());
   });
+
+  it('tries the next deployment when one sends nothing within its own first-token limit', async () => {
+    /** An upstream that never answers, and ends quietly when aborted (as providers do). */
+    class Silent extends ModelProvider {
+      readonly kind = 'openai' as const;
+      async *stream(_request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        // Aborted: nothing more, as a provider must (never reached before the abort).
+        if (!signal.aborted) yield { type: 'delta', text: 'too late' };
+      }
+    }
+    const cooldowns = new MemoryDeploymentCooldowns();
+    const slow: Route = {
+      ...route('gpt', 'slow', new Silent()),
+      deployment: { kind: 'demo', name: 'slow', weight: 1, firstTokenTimeoutMs: 50 },
+    };
+    const router = new ModelRouter(
+      { fallbacks: {}, cooldownMs: 30_000 },
+      new Map([['gpt', [slow, route('gpt', 'quick', new Upstream('quick'))]]]),
+      cooldowns,
+      { random: () => 0, logger: { warn: () => undefined } },
+    );
+    const started = Date.now();
+    expect(await run(router)).toEqual([
+      { type: 'served', deployment: 'quick', model: 'gpt' },
+      { type: 'delta', text: 'quick' },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect([...(await cooldowns.cooling(['slow', 'quick'])).keys()]).toEqual(['slow']);
+  });
 });

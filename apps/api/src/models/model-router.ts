@@ -71,27 +71,48 @@ export class ModelRouter extends ModelProvider {
     for (const route of routes) {
       const { deployment } = route;
       let answered = false;
+      // The deployment's own first-token limit, when the file sets one: past it, the next one is
+      // tried, within the reply's overall limit.
+      const attempt = new AbortController();
+      const forward = () => attempt.abort(signal.reason);
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+      const limitMs = deployment.firstTokenTimeoutMs;
+      const timer =
+        limitMs === undefined
+          ? undefined
+          : setTimeout(
+              () => attempt.abort(new UpstreamTimeoutError('first-token', limitMs)),
+              limitMs,
+            );
       try {
-        const events = route.provider.stream({ ...request, model: route.upstreamModel }, signal);
-        for await (const event of events) {
+        const upstreamRequest = { ...request, model: route.upstreamModel };
+        for await (const event of route.provider.stream(upstreamRequest, attempt.signal)) {
           if (!answered) {
             answered = true;
+            clearTimeout(timer);
             yield { type: 'served', deployment: deployment.name, model: route.model };
           }
           yield event;
         }
-        // A time limit ends the reply quietly here (the caller's wrapper reports it): the
-        // deployment that was too slow is left alone for a while all the same.
+        // Its own limit passed: a provider ends quietly when aborted, so this is a failure here.
+        if (attempt.signal.aborted && !signal.aborted) throw attempt.signal.reason;
+        // The reply's limit ends it quietly (the caller's wrapper reports it): the deployment
+        // that was too slow is left alone for a while all the same.
         if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
           await this.coolDown(deployment.name, signal.reason, 'timeout');
         }
         return;
       } catch (error) {
-        const timedOut = signal.aborted && signal.reason instanceof UpstreamTimeoutError;
+        const timedOut =
+          attempt.signal.aborted && attempt.signal.reason instanceof UpstreamTimeoutError;
         const over = answered || signal.aborted;
-        await this.failed(route, timedOut ? signal.reason : error, alternatives, !over);
+        await this.failed(route, timedOut ? attempt.signal.reason : error, alternatives, !over);
         if (over) throw error;
-        lastFailure = { error };
+        lastFailure = { error: timedOut ? attempt.signal.reason : error };
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', forward);
       }
     }
     if (lastFailure) throw lastFailure.error;

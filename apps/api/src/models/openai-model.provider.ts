@@ -22,11 +22,28 @@ function mapFinishReason(
 }
 
 function mapUsage(usage: NonNullable<ChatCompletionChunk['usage']>): Usage {
+  const reasoningTokens = usage.completion_tokens_details?.reasoning_tokens;
+  const cachedPromptTokens = usage.prompt_tokens_details?.cached_tokens;
   return {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens,
+    ...(reasoningTokens ? { reasoningTokens } : {}),
+    ...(cachedPromptTokens ? { cachedPromptTokens } : {}),
   };
+}
+
+/**
+ * The thinking a chunk's delta carries: OpenAI's own API sends none, but the servers that stream
+ * it do, as `reasoning_content` (vLLM, DeepSeek, LM Studio) or `reasoning` (Ollama, OpenRouter).
+ */
+function reasoningOf(delta: object | undefined): string {
+  const { reasoning_content: content, reasoning } = (delta ?? {}) as {
+    reasoning_content?: unknown;
+    reasoning?: unknown;
+  };
+  if (typeof content === 'string') return content;
+  return typeof reasoning === 'string' ? reasoning : '';
 }
 
 /**
@@ -93,6 +110,7 @@ export class OpenAiModelProvider extends ModelProvider {
       for await (const bytes of upstreamBodyOf(response)) {
         parser.feed(bytes);
         let text = '';
+        let thinking = '';
         const chunks: ChatCompletionChunk[] = [];
         let fault: { error: unknown } | undefined;
         try {
@@ -110,6 +128,7 @@ export class OpenAiModelProvider extends ModelProvider {
             if (openAiBody) chunks.push(chunk as ChatCompletionChunk);
             const choice = chunk.choices?.[0];
             if (choice?.delta?.content) text += choice.delta.content;
+            thinking += reasoningOf(choice?.delta);
             if (choice?.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
           }
         } catch (error) {
@@ -125,8 +144,10 @@ export class OpenAiModelProvider extends ModelProvider {
           } else {
             held = pending;
           }
-        } else if (text) {
-          yield { type: 'delta', text };
+        } else {
+          // Within one read, the thinking came first: a model thinks, then answers.
+          if (thinking) yield { type: 'reasoning', text: thinking };
+          if (text) yield { type: 'delta', text };
         }
         if (fault) throw fault.error;
       }

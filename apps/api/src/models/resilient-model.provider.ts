@@ -71,7 +71,7 @@ export class ResilientModelProvider extends ModelProvider {
             // A chunk already read when a limit passed must not reach the user after the timeout.
             if (reply.signal.aborted) break;
             // Chunks come only once they carry some of the reply (see OpenAiModelProvider).
-            if (event.type === 'delta' || event.type === 'chunks') {
+            if (event.type === 'delta' || event.type === 'reasoning' || event.type === 'chunks') {
               textSent = true;
               deadlines.textArrived();
             }

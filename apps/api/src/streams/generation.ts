@@ -140,6 +140,10 @@ export class Generation {
         if (event.type === 'delta') {
           this.stats.recordDelta(event.text);
           this.listener.onFrame({ type: 'text-delta', delta: event.text });
+        } else if (event.type === 'reasoning') {
+          // Thinking is output the user sees arrive (and the upstream bills): it counts as such.
+          this.stats.recordDelta(event.text);
+          this.listener.onFrame({ type: 'reasoning-delta', delta: event.text });
         } else if (event.type === 'served') {
           this.stats.recordServed(event.deployment, event.model);
           this.announceServed(event.deployment);

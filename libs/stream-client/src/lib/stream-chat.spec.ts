@@ -37,6 +37,7 @@ describe('streamChat', () => {
     await expect(streamChat(request, options(fetch)).final()).resolves.toEqual({
       streamId: STREAM_ID,
       text: REPLY_TEXT,
+      reasoning: '',
       finish: { type: 'finish', finishReason: 'stop' },
     });
   });
@@ -52,6 +53,7 @@ describe('streamChat', () => {
     await expect(streamChat(request, options(fetch)).final()).resolves.toEqual({
       streamId: STREAM_ID,
       text: 'Hél',
+      reasoning: '',
       error,
     });
   });
@@ -330,6 +332,7 @@ describe('resumeChat', () => {
     await expect(stream.final()).resolves.toEqual({
       streamId: STREAM_ID,
       text: 'lo 🙂 world',
+      reasoning: '',
       finish: FRAMES[4],
     });
     expect(calls).toEqual([

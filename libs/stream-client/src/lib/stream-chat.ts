@@ -16,6 +16,8 @@ export interface ChatResult {
   streamId: string;
   /** The text this call received (for {@link resumeChat}: after the frame it resumed from). */
   text: string;
+  /** A reasoning model's thinking before the text (`reasoning-delta` frames); empty otherwise. */
+  reasoning: string;
   finish?: FinishFrame;
   error?: ErrorFrame;
 }
@@ -112,6 +114,7 @@ class ChatRun implements ChatStream {
       this.result = {
         streamId: this.streamId as string,
         text: this.reply.text,
+        reasoning: this.reply.reasoning,
         ...(frame.type === 'finish' ? { finish: frame } : { error: frame }),
       };
     }

@@ -19,6 +19,9 @@ export const conversationMessageSchema = z.object({
   parentId: id.nullable().describe('The message it follows; null for a first message.'),
   role: z.enum(['system', 'user', 'assistant']),
   content: z.string(),
+  reasoning: z
+    .string()
+    .describe("A reasoning model's thinking before `content`; empty for other messages."),
   status: messageStatusSchema,
   model: z.string().nullable().describe('The model that wrote an assistant message.'),
   streamId: id

@@ -16,6 +16,10 @@ export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of the completion tokens, those a reasoning model spent thinking, when it says. */
+  reasoningTokens?: number;
+  /** Of the prompt tokens, those the upstream read from its cache, when it says. */
+  cachedPromptTokens?: number;
 }
 
 /** First frame of every stream: names the stream (for resume and stop) and the model answering. */
@@ -39,6 +43,15 @@ export interface ReplyPlace {
 /** One piece of the reply's text, to be appended to what came before. */
 export interface TextDeltaFrame {
   type: 'text-delta';
+  delta: string;
+}
+
+/**
+ * One piece of a reasoning model's thinking, to be appended to what came before: it comes before
+ * the reply's text, and is not part of it (nor of what the model reads next turn).
+ */
+export interface ReasoningDeltaFrame {
+  type: 'reasoning-delta';
   delta: string;
 }
 
@@ -70,7 +83,7 @@ export interface ErrorFrame {
 
 /** The frame vocabulary of protocol v1: each SSE event's `data` is one of these, as JSON. */
 export type StreamFrame =
-  StartFrame | TextDeltaFrame | OpenAiChunksFrame | FinishFrame | ErrorFrame;
+  StartFrame | TextDeltaFrame | ReasoningDeltaFrame | OpenAiChunksFrame | FinishFrame | ErrorFrame;
 
 /** The `type` of every frame in protocol v1. */
 export type StreamFrameType = StreamFrame['type'];
@@ -110,6 +123,13 @@ export function isTextDeltaFrame(value: unknown): value is TextDeltaFrame {
   return isRecord(value) && value['type'] === 'text-delta' && typeof value['delta'] === 'string';
 }
 
+/** True when `value` is a `reasoning-delta` frame. */
+export function isReasoningDeltaFrame(value: unknown): value is ReasoningDeltaFrame {
+  return (
+    isRecord(value) && value['type'] === 'reasoning-delta' && typeof value['delta'] === 'string'
+  );
+}
+
 /** True when `value` is an `openai-chunks` frame. */
 export function isOpenAiChunksFrame(value: unknown): value is OpenAiChunksFrame {
   return (
@@ -146,6 +166,7 @@ export function isStreamFrame(value: unknown): value is StreamFrame {
   return (
     isStartFrame(value) ||
     isTextDeltaFrame(value) ||
+    isReasoningDeltaFrame(value) ||
     isOpenAiChunksFrame(value) ||
     isFinishFrame(value) ||
     isErrorFrame(value)

@@ -12,6 +12,7 @@ export interface ReadFramesOptions {
 const KNOWN_FRAME_TYPES: Readonly<Record<StreamFrameType, true>> = {
   start: true,
   'text-delta': true,
+  'reasoning-delta': true,
   'openai-chunks': true,
   finish: true,
   error: true,

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { conversationsMigration } from './0001-conversations';
+import { reasoningMigration } from './0002-reasoning';
 
 /**
  * Every migration, by name, applied in name order. Add one with the next number; never change or
@@ -7,4 +8,5 @@ import { conversationsMigration } from './0001-conversations';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-conversations': conversationsMigration,
+  '0002-reasoning': reasoningMigration,
 };

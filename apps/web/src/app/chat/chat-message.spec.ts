@@ -268,6 +268,33 @@ describe('ChatMessage', () => {
     });
   });
 
+  describe('a reasoning model’s thinking', () => {
+    const thinking = () => byTestId<HTMLDetailsElement>('thinking');
+    const summary = () => thinking()?.querySelector('summary')?.textContent?.trim();
+
+    it('is collapsed as "Thinking…" while the model thinks, and opens to show it', async () => {
+      await render({ ...answer, text: '', reasoning: 'Weighing it up.', status: 'streaming' });
+      expect(thinking()?.open).toBe(false);
+      expect(summary()).toBe('Thinking…');
+      expect(byTestId('thinking-text')?.textContent).toBe('Weighing it up.');
+
+      thinking()?.querySelector('summary')?.click();
+      expect(thinking()?.open).toBe(true);
+    });
+
+    it('stays collapsed above the answer once the text comes, and is not part of it', async () => {
+      await render({ ...answer, reasoning: 'Weighing it up.' });
+      expect(summary()).toBe('Thinking');
+      expect(thinking()?.open).toBe(false);
+      expect(byTestId<HTMLElement>('assistant-text')?.textContent).not.toContain('Weighing');
+    });
+
+    it('is not there for a reply without any', async () => {
+      await render(answer);
+      expect(thinking()).toBeNull();
+    });
+  });
+
   describe('copy', () => {
     let writeText: jest.Mock<Promise<void>, [string]>;
 

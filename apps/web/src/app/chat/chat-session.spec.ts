@@ -101,6 +101,32 @@ describe('ChatSession', () => {
     ]);
   }
 
+  describe('a reasoning model', () => {
+    it('shows its thinking apart from its text, and keeps both when the conversation is opened again', async () => {
+      session.send('Why?');
+      const reply = streams.reply;
+      reply.start();
+      reply.think('Let me ');
+      reply.think('think.');
+      frames.run();
+      expect(last()).toMatchObject({ reasoning: 'Let me think.', text: '', status: 'streaming' });
+
+      reply.write('Because.');
+      reply.finish();
+      frames.run();
+      expect(last()).toMatchObject({
+        reasoning: 'Let me think.',
+        text: 'Because.',
+        status: 'done',
+      });
+
+      const id = session.conversationId() as string;
+      session.startNew();
+      await session.open(id);
+      expect(last()).toMatchObject({ reasoning: 'Let me think.', text: 'Because.' });
+    });
+  });
+
   describe('in a new kept conversation', () => {
     it('sends only the new message with an empty conversation, and takes the ids the api gives', () => {
       session.model.set('demo-large');

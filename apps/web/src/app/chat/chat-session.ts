@@ -33,6 +33,8 @@ interface ActiveReply {
   resumed: boolean;
   subscription: Subscription;
   deltas: DeltaBuffer;
+  /** A reasoning model's thinking, before its text. */
+  thinking: DeltaBuffer;
   streamId?: string;
   /** Stop was asked for and the api's `cancelled` finish is awaited. */
   stopping: boolean;
@@ -311,7 +313,9 @@ export class ChatSession {
     if (this.active || last?.role !== 'assistant' || last.status !== 'streaming') return;
     if (!last.streamId) return;
     // From its first frame: the api keeps a reply's text only once it ended.
-    this.tree.update((tree) => withChange(tree, last.id, (node) => ({ ...node, text: '' })));
+    this.tree.update((tree) =>
+      withChange(tree, last.id, (node) => ({ ...node, text: '', reasoning: undefined })),
+    );
     this.follow(last.id, this.chatStream.resume(last.streamId), last.streamId);
   }
 
@@ -324,6 +328,12 @@ export class ChatSession {
       subscription: new Subscription(),
       deltas: new DeltaBuffer((text) =>
         this.patch(active.nodeId, (node) => ({ ...node, text: node.text + text })),
+      ),
+      thinking: new DeltaBuffer((text) =>
+        this.patch(active.nodeId, (node) => ({
+          ...node,
+          reasoning: (node.reasoning ?? '') + text,
+        })),
       ),
       stopping: false,
       streamId,
@@ -370,7 +380,12 @@ export class ChatSession {
         }));
         if (frame.conversation) this.place(active, frame.conversation);
         break;
+      case 'reasoning-delta':
+        active.thinking.push(frame.delta);
+        break;
       case 'text-delta':
+        // Thinking shows before the text that follows it.
+        active.thinking.flush();
         active.deltas.push(frame.delta);
         break;
       case 'finish':
@@ -449,8 +464,10 @@ export class ChatSession {
     clearTimeout(active.stopTimer);
     this.reconnecting.set(false);
     this.stopping.set(false);
-    active.deltas.flush();
-    active.deltas.dispose();
+    for (const buffer of [active.thinking, active.deltas]) {
+      buffer.flush();
+      buffer.dispose();
+    }
     active.subscription.unsubscribe();
   }
 

@@ -29,6 +29,8 @@ export interface ChatNode {
   parentId: string | null;
   role: 'user' | 'assistant';
   text: string;
+  /** A reasoning model's thinking before its reply, shown collapsed. */
+  reasoning?: string;
   status: ReplyStatus;
   /** Whether the api keeps this message (its id is the api's). */
   kept: boolean;
@@ -137,6 +139,7 @@ export function treeOf(messages: readonly ConversationMessage[], leafId: string 
         parentId: message.parentId,
         role: message.role as 'user' | 'assistant',
         text: message.content,
+        ...(message.reasoning ? { reasoning: message.reasoning } : {}),
         kept: true,
         status: STATUS_OF[message.status],
         model: message.model ?? undefined,

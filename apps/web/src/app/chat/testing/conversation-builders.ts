@@ -21,6 +21,7 @@ export function userMessage(
     parentId,
     role: 'user',
     content,
+    reasoning: '',
     status: 'complete',
     model: null,
     streamId: null,

@@ -15,6 +15,7 @@ export class FakeReply {
   readonly events = new Subject<ChatStreamEvent>();
   private lastFrameId = 0;
   private text = '';
+  private reasoning = '';
 
   constructor(
     private readonly api: FakeConversationsApi,
@@ -38,6 +39,12 @@ export class FakeReply {
     });
   }
 
+  /** A piece of a reasoning model's thinking. */
+  think(delta: string): void {
+    this.reasoning += delta;
+    this.frame({ type: 'reasoning-delta', delta });
+  }
+
   write(delta: string): void {
     this.text += delta;
     this.frame({ type: 'text-delta', delta });
@@ -46,6 +53,7 @@ export class FakeReply {
   finish(finishReason: FinishReason = 'stop'): void {
     this.api.end(this.turn, {
       content: this.text,
+      reasoning: this.reasoning,
       status: finishReason === 'cancelled' ? 'cancelled' : 'complete',
       finishReason,
     });
