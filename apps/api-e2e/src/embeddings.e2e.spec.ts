@@ -99,6 +99,13 @@ models:
   it('lists embeddings models beside chat models, and uses each only for its own kind', async () => {
     const listed = await search.models.list();
     expect(listed.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
+    const me = (await (
+      await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${KEYS.search}` } })
+    ).json()) as { models: string[]; embeddingModels: string[] };
+    expect(me).toMatchObject({
+      models: ['gpt-4o-mini'],
+      embeddingModels: ['text-embedding-3-small'],
+    });
     const asChat = await search.embeddings
       .create({ model: 'gpt-4o-mini', input: 'x' })
       .catch((caught: unknown) => caught);

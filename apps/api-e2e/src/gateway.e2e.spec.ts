@@ -303,6 +303,47 @@ models:
   });
 });
 
+describe('limits of a model', () => {
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    const file = writeModelsFile(`
+models:
+  small:
+    deployments: [{ kind: demo }]
+  big:
+    limits: { requestsPerMinute: 1 }
+    deployments: [{ kind: demo }]
+`);
+    api = await startApi({ MODELS_FILE: file, DEMO_TOKEN_DELAY_MS: '0' });
+  });
+  afterAll(() => api?.stop());
+
+  /** One whole reply from `model`, or its refusal's status and message. */
+  async function ask(model: string) {
+    const response = await fetch(`${api.url}/api/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    const body = await response.text();
+    return {
+      status: response.status,
+      message: response.status === 200 ? '' : JSON.parse(body).message,
+    };
+  }
+
+  it('holds each caller to the model’s own limit, and leaves the other models alone', async () => {
+    expect((await ask('big')).status).toBe(200);
+    expect(await ask('big')).toEqual({
+      status: 429,
+      message: expect.stringMatching(/^With big: you have started 1 reply in the last minute/),
+    });
+    expect((await ask('small')).status).toBe(200);
+    expect((await ask('small')).status).toBe(200);
+  });
+});
+
 describe('a models file with problems', () => {
   it('stops the api with one line per problem, naming the file and the place', async () => {
     const file = writeModelsFile(

@@ -19,6 +19,10 @@ export class MeController {
   @Get()
   me(@CurrentPrincipal() principal: Principal): MeResponse {
     const { id, kind, via, name, email, groups } = principal;
-    return { id, kind, via, name, email, groups, models: this.catalog.describe(principal).models };
+    return {
+      ...{ id, kind, via, name, email, groups },
+      models: this.catalog.describe(principal).models,
+      embeddingModels: this.catalog.allowedFor(principal, 'embeddings'),
+    };
   }
 }

@@ -188,7 +188,7 @@ export const OPENAPI_SCHEMAS = {
   },
   MeResponse: {
     type: 'object',
-    required: ['id', 'kind', 'via', 'groups', 'models'],
+    required: ['id', 'kind', 'via', 'groups', 'models', 'embeddingModels'],
     properties: {
       id: string,
       kind: { type: 'string', enum: ['user', 'service', 'anonymous'] },
@@ -196,7 +196,11 @@ export const OPENAPI_SCHEMAS = {
       name: string,
       email: string,
       groups: strings,
-      models: strings,
+      models: { ...strings, description: 'The chat models this caller may ask for.' },
+      embeddingModels: {
+        ...strings,
+        description: 'The models this caller may ask `POST /v1/embeddings` for.',
+      },
     },
   },
   ClientConfigResponse: {

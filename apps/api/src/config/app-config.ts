@@ -404,6 +404,7 @@ function routesFromFile(
     modelGroups: {},
     deployments: {},
     fallbacks: {},
+    modelLimits: {},
     cooldownMs: 0,
   };
 }
@@ -454,6 +455,7 @@ function routesFromVariables(vars: z.infer<typeof envSchema>, problems: string[]
     modelGroups,
     deployments: Object.fromEntries(all.map((model) => [model, [deployment(model)]])),
     fallbacks: Object.fromEntries(all.map((model) => [model, []])),
+    modelLimits: {},
     cooldownMs: DEFAULT_COOLDOWN_MS,
   };
 }

@@ -1,3 +1,5 @@
+import type { PrincipalLimits } from '../limits/principal-limits';
+
 /** Where a deployment's requests go, by the kind of upstream it is. */
 export type DeploymentTarget =
   | {
@@ -43,6 +45,8 @@ export interface ModelRoutes {
   modelGroups: Record<string, string[]>;
   /** Each model's deployments, tried by weight. */
   deployments: Record<string, Deployment[]>;
+  /** Each caller's limits on one model, for the models that have their own. */
+  modelLimits: Record<string, Partial<PrincipalLimits>>;
   /** Each model's fallbacks: other models tried, in order, when its deployments all fail. */
   fallbacks: Record<string, string[]>;
   /** How long a deployment that failed (429, 5xx, timeout) is left alone, unless it said how long. */

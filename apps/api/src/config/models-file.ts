@@ -53,6 +53,14 @@ const modelSchema = z.strictObject({
   deployments: z.array(deploymentSchema).min(1),
   fallbacks: z.array(z.string().min(1)).default([]),
   groups: z.array(z.string().min(1)).min(1).optional(),
+  /** Each caller's limits on this model, on top of its own on every model; `0`: no limit. */
+  limits: z
+    .strictObject({
+      concurrentStreams: z.int().min(0).optional(),
+      requestsPerMinute: z.int().min(0).optional(),
+      tokensPerDay: z.int().min(0).optional(),
+    })
+    .optional(),
 });
 
 /** The models file (`MODELS_FILE`), JSON or YAML. */
@@ -128,7 +136,10 @@ export function readModelsFile(
     deployments[model] = entry.deployments.map((deployment, index) => {
       const where = `${at}: models.${model}.deployments[${index}]`;
       const deploymentName = deployment.name ?? defaultName(deployment, model);
-      if (seen.has(deploymentName)) {
+      // Unnamed, the demo model is `demo` in every model that has it: it never fails, so no
+      // cooldown can mix them up, and the metrics tell them apart by model.
+      const shared = deployment.kind === 'demo' && deployment.name === undefined;
+      if (!shared && seen.has(deploymentName)) {
         problems.push(
           `${where}: the name ${deploymentName} is taken; give each deployment its own name`,
         );
@@ -202,6 +213,11 @@ export function readModelsFile(
       deployments,
       fallbacks: Object.fromEntries(
         Object.entries(file.models).map(([model, entry]) => [model, entry.fallbacks]),
+      ),
+      modelLimits: Object.fromEntries(
+        Object.entries(file.models).flatMap(([model, entry]) =>
+          entry.limits ? [[model, entry.limits]] : [],
+        ),
       ),
       cooldownMs: file.cooldownSeconds * 1000,
     },

@@ -30,12 +30,15 @@ export function limitExceeded(
   name: RefusedLimit,
   limit: number,
   retryAfterMs: number,
+  /** The model whose own limit was reached (the models file's `limits`), if it was one. */
+  model?: string,
 ): ApiException {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const message = MESSAGES[name](limit, seconds);
   return new ApiException(
     429,
     ErrorCodes.rateLimited,
-    MESSAGES[name](limit, seconds),
+    model ? `With ${model}: ${message[0].toLowerCase()}${message.slice(1)}` : message,
     [{ path: LIMIT_PROBLEM_PATH, message: name }],
     { 'Retry-After': String(seconds) },
   );

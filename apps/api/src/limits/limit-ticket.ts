@@ -32,6 +32,8 @@ export class LimitTicket {
   constructor(
     private readonly store: LimitStore,
     private readonly terms: TicketTerms,
+    /** The ticket of the model's own limits, ended with this one. */
+    private readonly next?: LimitTicket,
   ) {}
 
   /**
@@ -53,6 +55,7 @@ export class LimitTicket {
     this.ended = true;
     const { key, slotId, countsTokens, promptChars } = this.terms;
     const updates: Promise<void>[] = [];
+    if (this.next) updates.push(reply ? this.next.end(reply) : this.next.release());
     if (slotId !== undefined) updates.push(this.store.releaseSlot(key, slotId));
     if (reply && countsTokens) {
       const tokens = tokensUsed({

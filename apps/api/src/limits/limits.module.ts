@@ -31,6 +31,7 @@ const SLOT_LEASE_MARGIN_MS = 60_000;
           metrics,
           // No generation outlives its total timeout: a slot a dead process kept goes soon after.
           slotLeaseMs: config.upstream.totalTimeoutMs + SLOT_LEASE_MARGIN_MS,
+          modelLimits: config.modelLimits,
         }),
       inject: [APP_CONFIG, LimitStore, ApiMetrics],
     },

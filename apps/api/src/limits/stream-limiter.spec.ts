@@ -15,11 +15,18 @@ const request = { promptChars: 40 };
 const chat: ChatRequest = { messages: [{ role: 'user', content: 'x'.repeat(40) }] };
 const unlimited: PrincipalLimits = { concurrentStreams: 0, requestsPerMinute: 0, tokensPerDay: 0 };
 
-function setUp(limits: Partial<PrincipalLimits>, start = '2025-03-01T12:00:00Z') {
+function setUp(
+  limits: Partial<PrincipalLimits>,
+  start = '2025-03-01T12:00:00Z',
+  modelLimits: Record<string, Partial<PrincipalLimits>> = {},
+) {
   let now = Date.parse(start);
   const clock = () => now;
   const store = new MemoryLimitStore(clock);
-  const limiter = new StreamLimiter({ ...unlimited, ...limits }, store, { now: clock });
+  const limiter = new StreamLimiter({ ...unlimited, ...limits }, store, {
+    now: clock,
+    modelLimits,
+  });
   return { store, limiter, advance: (ms: number) => (now += ms) };
 }
 
@@ -210,5 +217,50 @@ describe('StreamsService with limits', () => {
     expect(await limitStore.tokensToday(alice.id)).toBe(10 + Math.ceil(replyChars / 4));
     await streamsService.stop(await start(), alice);
     streams.onModuleDestroy();
+  });
+});
+
+describe('StreamLimiter with limits of a model (the models file)', () => {
+  const big = (size = 40) => ({ promptChars: size, model: 'big' });
+
+  it('counts each caller’s use of that model apart, and names the model when it refuses', async () => {
+    const { limiter } = setUp({ requestsPerMinute: 10 }, undefined, {
+      big: { requestsPerMinute: 1 },
+    });
+    await limiter.admit(alice, big());
+    const refused = await refusal(() => limiter.admit(alice, big()));
+    expect(refused.statusCode).toBe(429);
+    expect(refused.message).toMatch(/^With big: you have started 1 reply in the last minute/);
+    // Other models, and other callers of this one, are not held back.
+    await expect(limiter.admit(alice, { promptChars: 40, model: 'small' })).resolves.toBeDefined();
+    await expect(limiter.admit(bob, big())).resolves.toBeDefined();
+  });
+
+  it('gives the model’s slot back when the reply ends, and when the caller’s own limit refuses', async () => {
+    const { limiter } = setUp({ concurrentStreams: 1 }, undefined, {
+      big: { concurrentStreams: 1 },
+    });
+    const first = await limiter.admit(alice, big());
+    expect((await refusal(() => limiter.admit(alice, big()))).message).toMatch(/^With big:/);
+    await first.end({ completionChars: 0 });
+
+    // Alice's own single slot is taken by another model: refused by her limit, not the model's...
+    const other = await limiter.admit(alice, { promptChars: 40, model: 'small' });
+    expect((await refusal(() => limiter.admit(alice, big()))).message).not.toMatch(/^With big/);
+    await other.end({ completionChars: 0 });
+    // ...and the model's slot that refusal took was given back.
+    await expect(limiter.admit(alice, big())).resolves.toBeDefined();
+  });
+
+  it('counts the model’s tokens per caller per day', async () => {
+    const { limiter } = setUp({}, undefined, { big: { tokensPerDay: 10 } });
+    const ticket = await limiter.admit(alice, big());
+    await ticket.end({
+      completionChars: 0,
+      usage: { promptTokens: 8, completionTokens: 4, totalTokens: 12 },
+    });
+    expect((await refusal(() => limiter.admit(alice, big()))).message).toMatch(
+      /^With big: you have used today's 10 tokens/,
+    );
   });
 });

@@ -16,6 +16,13 @@ import { msUntilUtcMidnight } from './utc-day';
 /** What a caller at its concurrency limit is asked to wait: a reply usually ends within seconds. */
 export const CONCURRENCY_RETRY_AFTER_MS = 5_000;
 
+/** Limits that limit nothing: what a model's own limits leave unset. */
+const UNLIMITED: PrincipalLimits = {
+  concurrentStreams: NO_LIMIT,
+  requestsPerMinute: NO_LIMIT,
+  tokensPerDay: NO_LIMIT,
+};
+
 /** A slot's lease when none is configured: longer than any reply may last. */
 const DEFAULT_SLOT_LEASE_MS = 3_600_000;
 
@@ -23,6 +30,13 @@ const DEFAULT_SLOT_LEASE_MS = 3_600_000;
 export interface RequestSize {
   /** Characters of text it sends (a chat's messages, an embeddings request's input). */
   promptChars: number;
+  /** The model it asks for, when that model has limits of its own (the models file's `limits`). */
+  model?: string;
+}
+
+/** Where a principal's use of one model is counted, apart from its use of every model. */
+function modelKey(principalId: string, model: string): string {
+  return `${principalId}\nmodel:${model}`;
 }
 
 /**
@@ -35,6 +49,7 @@ export class StreamLimiter {
   private readonly now: () => number;
   private readonly metrics: Pick<ApiMetrics, 'rateLimited' | 'limitsUnavailable'> | undefined;
   private readonly slotLeaseMs: number;
+  private readonly modelLimits: Readonly<Record<string, Partial<PrincipalLimits>>>;
 
   constructor(
     private readonly defaults: PrincipalLimits,
@@ -44,9 +59,12 @@ export class StreamLimiter {
       metrics?: Pick<ApiMetrics, 'rateLimited' | 'limitsUnavailable'>;
       /** The longest a stream can hold its slot: its release is lost if its process dies. */
       slotLeaseMs?: number;
+      /** Each caller's limits on one model, for models that have their own (the models file). */
+      modelLimits?: Readonly<Record<string, Partial<PrincipalLimits>>>;
     } = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.modelLimits = options.modelLimits ?? {};
     this.metrics = options.metrics;
     this.slotLeaseMs = options.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
   }
@@ -57,7 +75,21 @@ export class StreamLimiter {
    */
   async admit(principal: Principal, request: RequestSize): Promise<LimitTicket> {
     try {
-      return await this.count(principal, request);
+      const limits = request.model ? this.modelLimits[request.model] : undefined;
+      if (!limits || !request.model) return await this.count(principal, request);
+      // The model's own limits, per caller, then the caller's: refused by the second, the first
+      // is given back.
+      const perModel = await this.count(principal, request, {
+        key: modelKey(principal.id, request.model),
+        limits: effectiveLimits(UNLIMITED, limits),
+        model: request.model,
+      });
+      try {
+        return await this.count(principal, request, undefined, perModel);
+      } catch (error) {
+        await perModel.release();
+        throw error;
+      }
     } catch (error) {
       if (error instanceof ApiException) throw error;
       // The counters are out of reach (a shared store is down): letting callers through for a
@@ -72,9 +104,14 @@ export class StreamLimiter {
     }
   }
 
-  private async count(principal: Principal, request: RequestSize): Promise<LimitTicket> {
-    const limits = effectiveLimits(this.defaults, principal.limits);
-    const key = principal.id;
+  private async count(
+    principal: Principal,
+    request: RequestSize,
+    scope: { key: string; limits: PrincipalLimits; model: string } | undefined = undefined,
+    next?: LimitTicket,
+  ): Promise<LimitTicket> {
+    const limits = scope?.limits ?? effectiveLimits(this.defaults, principal.limits);
+    const key = scope?.key ?? principal.id;
     const admission = await this.store.admit(key, limits, this.slotLeaseMs);
     if (!admission.ok) {
       const { limit } = admission;
@@ -84,20 +121,28 @@ export class StreamLimiter {
           : limit === 'concurrentStreams'
             ? CONCURRENCY_RETRY_AFTER_MS
             : (admission.retryAfterMs ?? REQUEST_WINDOW_MS);
-      throw this.refuse(key, limit, limits[limit], retryAfterMs);
+      throw this.refuse(principal.id, limit, limits[limit], retryAfterMs, scope?.model);
     }
     const countsTokens = limits.tokensPerDay !== NO_LIMIT;
-    return new LimitTicket(this.store, {
-      key,
-      slotId: admission.slotId,
-      countsTokens,
-      promptChars: request.promptChars,
-    });
+    return new LimitTicket(
+      this.store,
+      { key, slotId: admission.slotId, countsTokens, promptChars: request.promptChars },
+      next,
+    );
   }
 
-  private refuse(key: string, name: LimitName, limit: number, retryAfterMs: number): ApiException {
-    this.logger.log({ principal: key, limit: name, max: limit, retryAfterMs }, 'rate limited');
+  private refuse(
+    principal: string,
+    name: LimitName,
+    limit: number,
+    retryAfterMs: number,
+    model?: string,
+  ): ApiException {
+    this.logger.log(
+      { principal, limit: name, max: limit, retryAfterMs, ...(model ? { model } : {}) },
+      'rate limited',
+    );
     this.metrics?.rateLimited(name);
-    return limitExceeded(name, limit, retryAfterMs);
+    return limitExceeded(name, limit, retryAfterMs, model);
   }
 }

@@ -43,7 +43,7 @@ export class EmbeddingsService {
   ): Promise<void> {
     const { principal } = context;
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
-    const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars });
+    const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
     // The caller leaving, or the upstream taking longer than a reply may to start, ends the call.
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.config.upstream.firstTokenTimeoutMs),

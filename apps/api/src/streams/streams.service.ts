@@ -136,7 +136,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     try {
       // Before the stream exists, so a refused request generates nothing.
       const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
-      ticket = await this.limiter.admit(principal, { promptChars });
+      ticket = await this.limiter.admit(principal, { promptChars, model });
     } catch (error) {
       reader();
       throw error;

@@ -52,8 +52,10 @@ export interface MeResponse {
   name?: string;
   email?: string;
   groups: string[];
-  /** The models this caller may ask for. */
+  /** The chat models this caller may ask for. */
   models: string[];
+  /** The models this caller may ask `POST /v1/embeddings` for. */
+  embeddingModels: string[];
 }
 
 /** The body of `GET /api/client-config` (public): what a browser client needs to know up front. */

@@ -18,6 +18,7 @@ const ME: MeResponse = {
   name: 'Ada',
   groups: [],
   models: ['demo'],
+  embeddingModels: [],
 };
 
 /** The small JSON routes the page loads at start, answered as the api does. */

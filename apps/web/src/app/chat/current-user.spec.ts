@@ -7,6 +7,7 @@ const me = (fields: Partial<MeResponse>): MeResponse => ({
   via: 'proxy',
   groups: [],
   models: [],
+  embeddingModels: [],
   ...fields,
 });
 
