@@ -85,7 +85,7 @@ describe('ModelRouter', () => {
     expect(cooling.get('a')).toBeGreaterThan(Date.now() + 25_000);
   });
 
-  it('honours Retry-After, and refuses with a 429 when every deployment is cooling down', async () => {
+  it('honours Retry-After, and refuses with a 503 when every deployment is cooling down', async () => {
     const cooldowns = new MemoryDeploymentCooldowns();
     const limited = new Upstream('a', { error: status(429, '7') });
     const busy = new Upstream('b', { error: status(503, '9') });
@@ -100,13 +100,13 @@ describe('ModelRouter', () => {
     const until = (await cooldowns.cooling(['a'])).get('a') ?? 0;
     expect(until - Date.now()).toBeGreaterThan(5_000);
     expect(until - Date.now()).toBeLessThanOrEqual(7_000);
-    // The next request calls neither, and is told when the first is free again.
+    // The next request calls neither, and is refused at once.
     const error = await run(router).catch((caught: unknown) => caught);
     expect([limited.requests.length, busy.requests.length]).toEqual([1, 1]);
-    expect(error).toMatchObject({ status: 429 });
-    const wait = Number((error as APIError).headers?.get('retry-after-ms'));
-    expect(wait).toBeGreaterThan(5_000);
-    expect(wait).toBeLessThanOrEqual(7_000);
+    expect(error).toMatchObject({ status: 503 });
+    // No wait is asked for: the request is not held for a cooldown, it is refused.
+    expect((error as APIError).headers?.get('retry-after-ms')).toBeNull();
+    expect((error as APIError).message).toMatch(/the first for \d+ ms more/);
   });
 
   it('never tries elsewhere once some of the reply came: the failure is the caller’s', async () => {

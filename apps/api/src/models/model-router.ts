@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ProviderKind } from '@tokenstream/stream-contracts';
-import OpenAI, { APIError, RateLimitError } from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { Deployment, ModelRoutes } from '../config/model-routes';
 import type { DeploymentCooldowns } from './deployment-cooldowns';
 import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
@@ -218,14 +218,20 @@ export class ModelRouter extends ModelProvider {
   }
 }
 
-/** What a request gets when every deployment it could go to is cooling down: a `429` to wait out. */
-function allCoolingDown(model: string, cooling: Map<string, number>): RateLimitError {
+/**
+ * What a request gets when every deployment it could go to is cooling down: the upstream is, for
+ * now, unavailable (a `503`), retried with the usual backoff, then the caller's. Its message says when the first is free (for the logs)
+ * but it asks for no wait: a cooldown the api chose itself (a deployment that failed, for
+ * `cooldownSeconds`) is no reason to hold a request that long, and one an upstream asked for was
+ * waited out by the request that met it.
+ */
+function allCoolingDown(model: string, cooling: Map<string, number>): APIError {
   const soonest = Math.min(...cooling.values());
   const waitMs = Number.isFinite(soonest) ? Math.max(0, soonest - Date.now()) : 0;
-  return new RateLimitError(
-    429,
+  return APIError.generate(
+    503,
     undefined,
-    `Every deployment of ${model} is cooling down`,
-    new Headers({ 'retry-after-ms': String(waitMs) }),
+    `Every deployment of ${model} is cooling down, the first for ${waitMs} ms more`,
+    new Headers(),
   );
 }
