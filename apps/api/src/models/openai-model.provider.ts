@@ -106,6 +106,7 @@ export class OpenAiModelProvider extends ModelProvider {
     let usage: Usage | undefined;
     // Leading chunks that carry none of the reply, held until one does (see `carriesReply`).
     let held: ChatCompletionChunk[] = [];
+    let replying = false;
     try {
       for await (const bytes of upstreamBodyOf(response)) {
         parser.feed(bytes);
@@ -137,12 +138,15 @@ export class OpenAiModelProvider extends ModelProvider {
         events.length = 0;
         // What came before a bad chunk of the same read was sent before it: the caller gets it.
         if (openAiBody) {
-          const pending = held.concat(chunks);
-          if (pending.some(carriesReply)) {
-            held = [];
-            yield { type: 'chunks', chunks: pending, text };
+          // Once some of the reply went out, every read goes out as it is: no chunk is looked
+          // into again (this runs per read of a /v1 reply).
+          if (replying) {
+            if (chunks.length > 0) yield { type: 'chunks', chunks, text };
           } else {
-            held = pending;
+            const pending = held.concat(chunks);
+            replying = pending.some(carriesReply);
+            held = replying ? [] : pending;
+            if (replying) yield { type: 'chunks', chunks: pending, text };
           }
         } else {
           // Within one read, the thinking came first: a model thinks, then answers.
