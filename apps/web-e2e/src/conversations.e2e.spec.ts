@@ -4,7 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readReply, send, shownConversation, summarize, type Reply } from './support/chat-page';
+import {
+  readReply,
+  send,
+  shownConversation,
+  summarize,
+  waitForTexts,
+  type Reply,
+} from './support/chat-page';
 import { launchChromium } from './support/chromium';
 import { check, waitUntil } from './support/wait-until';
 
@@ -131,7 +138,7 @@ describe('kept conversations in Chromium, against the built api', () => {
     const replyBranches = page.locator(
       '[data-testid="assistant-message"] [data-testid="branch-position"]',
     );
-    expect(await replyBranches.textContent()).toContain('2/2');
+    await waitForTexts(replyBranches, ['2/2']);
 
     // Edit: a second question beside the first, with its own reply.
     await page.getByTestId('edit').click();
@@ -139,26 +146,38 @@ describe('kept conversations in Chromium, against the built api', () => {
     await editor.fill('Second question');
     await editor.press('Enter');
     await waitForEnd(page);
-    expect(await page.getByTestId('user-message').allTextContents()).toEqual(['Second question']);
-    const questionBranches = page.locator('.turn-user [data-testid="branch-position"]');
-    expect(await questionBranches.textContent()).toContain('2/2');
+    const questions = page.getByTestId('user-message');
+    await waitForTexts(questions, ['Second question']);
+    await waitForTexts(page.locator('.turn-user [data-testid="branch-position"]'), ['2/2']);
 
     // After a reload the same branch shows, and the first one is a click away, with both replies.
     await page.reload();
-    await page.getByTestId('user-message').first().waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('user-message').allTextContents()).toEqual(['Second question']);
+    await questions.first().waitFor({ timeout: 15_000 });
+    await waitForTexts(questions, ['Second question']);
     await page.getByTestId('branch-previous').first().click();
-    expect(await page.getByTestId('user-message').allTextContents()).toEqual(['First question']);
-    expect(await replyBranches.textContent()).toContain('2/2');
+    await waitForTexts(questions, ['First question']);
+    await waitForTexts(replyBranches, ['2/2']);
     await page.getByTestId('branch-previous').last().click();
-    expect(await replyBranches.textContent()).toContain('1/2');
+    await waitForTexts(replyBranches, ['1/2']);
 
-    // The branch shown is remembered on the api: another reload shows it again.
-    await page.waitForTimeout(300);
+    // The branch shown is remembered on the api (the first reply, the oldest assistant message):
+    // another reload shows it again.
+    const id = shownConversation(page);
+    await waitUntil(
+      async () => {
+        const response = await fetch(`${api.url}/api/conversations/${id}`);
+        const { activeLeafId, messages } = (await response.json()) as {
+          activeLeafId: string | null;
+          messages: { id: string; role: string }[];
+        };
+        return activeLeafId === messages.find((m) => m.role === 'assistant')?.id;
+      },
+      { what: 'the api to remember the branch shown', timeoutMs: 5_000 },
+    );
     await page.reload();
-    await page.getByTestId('user-message').first().waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('user-message').allTextContents()).toEqual(['First question']);
-    expect(await replyBranches.textContent()).toContain('1/2');
+    await questions.first().waitFor({ timeout: 15_000 });
+    await waitForTexts(questions, ['First question']);
+    await waitForTexts(replyBranches, ['1/2']);
   });
 
   it('search finds a conversation by its text; rename and delete (with undo) work from the sidebar', async () => {
@@ -184,9 +203,9 @@ describe('kept conversations in Chromium, against the built api', () => {
     });
 
     await page.getByTestId('delete').click();
-    expect(await found.count()).toBe(0);
+    await waitForTexts(found, []);
     await page.getByTestId('undo-delete').click();
-    expect(await found.first().textContent()).toContain('Zebras');
+    await waitForTexts(found, ['Zebras']);
     const kept = await fetch(`${api.url}/api/conversations/${id}`);
     expect(kept.status).toBe(200);
     expect(((await kept.json()) as { title: string }).title).toBe('Zebras');

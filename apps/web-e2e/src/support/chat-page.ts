@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { waitUntil } from './wait-until';
 
 /** The last assistant reply, read in one go so its state, status and text belong together. */
@@ -72,4 +72,30 @@ export async function keptReplyText(
     },
     { what: `the api to keep the reply of conversation ${id}`, timeoutMs: 10_000 },
   ).then((kept) => kept.text);
+}
+
+/**
+ * Waits until every element `locator` matches shows `expected` (in order, each containing its
+ * string): what a reader sees once the page has settled after a click, which Angular renders
+ * in a later task than the click's own.
+ */
+export function waitForTexts(
+  locator: Locator,
+  expected: readonly string[],
+  timeoutMs = 5_000,
+): Promise<string[]> {
+  let seen: string[] = [];
+  return waitUntil(
+    async () => {
+      seen = await locator.allTextContents();
+      const shows =
+        seen.length === expected.length && expected.every((text, i) => seen[i].includes(text));
+      return shows && seen;
+    },
+    {
+      what: `the page to show ${JSON.stringify(expected)}`,
+      timeoutMs,
+      seen: () => JSON.stringify(seen),
+    },
+  );
 }
