@@ -309,6 +309,10 @@ describe('replies rendered as Markdown in Chromium, and the page for screen read
     expect(await text.locator('pre code [class*="hljs-keyword"]').first().textContent()).toBe(
       'const',
     );
+    // …by the app's worker, off the page's own thread.
+    expect(page.workers().map((worker) => new URL(worker.url()).pathname)).toEqual([
+      expect.stringMatching(/^\/worker-\w+\.js$/),
+    ]);
 
     // What no reply may do: run a script, load an image, link to javascript:.
     expect(await text.locator('script, img, iframe').count()).toBe(0);

@@ -3,8 +3,20 @@ import {
   provideBrowserGlobalErrorListeners,
   provideZonelessChangeDetection,
 } from '@angular/core';
+import { HIGHLIGHT_WORKER } from './chat/markdown-highlighter';
 
 /** Zoneless: signals drive change detection. No router: the app is a single view. */
 export const appConfig: ApplicationConfig = {
-  providers: [provideZonelessChangeDetection(), provideBrowserGlobalErrorListeners()],
+  providers: [
+    provideZonelessChangeDetection(),
+    provideBrowserGlobalErrorListeners(),
+    {
+      provide: HIGHLIGHT_WORKER,
+      // Written out here, as the build finds and bundles a worker by this very expression.
+      useValue: () =>
+        new Worker(new URL('./chat/markdown-highlight.worker', import.meta.url), {
+          type: 'module',
+        }),
+    },
+  ],
 };

@@ -67,3 +67,16 @@ export function decodeEntities(text: string): string {
     return String.fromCodePoint(valid ? code : 0xfffd);
   });
 }
+
+const ESCAPED: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** `text` as HTML that shows exactly it: every character markup could read escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => ESCAPED[character]);
+}

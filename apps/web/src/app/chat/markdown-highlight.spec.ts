@@ -1,4 +1,4 @@
-import { highlightCode } from './markdown-highlight';
+import { highlightCode, highlightCodeLines } from './markdown-highlight';
 
 /** The text of highlight.js's HTML, as the browser would show it. */
 function textOf(html: string): string {
@@ -55,5 +55,21 @@ describe('highlightCode', () => {
   it('does not highlight an absent or unknown language (and never guesses one)', () => {
     expect(highlightCode('const a = 1;', '')).toBeUndefined();
     expect(highlightCode('const a = 1;', 'brainfuck')).toBeUndefined();
+  });
+
+  it('cuts the HTML into lines that each stand alone, a comment over several lines included', () => {
+    const code = 'const a = 1; /* one\ntwo\nthree */ const b = `x\ny`;\n\nlet c;';
+    const lines = highlightCodeLines(code, 'ts') ?? [];
+
+    expect(lines.map(textOf)).toEqual(code.split('\n'));
+    for (const line of lines) {
+      const element = document.createElement('code');
+      element.innerHTML = line;
+      expect(element.innerHTML).toBe(line); // balanced: nothing left open or closed twice
+    }
+    const middle = document.createElement('code');
+    middle.innerHTML = lines[1];
+    expect(middle.querySelector('.hljs-comment')?.textContent).toBe('two');
+    expect(highlightCodeLines('x', 'brainfuck')).toBeUndefined();
   });
 });

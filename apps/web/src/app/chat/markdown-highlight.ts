@@ -48,3 +48,38 @@ export function highlightCode(code: string, language: string): string | undefine
   if (language === '' || hljs.getLanguage(language) === undefined) return undefined;
   return hljs.highlight(code, { language, ignoreIllegals: true }).value;
 }
+
+const SPAN_OR_NEWLINE = /<span[^>]*>|<\/span>|\n/g;
+
+/**
+ * highlight.js's HTML cut into one piece per line of the code, each piece standing alone: the
+ * spans open at the end of a line (a comment or string over several lines) are closed there and
+ * opened again at the start of the next. A long block can then be shown in parts, and a part whose
+ * lines did not change is left as it is.
+ */
+export function highlightedLines(html: string): string[] {
+  const lines: string[] = [];
+  const open: string[] = [];
+  let line = '';
+  let from = 0;
+  for (const match of html.matchAll(SPAN_OR_NEWLINE)) {
+    line += html.slice(from, match.index);
+    from = match.index + match[0].length;
+    if (match[0] === '\n') {
+      lines.push(line + '</span>'.repeat(open.length));
+      line = open.join('');
+    } else {
+      if (match[0] === '</span>') open.pop();
+      else open.push(match[0]);
+      line += match[0];
+    }
+  }
+  lines.push(line + html.slice(from));
+  return lines;
+}
+
+/** `highlightCode`'s HTML as `highlightedLines`, or `undefined` for code shown as plain text. */
+export function highlightCodeLines(code: string, language: string): string[] | undefined {
+  const html = highlightCode(code, language);
+  return html === undefined ? undefined : highlightedLines(html);
+}

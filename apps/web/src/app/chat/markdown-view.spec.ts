@@ -185,7 +185,9 @@ describe('MarkdownView', () => {
     const view = await render('```brainfuck\n+[-->-[>>+>-----<<]<--<---]\n```\n\n    const a = 1;');
 
     const blocks = all(view, 'pre code');
-    expect(blocks.map((code) => [code.textContent, code.children.length])).toEqual([
+    expect(
+      blocks.map((code) => [code.textContent, code.querySelectorAll('[class*="hljs"]').length]),
+    ).toEqual([
       ['+[-->-[>>+>-----<<]<--<---]', 0],
       ['const a = 1;', 0],
     ]);
@@ -213,7 +215,7 @@ describe('MarkdownView', () => {
       });
     }
 
-    const highlight = jest.spyOn(highlighting, 'highlightCode');
+    const highlight = jest.spyOn(highlighting, 'highlightCodeLines');
 
     fixture.componentRef.setInput('text', `${start}Still writing.\n\n- one`);
     await fixture.whenStable();
@@ -244,6 +246,50 @@ describe('MarkdownView', () => {
     expect(
       (await render('```py\nprint(1)\nprint(', true)).querySelector('pre code')?.textContent,
     ).toBe('print(1)\nprint(');
+  });
+
+  it('shows a streaming code block whole while its highlighting catches up, the new text escaped', async () => {
+    const fixture = await fixtureOf('```ts\nconst a = 1;', true);
+    const view = fixture.nativeElement as HTMLElement;
+
+    // The highlighter answers after this render: the start keeps its highlighting, the rest is text.
+    fixture.componentRef.setInput(
+      'text',
+      "```ts\nconst a = 1;\nb = '<img src=x onerror=alert(1)>'; // b",
+    );
+    fixture.detectChanges();
+    const code = () => view.querySelector('pre code.hljs');
+    expect(code()?.textContent).toBe("const a = 1;\nb = '<img src=x onerror=alert(1)>'; // b");
+    expect(code()?.querySelector('.hljs-keyword')?.textContent).toBe('const');
+    expect(code()?.querySelector('img, .hljs-comment')).toBeNull();
+
+    await fixture.whenStable();
+    expect(code()?.textContent).toBe("const a = 1;\nb = '<img src=x onerror=alert(1)>'; // b");
+    expect(code()?.querySelector('.hljs-comment')?.textContent).toBe('// b');
+    expect(view.querySelector('img')).toBeNull();
+  });
+
+  it('leaves the first lines of a long code block untouched as more lines stream in', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `const line${i} = ${i}; // ${i}`);
+    const fixture = await fixtureOf(`\`\`\`ts\n${lines.join('\n')}`, true);
+    const view = fixture.nativeElement as HTMLElement;
+    const first = view.querySelector('pre code.hljs > span') as Element;
+    const changes: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => changes.push(...records));
+    observer.observe(first, { subtree: true, childList: true, characterData: true });
+
+    fixture.componentRef.setInput('text', `\`\`\`ts\n${lines.join('\n')}\nconst more = 1;`);
+    await fixture.whenStable();
+    changes.push(...observer.takeRecords());
+    observer.disconnect();
+
+    expect(view.querySelector('pre code.hljs > span')).toBe(first);
+    expect(changes).toEqual([]);
+    expect(first.textContent).toBe(lines.slice(0, 16).join('\n') + '\n');
+    expect(view.querySelector('pre code')?.textContent).toBe(
+      `${lines.join('\n')}\nconst more = 1;`,
+    );
+    expect(view.querySelectorAll('pre .hljs-comment')).toHaveLength(40);
   });
 
   it('puts the streaming cursor at the end of the last block, inside an unclosed code block', async () => {
