@@ -4,7 +4,7 @@
  * (over 50 ms) seen while it streams, and the main thread's work per update of the reply (one
  * update per animation frame) by how long the reply already was, to show whether it grows with it.
  *
- *   npx nx render bench [-- --tokens 20000 --tokens-per-second 1000 --history 50]
+ *   npx nx render bench [-- --tokens 20000 --tokens-per-second 1000 --history 50 --reply code]
  *
  * Everything runs on 127.0.0.1: the fake upstream, the built api (its web app included) and
  * Debian's Chromium through playwright-core.
@@ -20,10 +20,16 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '20000' },
     'tokens-per-second': { type: 'string', default: '1000' },
     history: { type: 'string', default: '50' },
+    /** `mixed`: what models write (headings, lists, tables, short code); `code`: one code file. */
+    reply: { type: 'string', default: 'mixed' },
     /** Write a CPU profile of the page while the reply streams here (Chrome's .cpuprofile)… */
     profile: { type: 'string' },
     /** …of its first 3 seconds (`start`) or of its second half (`end`, the default). */
     'profile-part': { type: 'string', default: 'end' },
+    /** Write a Chrome trace here (DevTools' Performance panel)… */
+    trace: { type: 'string' },
+    /** …of the reply's first 3 seconds (`start`, the default) or of its end (`end`). */
+    'trace-part': { type: 'string', default: 'start' },
   },
 });
 const TOKENS = Number(values.tokens);
@@ -61,6 +67,26 @@ function longReply(tokens: number): string {
     count += block.split(/\s+/).length;
   }
   return parts.join('\n');
+}
+
+/** One long fenced TypeScript file, as a model writes when asked for a whole module. */
+function longCodeReply(tokens: number): string {
+  const lines = ['Here is the module:', '', '```ts'];
+  let count = 0;
+  for (let n = 1; count < tokens; n += 1) {
+    const fn = [
+      `/** Computes part ${n} of the answer. */`,
+      `export function part${n}(input: number, label = 'part ${n}'): string {`,
+      `  const value = input * ${n} + 1; // scaled`,
+      `  return \`\${label}: \${value}\`;`,
+      '}',
+      '',
+    ];
+    lines.push(...fn);
+    count += fn.join(' ').split(/\s+/).length;
+  }
+  lines.push('```');
+  return lines.join('\n');
 }
 
 interface Sample {
@@ -135,6 +161,9 @@ async function main(): Promise<void> {
       .getByTestId('assistant-message')
       .nth(HISTORY_MESSAGES / 2 - 1)
       .waitFor();
+    // Typed before the observers start: Playwright's first action compiles its own script in the
+    // page, a long task of 60-130 ms that is the test's, not the app's (seen in a trace, --trace).
+    await page.getByTestId('composer').fill('Write the long answer');
     await page.evaluate(() => {
       const state = window as unknown as {
         longTasks: number[];
@@ -167,7 +196,7 @@ async function main(): Promise<void> {
       requestAnimationFrame(watch);
     });
 
-    const reply = longReply(TOKENS);
+    const reply = values.reply === 'code' ? longCodeReply(TOKENS) : longReply(TOKENS);
     mock.configure({
       reply,
       chunks: TOKENS,
@@ -179,12 +208,24 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
-    await page.getByTestId('composer').fill('Write the long answer');
+    const startTracing = () =>
+      browser.startTracing(page, {
+        path: values.trace,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'disabled-by-default-v8.cpu_profiler',
+          'v8.execute',
+        ],
+      });
+    const traceStart = values.trace !== undefined && values['trace-part'] === 'start';
+    if (traceStart) await startTracing();
     await page.getByTestId('composer').press('Enter');
 
     const samples: Sample[] = [];
     const started = Date.now();
     let profiling = profileStart;
+    let tracing = traceStart;
     if (values.profile && !profileStart) await cdp.send('Profiler.enable');
     for (;;) {
       await page.waitForTimeout(500);
@@ -208,6 +249,16 @@ async function main(): Promise<void> {
         profiling = true;
         await cdp.send('Profiler.start');
       }
+      if (traceStart && tracing && Date.now() - started > 3_000) {
+        tracing = false;
+        await browser.stopTracing();
+      }
+      // The rendered text is shorter than the Markdown: the end is reckoned by the pace instead.
+      const nominalMs = (TOKENS / TOKENS_PER_SECOND) * 1000;
+      if (values.trace && !traceStart && !tracing && Date.now() - started > nominalMs * 0.9) {
+        tracing = true;
+        await startTracing();
+      }
       if (profileStart && profiling && Date.now() - started > 3_000) {
         profiling = false;
         const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
@@ -216,6 +267,7 @@ async function main(): Promise<void> {
       if (state.state !== 'streaming' && samples.length > 2) break;
       if (Date.now() - started > 10 * 60_000) throw new Error('the reply took over 10 minutes');
     }
+    if (tracing) await browser.stopTracing();
     if (profiling && values.profile) {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
       writeFileSync(values.profile, JSON.stringify(profile));
