@@ -47,6 +47,16 @@ models:
   );
 }
 
+/** Each deployment's seconds of cooldown left, as an operator's Prometheus scrapes them. */
+async function cooldownSeconds(api: ApiProcess): Promise<Record<string, number>> {
+  const listening = await waitForLog(api, (line) => typeof line['metricsUrl'] === 'string');
+  const text = await (await fetch(String(listening['metricsUrl']))).text();
+  const found = text.matchAll(
+    /^tokenstream_deployment_cooldown_seconds\{deployment="(\w+)"\} (\S+)$/gm,
+  );
+  return Object.fromEntries([...found].map(([, name, seconds]) => [name, Number(seconds)]));
+}
+
 const KEYS = { EU_KEY: 'sk-eu', AZURE_KEY: 'azure-secret', BACKUP_KEY: 'sk-backup' };
 
 describe('several upstreams from a models file', () => {
@@ -67,6 +77,7 @@ describe('several upstreams from a models file', () => {
       ...KEYS,
       // Forty-odd requests in a minute: more than the default limit lets one caller start.
       LIMIT_REQUESTS_PER_MINUTE: '0',
+      METRICS_PORT: '0',
     });
     client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
   });
@@ -125,9 +136,14 @@ describe('several upstreams from a models file', () => {
     await waitForLog(api, (line) => String(line.msg).includes('failed before any'));
     const failed = api.logs.filter((line) => String(line.msg).includes('failed before any'));
     expect(failed.map((line) => line['deployment'])).toEqual(['eu']);
+    const cooling = await cooldownSeconds(api);
+    expect(cooling).toMatchObject({ azure: 0, backup: 0 });
+    expect(cooling['eu']).toBeGreaterThan(0);
+    expect(cooling['eu']).toBeLessThanOrEqual(2);
 
     // Cooled down for its Retry-After (2 s), not the file's 30 s: back in the spread after it.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await cooldownSeconds(api)).toEqual({ eu: 0, azure: 0, backup: 0 });
     const later: Awaited<ReturnType<typeof ask>>[] = [];
     for (let i = 0; i < 30 && !later.some((answer) => answer.deployment === 'eu'); i += 1) {
       later.push(await ask());
@@ -270,7 +286,7 @@ models:
 `,
     );
     apis = await Promise.all(
-      [0, 1].map(() => startApi({ MODELS_FILE: file, REDIS_URL: redis.url })),
+      [0, 1].map(() => startApi({ MODELS_FILE: file, REDIS_URL: redis.url, METRICS_PORT: '0' })),
     );
   });
   afterAll(async () => {
@@ -294,7 +310,10 @@ models:
     const first = await one.chat.completions.create({ model: 'gpt-4o', messages: hi });
     expect(first.choices[0].message.content).toBe('healthy');
     expect(limited.stats().requests).toBe(1);
-    // The other instance never asks it while it cools down.
+    // The other instance shows it cooling down for its Retry-After, and never asks it meanwhile.
+    const cooling = await cooldownSeconds(apis[1]);
+    expect(cooling['limited']).toBeGreaterThan(25);
+    expect(cooling['healthy']).toBe(0);
     for (let i = 0; i < 5; i += 1) {
       const answer = await two.chat.completions.create({ model: 'gpt-4o', messages: hi });
       expect(answer.choices[0].message.content).toBe('healthy');

@@ -1,4 +1,5 @@
 import type { StoreUsage } from '../streams/stream-store';
+import { MemoryDeploymentCooldowns } from '../models/deployment-cooldowns';
 import { ApiMetrics, type EndedStream } from './api-metrics';
 
 const finished: EndedStream = {
@@ -69,6 +70,28 @@ describe('ApiMetrics', () => {
     const text = await exposition(metrics);
     expect(text).toContain('tokenstream_store_bytes 300');
     expect(text).toContain('tokenstream_store_streams 3');
+  });
+
+  it('shows how long each deployment is left alone, and keeps it while the cooldowns cannot answer', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    const cooldowns = new MemoryDeploymentCooldowns();
+    let reachable = true;
+    metrics.watchCooldowns(['east', 'west'], (deployments) =>
+      reachable ? cooldowns.cooling(deployments) : Promise.reject(new Error('Redis is down')),
+    );
+    expect(await exposition(metrics)).toContain(
+      'tokenstream_deployment_cooldown_seconds{deployment="east"} 0',
+    );
+
+    await cooldowns.coolDown('east', 30_000);
+    const cooling = await exposition(metrics);
+    const seconds = Number(/cooldown_seconds\{deployment="east"\} ([\d.]+)/.exec(cooling)?.[1]);
+    expect(seconds).toBeGreaterThan(29);
+    expect(seconds).toBeLessThanOrEqual(30);
+    expect(cooling).toContain('tokenstream_deployment_cooldown_seconds{deployment="west"} 0');
+
+    reachable = false;
+    expect(await exposition(metrics)).toMatch(/cooldown_seconds\{deployment="east"\} (29|30)/);
   });
 
   it('reads the store at each scrape', async () => {

@@ -152,6 +152,31 @@ export class ApiMetrics {
   }
 
   /**
+   * Reports at each scrape how long each of `deployments` is left alone after a failure (0: in
+   * use), as the cooldowns every instance shares say: an operator sees a region taken out, and back.
+   * Cooldowns out of reach (Redis down) leave the gauge as it was rather than fail the scrape.
+   */
+  watchCooldowns(
+    deployments: readonly string[],
+    cooling: (deployments: readonly string[]) => Promise<Map<string, number>>,
+  ): void {
+    new Gauge({
+      name: 'tokenstream_deployment_cooldown_seconds',
+      help: 'Seconds until a deployment a failure cooled down is used again, by deployment; 0 when in use.',
+      labelNames: ['deployment'],
+      registers: [this.registry],
+      async collect() {
+        const until = await cooling(deployments).catch(() => undefined);
+        if (!until) return;
+        const now = Date.now();
+        for (const deployment of deployments) {
+          this.set({ deployment }, Math.max(0, (until.get(deployment) ?? now) - now) / 1000);
+        }
+      },
+    });
+  }
+
+  /**
    * Reports the stream store's size at each scrape: read once for the four gauges. A store that
    * cannot answer (a shared one out of reach) leaves them as they were rather than fail the scrape.
    */

@@ -40,6 +40,8 @@ function createModelRouter(
   metrics: ApiMetrics,
   cooldowns: DeploymentCooldowns,
 ): ModelRouter {
+  const names = new Set(Object.values(config.deployments).flatMap((all) => all.map((d) => d.name)));
+  metrics.watchCooldowns([...names], (deployments) => cooldowns.cooling(deployments));
   return new ModelRouter(config, routesOf(config), cooldowns, {
     observer: {
       deploymentFailed: (deployment, cause) => metrics.deploymentFailed(deployment, cause),
