@@ -6,6 +6,8 @@ import {
   type ApiProcess,
 } from '@tokenstream/e2e-support';
 import { mockEmbedding, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import OpenAI from 'openai';
 
 const KEYS = { search: 'tsk_search_0123456789abcdef', tight: 'tsk_tight_0123456789abcdef' };
@@ -136,5 +138,87 @@ models:
       .catch((caught: unknown) => caught);
     expect(tooMany).toBeInstanceOf(OpenAI.BadRequestError);
     expect(tooMany).toMatchObject({ status: 400, error: { param: 'dimensions' } });
+  });
+});
+
+describe('POST /v1/embeddings past a deployment that never answers', () => {
+  let stalled: Server;
+  const connections: Socket[] = [];
+  let mock: MockOpenAi;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    // Accepts the connection and reads the request, then says nothing, ever.
+    stalled = createServer((socket) => {
+      connections.push(socket);
+      socket.on('error', () => undefined); // a reset from the api's side is a close too
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    mock = await startMockOpenAi();
+    api = await startApi({
+      MODELS_FILE: writeModelsFile(
+        `
+models:
+  gpt-4o-mini:
+    deployments: [{ name: chat, kind: openai, baseUrl: "${mock.url}" }]
+  text-embedding-3-small:
+    type: embeddings
+    deployments:
+      - { name: stalled, kind: openai, baseUrl: "http://127.0.0.1:${port}/v1", weight: 1000, firstTokenTimeoutSeconds: 0.5 }
+      - { name: healthy, kind: openai, baseUrl: "${mock.url}", weight: 1 }
+  only-stalled:
+    type: embeddings
+    deployments:
+      - { name: stalled-alone, kind: openai, baseUrl: "http://127.0.0.1:${port}/v1" }
+`,
+      ),
+      UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: '1500',
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await mock?.close();
+    connections.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => stalled?.close(resolve));
+  });
+
+  it('is answered by the next deployment once the first passes its own limit, and that one is left alone', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const started = Date.now();
+    const { data, response } = await client.embeddings
+      .create({ model: 'text-embedding-3-small', input: 'hello', dimensions: 8 })
+      .withResponse();
+
+    expect(data.data[0].embedding).toEqual(mockEmbedding('hello', 8));
+    expect(response.headers.get('x-tokenstream-deployment')).toBe('healthy');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The stalled request was given up, its connection closed, not left open.
+    expect(connections).toHaveLength(1);
+    await waitForLog(api, (line) => line['deployment'] === 'stalled');
+    const [given] = connections;
+    if (!given.destroyed) await once(given, 'close'); // the api's side closes it, bounded by the test
+    expect(given.destroyed).toBe(true);
+
+    // Cooled down: the next call goes straight to the healthy one, however the weights lean.
+    const again = await client.embeddings
+      .create({ model: 'text-embedding-3-small', input: 'again' })
+      .withResponse();
+    expect(again.response.headers.get('x-tokenstream-deployment')).toBe('healthy');
+    expect(connections).toHaveLength(1);
+  });
+
+  it('ends with 504 upstream_timeout when nothing answers within the request’s own limit', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const started = Date.now();
+    const failure = await client.embeddings
+      .create({ model: 'only-stalled', input: 'hello' })
+      .catch((caught: unknown) => caught);
+
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect(failure).toMatchObject({ status: 504, error: { code: 'upstream_timeout' } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

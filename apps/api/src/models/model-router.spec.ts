@@ -3,6 +3,7 @@ import type { Deployment } from '../config/model-routes';
 import { MemoryDeploymentCooldowns } from './deployment-cooldowns';
 import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
 import { ModelRouter, type Route } from './model-router';
+import { UpstreamTimeoutError } from './upstream-timeout-error';
 
 /** An upstream that answers `text`, or fails with `failure` before (or after) its first delta. */
 class Upstream extends ModelProvider {
@@ -183,5 +184,69 @@ describe('ModelRouter', () => {
     ]);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect([...(await cooldowns.cooling(['slow', 'quick'])).keys()]).toEqual(['slow']);
+  });
+
+  describe('a request answered whole (embeddings)', () => {
+    /** Answers `name` after `delayMs`, or fails at once when aborted, as the SDK does. */
+    const answering =
+      (delays: Record<string, number>, asked: string[]) =>
+      (route: Route, signal: AbortSignal): Promise<string> => {
+        asked.push(route.deployment.name);
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(
+            () => resolve(route.deployment.name),
+            delays[route.deployment.name],
+          );
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('Request was aborted.'));
+          });
+        });
+      };
+
+    it('tries the next deployment once one passes its own time limit, and cools it down', async () => {
+      const cooldowns = new MemoryDeploymentCooldowns();
+      const slow: Route = {
+        ...route('emb', 'slow', new Upstream('')),
+        deployment: { kind: 'demo', name: 'slow', weight: 1, firstTokenTimeoutMs: 50 },
+      };
+      const router = new ModelRouter(
+        { fallbacks: {}, cooldownMs: 30_000 },
+        new Map([['emb', [slow, route('emb', 'quick', new Upstream(''))]]]),
+        cooldowns,
+        { random: () => 0, logger: { warn: () => undefined } },
+      );
+      const asked: string[] = [];
+
+      const answer = await router.call(
+        'emb',
+        new AbortController().signal,
+        answering({ slow: 60_000, quick: 5 }, asked),
+      );
+
+      expect(answer).toEqual({ value: 'quick', deployment: 'quick' });
+      expect(asked).toEqual(['slow', 'quick']);
+      expect([...(await cooldowns.cooling(['slow', 'quick'])).keys()]).toEqual(['slow']);
+    });
+
+    it('tries no other deployment once the request itself is aborted, and says why', async () => {
+      const router = new ModelRouter(
+        { fallbacks: {}, cooldownMs: 30_000 },
+        new Map([
+          ['emb', [route('emb', 'a', new Upstream('')), route('emb', 'b', new Upstream(''))]],
+        ]),
+        new MemoryDeploymentCooldowns(),
+        { random: () => 0, logger: { warn: () => undefined } },
+      );
+      const request = new AbortController();
+      const reason = new UpstreamTimeoutError('first-token', 20);
+      setTimeout(() => request.abort(reason), 20);
+      const asked: string[] = [];
+
+      await expect(
+        router.call('emb', request.signal, answering({ a: 60_000, b: 5 }, asked)),
+      ).rejects.toBe(reason);
+      expect(asked).toEqual(['a']);
+    });
   });
 });

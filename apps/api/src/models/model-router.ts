@@ -36,6 +36,31 @@ function cooldownCause(error: unknown): string | undefined {
 }
 
 /**
+ * One deployment's try at a request: aborted with the request, or with an `UpstreamTimeoutError`
+ * once the deployment's own first-token limit passes (when the file sets one), so that the next
+ * is tried within the request's own limit.
+ */
+function deploymentAttempt(signal: AbortSignal, limitMs: number | undefined) {
+  const attempt = new AbortController();
+  const forward = () => attempt.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  const timer =
+    limitMs === undefined
+      ? undefined
+      : setTimeout(() => attempt.abort(new UpstreamTimeoutError('first-token', limitMs)), limitMs);
+  return {
+    signal: attempt.signal,
+    /** Some of the answer came: the limit is met. */
+    answered: () => clearTimeout(timer),
+    release: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
+    },
+  };
+}
+
+/**
  * Spreads each request over its model's deployments by weight, and falls back before the first
  * token: a deployment that fails before any of the reply came (a refused request, `429`, `5xx`,
  * a broken connection) is skipped for the next, then the model's fallback models are tried, in
@@ -71,26 +96,13 @@ export class ModelRouter extends ModelProvider {
     for (const route of routes) {
       const { deployment } = route;
       let answered = false;
-      // The deployment's own first-token limit, when the file sets one: past it, the next one is
-      // tried, within the reply's overall limit.
-      const attempt = new AbortController();
-      const forward = () => attempt.abort(signal.reason);
-      if (signal.aborted) forward();
-      else signal.addEventListener('abort', forward, { once: true });
-      const limitMs = deployment.firstTokenTimeoutMs;
-      const timer =
-        limitMs === undefined
-          ? undefined
-          : setTimeout(
-              () => attempt.abort(new UpstreamTimeoutError('first-token', limitMs)),
-              limitMs,
-            );
+      const attempt = deploymentAttempt(signal, deployment.firstTokenTimeoutMs);
       try {
         const upstreamRequest = { ...request, model: route.upstreamModel };
         for await (const event of route.provider.stream(upstreamRequest, attempt.signal)) {
           if (!answered) {
             answered = true;
-            clearTimeout(timer);
+            attempt.answered();
             yield { type: 'served', deployment: deployment.name, model: route.model };
           }
           yield event;
@@ -111,8 +123,7 @@ export class ModelRouter extends ModelProvider {
         if (over) throw error;
         lastFailure = { error: timedOut ? attempt.signal.reason : error };
       } finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', forward);
+        attempt.release();
       }
     }
     if (lastFailure) throw lastFailure.error;
@@ -121,20 +132,28 @@ export class ModelRouter extends ModelProvider {
 
   /**
    * Runs `call` on the model's deployments in the order a stream would try them, with the same
-   * cooldowns, for a request answered whole (embeddings): the first deployment that answers wins.
+   * cooldowns and each deployment's own time limit, for a request answered whole (embeddings):
+   * the first deployment that answers wins. Once `signal` aborts, no other is tried.
    */
   async call<T>(
     model: string,
-    call: (route: Route) => Promise<T>,
+    signal: AbortSignal,
+    call: (route: Route, signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T; deployment: string }> {
     const { routes, cooling, alternatives } = await this.candidates(model);
     let lastFailure: { error: unknown } | undefined;
     for (const route of routes) {
+      const attempt = deploymentAttempt(signal, route.deployment.firstTokenTimeoutMs);
       try {
-        return { value: await call(route), deployment: route.deployment.name };
-      } catch (error) {
-        await this.failed(route, error, alternatives, true);
+        return { value: await call(route, attempt.signal), deployment: route.deployment.name };
+      } catch (caught) {
+        // Aborted, the SDK says only that; the reason says why (a time limit, the caller gone).
+        const error: unknown = attempt.signal.aborted ? attempt.signal.reason : caught;
+        await this.failed(route, error, alternatives, !signal.aborted);
+        if (signal.aborted) throw error;
         lastFailure = { error };
+      } finally {
+        attempt.release();
       }
     }
     if (lastFailure) throw lastFailure.error;

@@ -11,6 +11,7 @@ import { ApiMetrics } from '../metrics/api-metrics';
 import { ModelCatalog } from '../models/model-catalog';
 import { ModelRouter } from '../models/model-router';
 import { toErrorFrame } from '../models/upstream-failure';
+import { UpstreamTimeoutError } from '../models/upstream-timeout-error';
 import type { EmbeddingsRequest } from './embeddings-request';
 import { statusOfErrorFrame } from './in-band-error';
 
@@ -44,20 +45,23 @@ export class EmbeddingsService {
     const { principal } = context;
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
-    // The caller leaving, or the upstream taking longer than a reply may to start, ends the call.
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(this.config.upstream.firstTokenTimeoutMs),
-      closed(res),
-    ]);
+    // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
+    const limitMs = this.config.upstream.firstTokenTimeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new UpstreamTimeoutError('first-token', limitMs)),
+      limitMs,
+    );
+    const signal = AbortSignal.any([timeout.signal, closed(res)]);
     const started = performance.now();
     let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null =
       null;
     try {
-      const { value, deployment } = await this.router.call(model, (route) => {
+      const { value, deployment } = await this.router.call(model, signal, (route, attempt) => {
         if (!route.client) throw new Error(`${route.deployment.name} has no embeddings`);
         return route.client.post<EmbeddingsAnswer>('/embeddings', {
           body: { ...request.body, model: route.upstreamModel },
-          signal,
+          signal: attempt,
         });
       });
       const promptTokens = value.usage?.prompt_tokens ?? Math.ceil(request.inputChars / 4);
@@ -95,6 +99,7 @@ export class EmbeddingsService {
       );
       throw new ApiException(statusOfErrorFrame(frame), frame.code, frame.message);
     } finally {
+      clearTimeout(timer);
       void ticket.end({ completionChars: 0, usage });
     }
   }
