@@ -322,6 +322,65 @@ models:
   });
 });
 
+describe('a region taken down', () => {
+  let west: MockOpenAi;
+  let east: MockOpenAi;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    [west, east] = await Promise.all([
+      startMockOpenAi({ reply: 'from west', chunks: 2 }),
+      startMockOpenAi({ reply: 'from east', chunks: 2 }),
+    ]);
+    api = await startApi({
+      MODELS_FILE: writeModelsFile(
+        `
+models:
+  gpt-4o:
+    deployments:
+      - { name: west, kind: openai, baseUrl: "${west.url}" }
+      - { name: east, kind: openai, baseUrl: "${east.url}" }
+`,
+      ),
+      LIMIT_REQUESTS_PER_MINUTE: '0',
+      METRICS_PORT: '0',
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await east?.close();
+  });
+
+  it('is not noticed by callers: the next request after it goes is answered by the other, and it is left alone', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const ask = async () => {
+      const { data, response } = await client.chat.completions
+        .create({ model: 'gpt-4o', messages: hi })
+        .withResponse();
+      return [response.headers.get(DEPLOYMENT_HEADER), data.choices[0].message.content];
+    };
+    const before: (string | null)[][] = [];
+    for (let i = 0; i < 12; i += 1) before.push(await ask());
+    expect(new Set(before.map(([deployment]) => deployment))).toEqual(new Set(['west', 'east']));
+
+    await west.close(); // the region goes: its port refuses connections from now on
+    // Until a request draws west (one chance in two each) and finds it gone, and six after that.
+    const wentTo = () =>
+      api.logs.filter((line) => line['deployment'] === 'west' && line['level'] === 40);
+    const after: (string | null)[][] = [];
+    for (let i = 0; i < 40 && wentTo().length === 0; i += 1) after.push(await ask());
+    await waitForLog(api, (line) => line['deployment'] === 'west' && line['level'] === 40);
+    for (let i = 0; i < 6; i += 1) after.push(await ask());
+
+    // Every caller answered, by the region still up; the one gone was tried once, then left alone.
+    expect(after.every(([deployment, text]) => deployment === 'east' && text === 'from east')).toBe(
+      true,
+    );
+    expect(wentTo().map((line) => line['cause'])).toEqual(['connection-failed']);
+    expect((await cooldownSeconds(api))['west']).toBeGreaterThan(20);
+  });
+});
+
 describe('limits of a model', () => {
   let api: ApiProcess;
 
