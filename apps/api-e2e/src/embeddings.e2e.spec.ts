@@ -12,6 +12,15 @@ import OpenAI from 'openai';
 
 const KEYS = { search: 'tsk_search_0123456789abcdef', tight: 'tsk_tight_0123456789abcdef' };
 
+/** A models file of `models` (YAML, indented as entries of `models:`) and the chat model it needs. */
+function withChatModel(mock: MockOpenAi, models: string): string {
+  return writeModelsFile(`
+models:
+  gpt-4o-mini:
+    deployments: [{ name: chat, kind: openai, baseUrl: "${mock.url}" }]
+${models}`);
+}
+
 describe('POST /v1/embeddings', () => {
   let mock: MockOpenAi;
   let api: ApiProcess;
@@ -19,11 +28,9 @@ describe('POST /v1/embeddings', () => {
 
   beforeAll(async () => {
     mock = await startMockOpenAi();
-    const models = writeModelsFile(
+    const models = withChatModel(
+      mock,
       `
-models:
-  gpt-4o-mini:
-    deployments: [{ name: chat, kind: openai, baseUrl: "${mock.url}" }]
   text-embedding-3-small:
     type: embeddings
     deployments:
@@ -158,11 +165,9 @@ describe('POST /v1/embeddings past a deployment that never answers', () => {
     const { port } = stalled.address() as AddressInfo;
     mock = await startMockOpenAi();
     api = await startApi({
-      MODELS_FILE: writeModelsFile(
+      MODELS_FILE: withChatModel(
+        mock,
         `
-models:
-  gpt-4o-mini:
-    deployments: [{ name: chat, kind: openai, baseUrl: "${mock.url}" }]
   text-embedding-3-small:
     type: embeddings
     deployments:
