@@ -190,6 +190,9 @@ export class ModelRouter extends ModelProvider {
   ): Promise<{ routes: Route[]; cooling: Map<string, number>; alternatives: boolean }> {
     const chain = [model, ...(this.routes.fallbacks[model] ?? [])];
     const all = chain.flatMap((name) => this.byModel.get(name) ?? []);
+    // With one deployment there is nowhere else to send traffic: its failures are retried as
+    // before (with backoff, after Retry-After), nothing is cooled down, so nothing is read.
+    if (all.length <= 1) return { routes: all, cooling: new Map(), alternatives: false };
     const cooling = await this.cooldowns
       .cooling(all.map((route) => route.deployment.name))
       .catch((error: unknown) => {
@@ -202,9 +205,7 @@ export class ModelRouter extends ModelProvider {
         (this.byModel.get(name) ?? []).filter((route) => !cooling.has(route.deployment.name)),
       ),
     );
-    // With one deployment there is nowhere else to send traffic: its failures are retried as
-    // before (with backoff, after Retry-After), and nothing is cooled down.
-    return { routes, cooling, alternatives: all.length > 1 };
+    return { routes, cooling, alternatives: true };
   }
 
   /** `routes` in a random order where each comes first in proportion to its weight. */
@@ -239,10 +240,10 @@ export class ModelRouter extends ModelProvider {
 
 /**
  * What a request gets when every deployment it could go to is cooling down: the upstream is, for
- * now, unavailable (a `503`), retried with the usual backoff, then the caller's. Its message says when the first is free (for the logs)
- * but it asks for no wait: a cooldown the api chose itself (a deployment that failed, for
- * `cooldownSeconds`) is no reason to hold a request that long, and one an upstream asked for was
- * waited out by the request that met it.
+ * now, unavailable (a `503`), retried with the usual backoff, then the caller's. Its message says
+ * when the first is free (for the logs) but it asks for no wait: a cooldown the api chose itself
+ * (a deployment that failed, for `cooldownSeconds`) is no reason to hold a request that long, and
+ * one an upstream asked for was waited out by the request that met it.
  */
 function allCoolingDown(model: string, cooling: Map<string, number>): APIError {
   const soonest = Math.min(...cooling.values());
