@@ -1,8 +1,5 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import type { Browser } from 'playwright-core';
+import { startChatApp, type ChatApp } from './support/chat-app';
 import { send } from './support/chat-page';
-import { launchChromium } from './support/chromium';
 
 /** A 60-line TypeScript file: shown in parts of 16 lines, highlighted by the app's worker. */
 const LINES = Array.from(
@@ -12,34 +9,23 @@ const LINES = Array.from(
 const CODE = LINES.join('\n');
 
 describe('a long code block in Chromium', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  let browser: Browser;
+  let app: ChatApp;
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({
+    app = await startChatApp({
       reply: `Here it is:\n\n\`\`\`ts\n${CODE}\n\`\`\`\n\nThat is all.`,
       chunks: 120,
       chunkDelayMs: 10,
     });
-    api = await startApi(
-      { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url },
-      { webApp: true },
-    );
-    browser = await launchChromium();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await mock?.close();
-  });
+  afterAll(() => app?.close());
 
   it('streams in whole, highlighted, one line per line of code: no line lost, doubled or blank', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(api.url, { timeout: 15_000 });
+    await page.goto(app.api.url, { timeout: 15_000 });
     await send(page, 'Write me a file');
 
     // The first turn waits for the embedded database's first start: seconds of CPU here.

@@ -1,5 +1,4 @@
 import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   waitForTexts,
   type Reply,
 } from './support/chat-page';
+import { startChatApp, type ChatApp } from './support/chat-app';
 import { launchChromium } from './support/chromium';
 import { check, waitUntil } from './support/wait-until';
 
@@ -232,9 +232,7 @@ describe('kept conversations in Chromium, against the built api', () => {
 });
 
 describe('replies rendered as Markdown in Chromium, and the page for screen readers', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  let browser: Browser;
+  let app: ChatApp;
   let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
@@ -263,25 +261,22 @@ describe('replies rendered as Markdown in Chromium, and the page for screen read
   ].join('\n');
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 40, chunkDelayMs: 10 });
-    api = await startApi(
-      { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url, DATABASE_DIR: 'memory://' },
-      { webApp: true },
+    app = await startChatApp(
+      { reply: REPLY, chunks: 40, chunkDelayMs: 10 },
+      { DATABASE_DIR: 'memory://' },
     );
-    browser = await launchChromium();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await mock?.close();
-  });
+  afterAll(() => app?.close());
 
   beforeEach(async () => {
     pageErrors = [];
     // axe-core is put into the page by the test, past the api's Content-Security-Policy.
-    context = await browser.newContext({ viewport: { width: 1200, height: 800 }, bypassCSP: true });
-    page = await openChat(context, api.url, pageErrors);
+    context = await app.browser.newContext({
+      viewport: { width: 1200, height: 800 },
+      bypassCSP: true,
+    });
+    page = await openChat(context, app.api.url, pageErrors);
   });
 
   afterEach(async () => {

@@ -1,40 +1,21 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import type { Browser } from 'playwright-core';
+import { startChatApp, type ChatApp } from './support/chat-app';
 import { send } from './support/chat-page';
-import { launchChromium } from './support/chromium';
 
 const THINKING = 'The user asks for a greeting, so a short one will do.';
 const REPLY = 'Hello there, and welcome.';
 
 describe('a reasoning model in Chromium', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  let browser: Browser;
+  let app: ChatApp;
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({
-      reply: REPLY,
-      reasoning: THINKING,
-      chunks: 8,
-      chunkDelayMs: 40,
-    });
-    api = await startApi(
-      { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url },
-      { webApp: true },
-    );
-    browser = await launchChromium();
+    app = await startChatApp({ reply: REPLY, reasoning: THINKING, chunks: 8, chunkDelayMs: 40 });
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await mock?.close();
-  });
+  afterAll(() => app?.close());
 
   it('shows its thinking collapsed above the answer, open on request, and still there after a reload', async () => {
-    const page = await browser.newPage();
-    await page.goto(api.url, { timeout: 15_000 });
+    const page = await app.browser.newPage();
+    await page.goto(app.api.url, { timeout: 15_000 });
     await send(page, 'Greet me');
 
     // The first turn waits for the embedded database's first start: seconds of CPU here.

@@ -1,7 +1,4 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/chromium';
+import { startChatApp, type ChatApp } from './support/chat-app';
 import { waitUntil } from './support/wait-until';
 
 const REPLY = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
@@ -13,36 +10,24 @@ const REPLY = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 const RESUME_GRACE_MS = 1_500;
 
 describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  let browser: Browser;
+  let app: ChatApp;
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 60, chunkDelayMs: 100 });
-    api = await startApi(
-      {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: mock.url,
-        STREAM_RESUME_GRACE_MS: String(RESUME_GRACE_MS),
-      },
-      { webApp: true },
+    app = await startChatApp(
+      { reply: REPLY, chunks: 60, chunkDelayMs: 100 },
+      { STREAM_RESUME_GRACE_MS: String(RESUME_GRACE_MS) },
     );
-    browser = await launchChromium();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await mock?.close();
-  });
+  afterAll(() => app?.close());
 
   it('streams the upstream reply; closing the page mid-reply aborts the upstream once the resume grace ends', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const deletes: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'DELETE') deletes.push(request.url());
     });
-    await page.goto(api.url, { timeout: 15_000 });
+    await page.goto(app.api.url, { timeout: 15_000 });
     const composer = page.getByTestId('composer');
     await composer.fill('Count for me', { timeout: 5_000 });
     await composer.press('Enter', { timeout: 5_000 });
@@ -57,7 +42,7 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
       // files: seconds of CPU on two cores shared with Chromium).
       { what: 'the upstream text to appear', timeoutMs: 30_000, seen: () => JSON.stringify(text) },
     );
-    expect(mock.stats().streamsStarted).toBe(1);
+    expect(app.mock.stats().streamsStarted).toBe(1);
 
     await page.close();
     const closedAt = Date.now();
@@ -65,8 +50,8 @@ describe('the chat in Chromium, against an OpenAI-compatible upstream', () => {
     // Closing a tab is not Stop: the page sends no DELETE (a reload must be able to resume), so
     // the upstream runs on through the grace period, then the api gives up on the reader.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(mock.stats().streamsAborted).toBe(0);
-    const stats = await mock.waitFor((s) => s.streamsAborted === 1, RESUME_GRACE_MS + 5_000);
+    expect(app.mock.stats().streamsAborted).toBe(0);
+    const stats = await app.mock.waitFor((s) => s.streamsAborted === 1, RESUME_GRACE_MS + 5_000);
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 100);
     expect(stats.streamsCompleted).toBe(0);
     expect(deletes).toEqual([]);
