@@ -11,7 +11,7 @@ import {
   type RedisServer,
 } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import { STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
+import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
 import { Client } from 'pg';
 import {
   conversationRequest,
@@ -28,6 +28,9 @@ import {
 jest.setTimeout(60_000);
 
 const REPLY = 'Kept on the server, olé 🙂, for every instance to read.';
+
+/** How long readiness may take to answer with its database away: its 2 s, and a busy machine's. */
+const DATABASE_PROBE_PATIENCE_MS = 4_000;
 
 /** How long an api may take to answer again once its database is back. */
 const RECOVERY_TIMEOUT_MS = 15_000;
@@ -214,9 +217,23 @@ describe('kept conversations while PostgreSQL is down', () => {
     }
     expect(mock.stats().requests).toBe(requestsBefore);
     expect(api.child.exitCode).toBeNull();
+    // Not ready while its database is away (within the probe's own time), but live.
+    const probedAt = Date.now();
+    const ready = await fetch(new URL(ApiPaths.healthReady, api.url));
+    expect(Date.now() - probedAt).toBeLessThan(DATABASE_PROBE_PATIENCE_MS);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      status: 'database_unavailable',
+      ready: false,
+      database: 'unavailable',
+    });
+    expect((await fetch(new URL(ApiPaths.healthLive, api.url))).status).toBe(200);
 
     await pg.resume();
     expect(await answersAgain()).toBe(200);
+    const readyAgain = await fetch(new URL(ApiPaths.healthReady, api.url));
+    expect(readyAgain.status).toBe(200);
+    expect(await readyAgain.json()).toMatchObject({ status: 'ok', database: 'ok' });
     const after = await playTurn(caller(), {
       id: place.id,
       parentId: place.messageId,

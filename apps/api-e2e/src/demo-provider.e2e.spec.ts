@@ -1,6 +1,13 @@
 import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, type HealthResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chat } from './support/stream-client';
+
+/** The version the api reports: the workspace's, which the image and the chart carry too. */
+const WORKSPACE_VERSION = (
+  JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
+).version;
 
 describe('with no configuration at all', () => {
   let api: ApiProcess;
@@ -18,7 +25,16 @@ describe('with no configuration at all', () => {
     const health = (await (
       await fetch(new URL(ApiPaths.health, api.url))
     ).json()) as HealthResponse;
-    expect(health).toMatchObject({ status: 'ok', live: true, ready: true, provider: 'demo' });
+    expect(health).toMatchObject({
+      status: 'ok',
+      version: WORKSPACE_VERSION,
+      live: true,
+      ready: true,
+      provider: 'demo',
+      // The embedded database is not opened by a probe: it costs its first user seconds.
+      database: 'embedded',
+    });
+    expect(api.logs.find((line) => 'url' in line)).toMatchObject({ version: WORKSPACE_VERSION });
   });
 
   it('streams a labelled demo reply at a realistic pace', async () => {

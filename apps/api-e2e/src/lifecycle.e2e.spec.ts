@@ -17,9 +17,18 @@ describe('process lifecycle', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
     expect(await refused.json()).toMatchObject({ code: 'server_shutting_down' });
-    const health = await fetch(new URL(ApiPaths.health, api.url));
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ ready: false });
+    // Not ready, so balancers move on; still live, so nothing restarts it mid-drain.
+    for (const path of [ApiPaths.health, ApiPaths.healthReady]) {
+      const health = await fetch(new URL(path, api.url));
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'shutting_down', ready: false });
+    }
+    const live = await fetch(new URL(ApiPaths.healthLive, api.url));
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({
+      live: true,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
 
     const transcript = await reading;
     expect(transcript.frames.at(-1)!.frame).toMatchObject({ type: 'finish', finishReason: 'stop' });

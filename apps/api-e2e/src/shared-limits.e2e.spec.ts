@@ -9,6 +9,7 @@ import {
   waitForLog,
 } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { ApiPaths } from '@tokenstream/stream-contracts';
 import { createClient } from 'redis';
 import { openStream } from './support/stream-client';
 
@@ -123,6 +124,12 @@ describe('Redis lost while the api runs', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: 'store_unavailable' });
+      // Not ready meanwhile (balancers send new replies elsewhere), but live: a restart would
+      // not bring Redis back.
+      const ready = await fetch(new URL(ApiPaths.healthReady, api.url));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'store_unavailable', store: null });
+      expect((await fetch(new URL(ApiPaths.healthLive, api.url))).status).toBe(200);
       // Back, and empty (no persistence): the api reconnects by itself and replies stream again.
       await redis.restart();
       const next = await openOnceAdmitted(api, 10_000);

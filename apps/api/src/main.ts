@@ -9,6 +9,7 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import { oidcSettingsFrom } from './auth/oidc-settings-from-config';
 import { oidcSettingsProblems } from './auth/oidc-settings-problems';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
+import { APP_VERSION } from './config/app-version';
 import { useApiPrefix } from './common/api-prefix';
 import { corsOptions } from './common/cors-options';
 import { redactedUrl } from './common/redacted-url';
@@ -120,8 +121,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const where = servesWeb
-    ? `tokenstream: chat and api on ${url}`
-    : `tokenstream api on ${url} (the chat is served by the web dev server in development)`;
+    ? `tokenstream ${APP_VERSION}: chat and api on ${url}`
+    : `tokenstream ${APP_VERSION} api on ${url} (the chat is served by the web dev server in development)`;
   const deployments = config.deployments[config.defaultModel] ?? [];
   const model =
     config.provider === 'demo'
@@ -130,6 +131,7 @@ async function bootstrap(): Promise<void> {
   logger.log(
     {
       url,
+      version: APP_VERSION,
       provider: config.provider,
       defaultModel: config.defaultModel,
       models: config.models,

@@ -169,11 +169,29 @@ export const OPENAPI_SCHEMAS = {
     required: ['provider', 'defaultModel', 'models'],
     properties: { provider: providerKind, defaultModel: string, models: strings },
   },
+  LivenessResponse: {
+    type: 'object',
+    required: ['live', 'version'],
+    properties: { live: { type: 'boolean', enum: [true] }, version: string },
+  },
   HealthResponse: {
     type: 'object',
-    required: ['status', 'live', 'ready', 'provider', 'activeStreams', 'store'],
+    required: [
+      'status',
+      'version',
+      'live',
+      'ready',
+      'provider',
+      'activeStreams',
+      'store',
+      'database',
+    ],
     properties: {
-      status: { type: 'string', enum: ['ok', 'shutting_down', 'store_unavailable'] },
+      status: {
+        type: 'string',
+        enum: ['ok', 'shutting_down', 'store_unavailable', 'database_unavailable'],
+      },
+      version: string,
       live: boolean,
       ready: boolean,
       provider: providerKind,
@@ -184,6 +202,7 @@ export const OPENAPI_SCHEMAS = {
         required: ['streams', 'bytes', 'reservedBytes', 'maxBytes'],
         properties: { streams: integer, bytes: integer, reservedBytes: integer, maxBytes: integer },
       },
+      database: { type: 'string', enum: ['ok', 'unavailable', 'embedded'] },
     },
   },
   MeResponse: {

@@ -11,6 +11,8 @@ const EXPECTED_ROUTES = [
   'DELETE /api/streams/{streamId}',
   'GET /api/models',
   'GET /api/health',
+  'GET /api/health/live',
+  'GET /api/health/ready',
   'GET /api/me',
   'GET /api/client-config',
   'GET /api/conversations',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { openDatabase, type AppDatabase } from './open-database';
@@ -13,6 +14,8 @@ import { openDatabase, type AppDatabase } from './open-database';
 export class Database implements OnApplicationShutdown {
   private readonly logger = new Logger(Database.name);
   private opening: Promise<AppDatabase> | undefined;
+  /** The one `select 1` in flight, which every {@link answers} call waits on. */
+  private probing: Promise<boolean> | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -40,6 +43,28 @@ export class Database implements OnApplicationShutdown {
       );
     }
     return this.opening;
+  }
+
+  /**
+   * Whether the database answers `select 1` within `timeoutMs` (opening it if it is not open).
+   * One query at a time: probes that come while one waits on a stalled server wait on the same
+   * query, each for its own time, so an outage never piles up queries or connections.
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    this.probing ??= this.open()
+      .then((db) => sql`select 1`.execute(db))
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => (this.probing = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((done) => (timer = setTimeout(done, timeoutMs, false)));
+    try {
+      return await Promise.race([this.probing, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Last, once the generations have drained and kept their replies. */

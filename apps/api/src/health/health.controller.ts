@@ -1,54 +1,58 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { HealthResponse } from '@tokenstream/stream-contracts';
+import type { HealthResponse, LivenessResponse } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
 import { schemaRef } from '../common/openapi-schemas';
 import { Public } from '../auth/public.decorator';
-import { GenerationRegistry } from '../streams/generation-registry';
-import { StreamStore } from '../streams/stream-store';
+import { APP_VERSION } from '../config/app-version';
+import { Readiness } from './readiness';
 
+const NOT_READY =
+  'Draining after SIGTERM, or a configured Redis or PostgreSQL cannot be reached: `ready: false`, ' +
+  'and `status` says why.';
+
+/** The probes: public, as load balancers and kubelets call them without credentials. */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly registry: GenerationRegistry,
-    private readonly store: StreamStore,
-  ) {}
+  constructor(private readonly readiness: Readiness) {}
 
-  /**
-   * Live while the process answers; ready until shutdown begins or while the shared store cannot
-   * be reached (then `503`, so balancers move on).
-   */
-  @ApiOperation({ summary: 'Liveness and readiness (public)' })
+  /** Readiness with its details, as before the two probes below existed. */
+  @ApiOperation({ summary: 'Readiness with details (public); the same answer as /health/ready' })
   @ApiOkResponse({ description: 'Ready.', schema: schemaRef('HealthResponse') })
-  @ApiServiceUnavailableResponse({
-    description:
-      'Shutting down, or the shared stream store (Redis) cannot be reached: `ready: false`.',
-    schema: schemaRef('HealthResponse'),
-  })
+  @ApiServiceUnavailableResponse({ description: NOT_READY, schema: schemaRef('HealthResponse') })
   @Public()
   @Get()
-  async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
-    // A shared store out of reach: no reply can start here (nor on any instance), so not ready.
-    const store = await this.store.usage().catch(() => null);
-    const status = this.registry.isDraining ? 'shutting_down' : store ? 'ok' : 'store_unavailable';
-    const ready = status === 'ok';
-    if (!ready) res.status(503);
-    return {
-      status,
-      live: true,
-      ready,
-      provider: this.config.provider,
-      activeStreams: this.registry.size,
-      store,
-    };
+  health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    return this.ready(res);
+  }
+
+  /**
+   * Liveness: answering at all shows the process and its event loop are alive. It stays `200`
+   * while the api drains and while Redis or PostgreSQL are away: restarting would fix neither.
+   */
+  @ApiOperation({ summary: 'Liveness (public): the process answers' })
+  @ApiOkResponse({ description: 'Alive.', schema: schemaRef('LivenessResponse') })
+  @Public()
+  @Get('live')
+  live(): LivenessResponse {
+    return { live: true, version: APP_VERSION };
+  }
+
+  /** Readiness: whether to send this instance new requests. */
+  @ApiOperation({ summary: 'Readiness (public): whether to send this instance requests' })
+  @ApiOkResponse({ description: 'Ready.', schema: schemaRef('HealthResponse') })
+  @ApiServiceUnavailableResponse({ description: NOT_READY, schema: schemaRef('HealthResponse') })
+  @Public()
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    const report = await this.readiness.report();
+    if (!report.ready) res.status(503);
+    return report;
   }
 }

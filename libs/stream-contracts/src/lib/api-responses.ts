@@ -13,10 +13,25 @@ export interface ModelsResponse {
   models: string[];
 }
 
-/** The body of `GET /api/health`. */
+/** The body of `GET /api/health/live`: the process answers, so its event loop turns. */
+export interface LivenessResponse {
+  live: true;
+  /** The api's version (semver), as in its image's labels and its startup log. */
+  version: string;
+}
+
+/**
+ * The body of `GET /api/health` and `GET /api/health/ready` (the same answer, `503` when not
+ * ready). `status` says what keeps the instance from being ready, first cause first:
+ * - `shutting_down`: it received SIGTERM and is draining;
+ * - `store_unavailable`: the shared stream store (Redis) cannot be reached, so no reply can start;
+ * - `database_unavailable`: the shared PostgreSQL (`DATABASE_URL`) cannot be reached, so no
+ *   conversation can be kept or read.
+ */
 export interface HealthResponse {
-  /** `store_unavailable`: the shared stream store (Redis) cannot be reached, so no reply can start. */
-  status: 'ok' | 'shutting_down' | 'store_unavailable';
+  status: 'ok' | 'shutting_down' | 'store_unavailable' | 'database_unavailable';
+  /** The api's version (semver). */
+  version: string;
   live: boolean;
   ready: boolean;
   provider: ProviderKind;
@@ -28,6 +43,11 @@ export interface HealthResponse {
    * `null` when it cannot be reached.
    */
   store: { streams: number; bytes: number; reservedBytes: number; maxBytes: number } | null;
+  /**
+   * Where conversations are kept, and whether it answers: `ok` or `unavailable` for a shared
+   * PostgreSQL; `embedded` for the embedded one, which lives in this process and is not probed.
+   */
+  database: 'ok' | 'unavailable' | 'embedded';
 }
 
 /** The JSON body of every error answered before a stream opens (4xx and 5xx). */

@@ -39,7 +39,12 @@ export const KEEP_ALIVE_COMMENT = 'keep-alive';
 export const ApiPaths = {
   chatStream: '/api/chat/stream',
   models: '/api/models',
+  /** Readiness with details (`HealthResponse`), kept for the callers that predate the two below. */
   health: '/api/health',
+  /** Liveness: the process answers (`LivenessResponse`), also while it drains. */
+  healthLive: '/api/health/live',
+  /** Readiness: `503` while draining or while a configured Redis or PostgreSQL is out of reach. */
+  healthReady: '/api/health/ready',
   me: '/api/me',
   clientConfig: '/api/client-config',
   /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
