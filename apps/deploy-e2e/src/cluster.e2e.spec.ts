@@ -10,13 +10,13 @@ import {
 } from '@tokenstream/e2e-support';
 import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { resumeChat, stopStream, streamChat, type ChatStream } from '@tokenstream/stream-client';
-import type { StreamFrame } from '@tokenstream/stream-contracts';
 import {
   startAuthService,
   startNginx,
   type AuthService,
   type NginxProcess,
 } from './support/processes';
+import { readChat } from './support/read-chat';
 
 // Three api instances share their streams through one Redis, behind a real nginx doing plain
 // round robin (no stickiness), as deploy/README.md describes: any instance serves any stream.
@@ -81,24 +81,6 @@ afterAll(async () => {
 
 beforeEach(() => mock.reset());
 
-/** The text of every frame `stream` yields, and their ids, to the end; errors are kept. */
-async function readAll(
-  stream: ChatStream,
-  onFrame: (frame: StreamFrame) => void = () => undefined,
-) {
-  const frames: { id: string | undefined; frame: StreamFrame }[] = [];
-  let reconnects = 0;
-  for await (const event of stream.events()) {
-    if (event.kind === 'frame') {
-      frames.push({ id: event.id, frame: event.frame });
-      onFrame(event.frame);
-    }
-    if (event.kind === 'reconnecting') reconnects += 1;
-  }
-  const text = frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
-  return { frames, text, reconnects, last: frames.at(-1)?.frame };
-}
-
 /** How many requests for `path` each instance logged since `since` (their index in the logs). */
 function servedBy(path: RegExp, since: number[]): number[] {
   return apis.map(
@@ -125,7 +107,7 @@ async function startOn(i: number) {
   const stream = streamChat(request, { baseUrl: apis[i].url, headers: ALICE_DIRECT });
   let started!: (streamId: string) => void;
   const streamId = new Promise<string>((resolve) => (started = resolve));
-  const own = readAll(stream, (frame) => frame.type === 'start' && started(frame.streamId));
+  const own = readChat(stream, (frame) => frame.type === 'start' && started(frame.streamId));
   return { streamId: await Promise.race([streamId, own.then(() => '')]), own };
 }
 
@@ -133,7 +115,7 @@ it.each([21, 22, 23])(
   'gives a reader bounced between instances by cuts at random bytes the exact reply (seed %i)',
   async (seed) => {
     const since = apis.map((api) => api.logs.length);
-    const result = await readAll(
+    const result = await readChat(
       streamChat(request, {
         baseUrl: nginx.url,
         headers: ALICE_COOKIE,
@@ -154,7 +136,7 @@ it.each([21, 22, 23])(
 
 it('stops a reply from any instance: the upstream is aborted within a second, every reader told', async () => {
   const { streamId, own: ownReader } = await startOn(0);
-  const elsewhere = readAll(readOn(1, streamId));
+  const elsewhere = readChat(readOn(1, streamId));
   await new Promise((resolve) => setTimeout(resolve, 300));
   const stoppedAt = Date.now();
   await stopStream(streamId, { baseUrl: apis[2].url, headers: ALICE_DIRECT });
@@ -170,7 +152,7 @@ it('stops a reply from any instance: the upstream is aborted within a second, ev
 
 it('ends the reply of a killed instance with generation_lost within the lease, the text so far kept', async () => {
   const { streamId } = await startOn(0);
-  const reader = readAll(readOn(1, streamId));
+  const reader = readChat(readOn(1, streamId));
   await new Promise((resolve) => setTimeout(resolve, 500));
   const killedAt = Date.now();
   await apis[0].stop('SIGKILL');
@@ -187,7 +169,7 @@ it('carries twenty replies through a rolling restart of all three instances, eac
   // are let go mid-reply to resume on the others; its drain (STREAM_DRAIN_MS) lets them finish.
   mock.configure({ chunkDelayMs: 130 });
   const replies = Array.from({ length: 20 }, () =>
-    readAll(
+    readChat(
       streamChat(request, { baseUrl: nginx.url, headers: ALICE_COOKIE, resume: FAST_RESUME }),
     ),
   );

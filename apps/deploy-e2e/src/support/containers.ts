@@ -172,7 +172,7 @@ export interface Container {
   stop(graceS: number): Promise<{ exitCode: number; elapsedMs: number }>;
   /** Starts the stopped container again, with its volumes. */
   start(): Promise<void>;
-  /** Removes it, running or not. */
+  /** Removes it, running or not, with the anonymous volume its image declares (/data). */
   remove(): Promise<void>;
   /** What it wrote to stdout and stderr. */
   logs(): Promise<string>;
@@ -218,7 +218,7 @@ export async function runContainer(
       await podman(['start', name]);
     },
     remove: async () => {
-      await podman(['rm', '-f', '-t', '0', name], { allowFailure: true });
+      await podman(['rm', '-f', '-v', '-t', '0', name], { allowFailure: true });
     },
     logs: async () => {
       const logs = await podman(['logs', name], { allowFailure: true });

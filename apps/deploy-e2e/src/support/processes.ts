@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../../../..');
 /** The nginx config under test: the very file deploy/README.md tells operators to install. */
 export const NGINX_TEMPLATE = join(ROOT, 'deploy/nginx/tokenstream.conf.template');
+/** The compose stack's site without SSO (deploy/compose/nginx), rendered the same way. */
+export const COMPOSE_NGINX_TEMPLATE = join(ROOT, 'deploy/compose/nginx/default.conf.template');
 /** Debian's nginx, or `NGINX_BIN` when set (empty counts as unset, as in tools/system-deps). */
 export const NGINX_BIN = process.env['NGINX_BIN'] || '/usr/sbin/nginx';
 
@@ -98,10 +100,15 @@ export interface NginxProcess extends Stoppable {
   errorLog(): string;
 }
 
-/** Where nginx sends requests: one api instance, or several (round robin), and the auth proxy. */
+/**
+ * Where nginx sends requests: one api instance, or several (round robin), and the auth proxy
+ * (none for a site that asks none, as the compose stack's open one).
+ */
 export interface NginxUpstreams {
   api: string | readonly string[];
-  auth: string;
+  auth?: string;
+  /** The site's template: the kit's unless told. */
+  template?: string;
 }
 
 /**
@@ -110,10 +117,10 @@ export interface NginxUpstreams {
  */
 function renderSite(upstreams: NginxUpstreams, port: number): string {
   const [first, ...more] = typeof upstreams.api === 'string' ? [upstreams.api] : upstreams.api;
-  const site = renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
+  const site = renderTemplate(readFileSync(upstreams.template ?? NGINX_TEMPLATE, 'utf8'), {
     LISTEN: `127.0.0.1:${port}`,
     API_UPSTREAM: first,
-    AUTH_UPSTREAM: upstreams.auth,
+    ...(upstreams.auth ? { AUTH_UPSTREAM: upstreams.auth } : {}),
   });
   const line = `  server ${first};\n`;
   if (!site.includes(line)) throw new Error('the template has no api server line');
