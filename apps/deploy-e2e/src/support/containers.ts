@@ -76,12 +76,23 @@ export function podman(
 }
 
 /**
- * Makes sure `debian:trixie-slim` exists locally: no container registry answers here, so it is
- * made as the README says, from Debian's packages (`debootstrap --variant=minbase`, about 25 s,
- * then `podman import`). Where a registry answers, `podman pull` would do the same.
+ * Makes sure `debian:trixie-slim` exists locally: pulled where a registry answers, else made as
+ * deploy/container/README.md says, from Debian's packages (`debootstrap --variant=minbase`, about
+ * 25 s, as root, then `podman import`), as on the machines CI runs on.
  */
 export async function ensureBaseImage(): Promise<void> {
   if ((await podman(['image', 'exists', BASE_IMAGE], { allowFailure: true })).code === 0) return;
+  const pulled = await podman(['pull', '-q', BASE_IMAGE], {
+    allowFailure: true,
+    timeoutMs: 120_000,
+  });
+  if (pulled.code === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `${BASE_IMAGE} cannot be pulled (${pulled.stderr.trim()}) nor made without root ` +
+        '(debootstrap): see deploy/container/README.md, "Without a registry"',
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tokenstream-debian-'));
   try {
     await run('/usr/sbin/debootstrap', ['--variant=minbase', 'trixie', dir, DEBIAN_MIRROR], {
