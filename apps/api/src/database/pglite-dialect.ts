@@ -1,4 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -35,6 +37,19 @@ export class PGliteDialect implements Dialect {
 }
 
 /**
+ * PGlite on `dataDir`. A folder that holds no database yet is made (initdb) by an instance of its
+ * own, closed before the one kept is opened: making it grows PGlite's WebAssembly memory to about
+ * 600 MiB, which a WebAssembly memory never gives back, while an instance opened on a database
+ * that exists holds about 200 MiB (bench/README.md, "Memory per replica"). A database in memory
+ * would not outlive its instance: it is kept as made.
+ */
+async function openPGlite(dataDir: string): Promise<PGlite> {
+  const made = dataDir.startsWith('memory://') || existsSync(join(dataDir, 'PG_VERSION'));
+  if (!made) await (await PGlite.create(dataDir)).close();
+  return PGlite.create(dataDir);
+}
+
+/**
  * PGlite is one connection: a transaction must hold it alone, so a query waits for the one before
  * it to release it (a query outside a transaction takes it for itself only).
  */
@@ -46,7 +61,7 @@ class PGliteDriver implements Driver {
   constructor(private readonly dataDir: string) {}
 
   async init(): Promise<void> {
-    this.pglite = await PGlite.create(this.dataDir);
+    this.pglite = await openPGlite(this.dataDir);
     this.connection = new PGliteConnection(this.pglite);
   }
 
