@@ -164,24 +164,62 @@ add('reservedBytes', limit)
 return ${CREATE_REPLY.created}
 `);
 
-/** What {@link APPEND} answers first. */
+/** What {@link APPEND} answers first, for each stream. */
 export const APPEND_REPLY = { appended: 0, closed: 1 } as const;
 
 /**
- * Appends frames to a running stream (see \`append_frames\`). KEYS: the budget's five, the
- * stream's info and frames. ARGV: the stream id, the retention (ms), '1' if the last frame ends
- * the stream, the frames' size, the position they must follow ('' for any), then each frame's
- * JSON. Answers {appended, lastSeq, bytes}, or
- * {closed} (appending nothing) unless the stream is running ({@link APPEND_REPLY}).
+ * Appends frames to running streams, any number of them in one call (see \`append_frames\`), each
+ * as if alone: one stream refusing its frames leaves the others' appended. Their keys are named
+ * from the stems, not passed in KEYS (one Redis, not a Cluster, allows it). KEYS: the budget's
+ * five. ARGV: the info and frames stems, the retention (ms), then one argument per stream (see
+ * {@link appendArgument}). Answers, for each stream in order, {appended, lastSeq, bytes} or
+ * {closed} (appending nothing) unless it is running ({@link APPEND_REPLY}).
  */
 export const APPEND = script(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
-local jsons = {}
-for i = 6, #ARGV do jsons[#jsons + 1] = ARGV[i] end
-local last_seq, bytes = append_frames(ARGV[1], KEYS[6], KEYS[7], jsons, tonumber(ARGV[4]),
-  ARGV[3] == '1', tonumber(ARGV[2]), tonumber(ARGV[5]))
-if not last_seq then return {${APPEND_REPLY.closed}} end
-return {${APPEND_REPLY.appended}, last_seq, bytes}
+local info_stem, frames_stem, retention = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local replies = {}
+for i = 4, #ARGV do
+  local append = ARGV[i]
+  local at = string.find(append, '\\n', 1, true)
+  local added, terminal, expected, id =
+    string.match(at and string.sub(append, 1, at - 1) or append, '^(%d+) ([01]) (%-?%d+) (.*)$')
+  local jsons = {}
+  while at do
+    local next_at = string.find(append, '\\n', at + 1, true)
+    jsons[#jsons + 1] = string.sub(append, at + 1, (next_at or 0) - 1)
+    at = next_at
+  end
+  expected = tonumber(expected)
+  local last_seq, bytes = append_frames(id, info_stem .. id, frames_stem .. id, jsons,
+    tonumber(added), terminal == '1', retention, expected >= 0 and expected or nil)
+  if last_seq then
+    replies[#replies + 1] = {${APPEND_REPLY.appended}, last_seq, bytes}
+  else
+    replies[#replies + 1] = {${APPEND_REPLY.closed}}
+  end
+end
+return replies
 `);
+
+/**
+ * One stream's argument to {@link APPEND}: a line of its frames' size, '1' if its last frame ends
+ * it (else '0'), the position they must follow (-1 for any) and its id, then each frame's JSON on
+ * a line of its own (none without frames). JSON text holds no raw line feed (RFC 8259, section 7:
+ * control characters are escaped in strings). One argument rather than one per field and frame:
+ * node-redis encodes each argument into strings of its own, and that encoding was the largest
+ * allocation an append made under load (bench/README.md, issue 21).
+ */
+export function appendArgument(
+  streamId: string,
+  jsons: readonly string[],
+  terminal: boolean,
+  afterSeq: number | undefined,
+): string {
+  // A frame's cost: the length of its JSON, as the memory store counts it (not its UTF-8 bytes).
+  const bytes = jsons.reduce((sum, json) => sum + json.length, 0);
+  const header = `${bytes} ${terminal ? 1 : 0} ${afterSeq ?? -1} ${streamId}`;
+  return jsons.length === 0 ? header : `${header}\n${jsons.join('\n')}`;
+}
 
 /** How many streams with a lapsed lease one heartbeat ends: a script blocks Redis. */
 const REAP_BATCH = 100;

@@ -14,6 +14,7 @@ import {
   HEARTBEAT,
   READ,
   USAGE,
+  appendArgument,
   type Script,
 } from './redis-stream-scripts';
 import { entryId, seqOfEntry } from './redis-stream-entry-id';
@@ -50,6 +51,22 @@ const LOST_JSON = JSON.stringify(LOST_FRAME);
 
 /** How many of the frames it appended lately the store keeps per stream read on this instance. */
 const RECENT_FRAMES = 64;
+
+/** The most streams one {@link APPEND} carries: a script blocks Redis while it runs. */
+const APPENDS_PER_SCRIPT = 50;
+
+/** What {@link APPEND} answers for one stream. */
+type AppendReply = [status: number, lastSeq?: number, bytes?: number];
+
+/** An append waiting for the next {@link APPEND}, and how to answer its caller. */
+interface PendingAppend {
+  streamId: string;
+  frames: readonly StreamFrame[];
+  jsons: string[];
+  afterSeq: number | undefined;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
 
 /** What a script's arguments look like to node-redis. */
 interface ScriptArguments {
@@ -125,6 +142,15 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
    * from Redis, and are woken at once rather than by the tail's XREAD.
    */
   private readonly recent = new Map<string, StoredFrame[]>();
+  /**
+   * The appends made since the last {@link APPEND} was sent: they go together in the next. On a
+   * busy instance every stream has an append waiting for Redis at any moment; as one command each,
+   * what node-redis and the timeout hold for a command outlived V8's young generation and filled
+   * the old one (bench/README.md, issue 21).
+   */
+  private appends: PendingAppend[] = [];
+  /** Whether {@link appends} are to be sent at the end of this turn. */
+  private sendScheduled = false;
 
   /**
    * `client` must be connected; the store never connects, quits or closes it, only the connection
@@ -186,35 +212,66 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     return holder ? holderOf(holder) : undefined;
   }
 
-  async append(
+  append(
     streamId: string,
     frames: readonly StreamFrame[],
     afterSeq?: number,
   ): Promise<AppendResult> {
-    if (frames.slice(0, -1).some(isTerminalFrame)) {
-      throw new Error('a terminal frame may only come last');
+    if (frames.some((frame, i) => i < frames.length - 1 && isTerminalFrame(frame))) {
+      return Promise.reject(new Error('a terminal frame may only come last'));
     }
     const jsons = frames.map((frame) => JSON.stringify(frame));
-    // A frame's cost: the length of its JSON, as the memory store counts it (not its UTF-8 bytes).
-    const bytes = jsons.reduce((sum, json) => sum + json.length, 0);
-    const last = frames.at(-1);
-    const reply = (await this.run(
-      APPEND,
-      [...this.budgetKeys, this.infoKey(streamId), this.framesKey(streamId)],
-      streamId,
-      String(this.limits.retentionMs),
-      last && isTerminalFrame(last) ? '1' : '0',
-      String(bytes),
-      afterSeq === undefined ? '' : String(afterSeq),
-      ...jsons,
-    )) as [status: number, lastSeq?: number, bytes?: number];
+    // Not async, and answered from the script's reply: what waits for Redis is this one promise
+    // and the append it answers, nothing more.
+    return new Promise((resolve, reject) => {
+      const waiting = this.appends.push({ streamId, frames, jsons, afterSeq, resolve, reject });
+      // A full script goes at once: node-redis writes in a `setImmediate`, and one set from within
+      // an immediate waits for the next turn of the loop. The rest go at the end of this turn.
+      if (waiting >= APPENDS_PER_SCRIPT) {
+        this.sendAppends();
+      } else if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => {
+          this.sendScheduled = false;
+          this.sendAppends();
+        });
+      }
+    });
+  }
+
+  /** Sends the appends made this turn, {@link APPENDS_PER_SCRIPT} streams to a script. */
+  private sendAppends(): void {
+    const appends = this.appends;
+    this.appends = [];
+    for (let from = 0; from < appends.length; from += APPENDS_PER_SCRIPT) {
+      const batch = appends.slice(from, from + APPENDS_PER_SCRIPT);
+      const args = [...this.stems, String(this.limits.retentionMs)];
+      for (const { streamId, frames, jsons, afterSeq } of batch) {
+        const last = frames.at(-1);
+        args.push(
+          appendArgument(streamId, jsons, last !== undefined && isTerminalFrame(last), afterSeq),
+        );
+      }
+      void this.run(APPEND, [...this.budgetKeys], ...args).then(
+        (replies) =>
+          batch.forEach((append, i) => this.appended(append, (replies as AppendReply[])[i])),
+        (error: unknown) => batch.forEach((append) => append.reject(error)),
+      );
+    }
+  }
+
+  /** Answers an append from its stream's part of the script's reply. */
+  private appended(
+    { streamId, frames, jsons, resolve, reject }: PendingAppend,
+    reply: AppendReply,
+  ) {
     if (reply[0] === APPEND_REPLY.closed) {
       this.forgetRecent(streamId);
-      throw new StreamClosedError(streamId);
+      return reject(new StreamClosedError(streamId));
     }
     const [, lastSeq = 0, streamBytes = 0] = reply;
     this.keepRecent(streamId, lastSeq, frames, jsons);
-    return { lastSeq, overLimit: streamBytes > this.limits.maxStreamBytes };
+    resolve({ lastSeq, overLimit: streamBytes > this.limits.maxStreamBytes });
   }
 
   /** Keeps what was just appended for the stream's readers here, if it has any, and wakes them. */

@@ -130,6 +130,28 @@ export function describeStreamStore(
       expect((await store.info('a'))?.lastSeq).toBe(2);
     });
 
+    it('appends to many streams at once, each as if alone', async () => {
+      const store = await open({ maxStoreBytes: 2_000_000 });
+      const ids = Array.from({ length: 120 }, (_, i) => `s${i}`);
+      for (const id of ids) await store.create({ streamId: id, model: 'm', owner: 'alice' });
+      await store.append('s7', [finish]);
+      const results = await Promise.allSettled(
+        ids.map((id) => store.append(id, [delta(id), delta('!')])),
+      );
+      expect(results[7]).toMatchObject({
+        status: 'rejected',
+        reason: expect.any(StreamClosedError),
+      });
+      const others = ids.filter((id) => id !== 's7');
+      expect(results.filter((result) => result.status === 'fulfilled')).toEqual(
+        others.map(() => ({ status: 'fulfilled', value: { lastSeq: 2, overLimit: false } })),
+      );
+      for (const id of others) {
+        expect((await store.read(id, 0))?.map((f) => f.frame)).toEqual([delta(id), delta('!')]);
+      }
+      expect((await store.read('s7', 0))?.map((f) => f.frame)).toEqual([finish]);
+    });
+
     it('appends after a given position only, and answers a repeated append as the first', async () => {
       const store = await open();
       await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
