@@ -284,11 +284,17 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     const key = this.framesKey(streamId);
     if (!this.tail.isFollowed(key)) return;
     const first = lastSeq - frames.length + 1;
-    const stored = frames.map((frame, i) => ({ seq: first + i, frame, json: jsons[i] }));
-    const kept = this.recent.get(streamId);
-    // Contiguous with what is kept, or it starts again from these.
-    const joined = kept?.at(-1)?.seq === first - 1 ? kept.concat(stored) : stored;
-    this.recent.set(streamId, joined.slice(-RECENT_FRAMES));
+    let kept = this.recent.get(streamId);
+    // Contiguous with what is kept, or it starts again from these. Added to in place: a copy per
+    // append would outlive the young generation (it waits for the next one) for nothing.
+    if (kept?.at(-1)?.seq !== first - 1) {
+      kept = [];
+      this.recent.set(streamId, kept);
+    }
+    for (let i = 0; i < frames.length; i += 1) {
+      kept.push({ seq: first + i, frame: frames[i], json: jsons[i] });
+    }
+    if (kept.length > RECENT_FRAMES) kept.splice(0, kept.length - RECENT_FRAMES);
     this.tail.notify(key);
   }
 
