@@ -174,12 +174,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     this.instanceId = options.instanceId ?? randomUUID();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.readersNoteMs = options.readersNoteMs ?? DEFAULT_READERS_NOTE_MS;
-    // The streams this instance appends to wake their readers here themselves (`keepRecent`); a
-    // frame another instance appends to one (a stop, a lapsed lease) reaches it through the
-    // heartbeat, which ends the generation, whose next append then hands the stream back.
-    this.tail = new RedisStreamTail(client, this.commandTimeoutMs, (key) =>
-      this.recent.has(key.slice(this.stems[1].length)),
-    );
+    // The streams this instance appends to wake their readers here themselves (`keepRecent`, by
+    // the tail's `notify`); a frame another instance appends to one (a stop, a lapsed lease)
+    // reaches it through the heartbeat, which ends the generation, whose next append then hands
+    // the stream back (`forgetRecent`, by the tail's `refollow`).
+    this.tail = new RedisStreamTail(client, this.commandTimeoutMs);
   }
 
   async create({ streamId, model, owner, idempotency }: NewStream) {

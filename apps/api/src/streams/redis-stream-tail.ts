@@ -50,6 +50,12 @@ interface Followed {
   watchers: Set<() => void>;
   /** Unknown until the stream's current last entry has been fetched: until then it is not read. */
   lastSeq?: number;
+  /**
+   * This instance appends to it and wakes its watchers itself ({@link RedisStreamTail.notify}):
+   * it is left out of the XREAD, which would only bring back, to wake nobody new, every frame it
+   * appended, until {@link RedisStreamTail.refollow} says otherwise.
+   */
+  wakesItself?: boolean;
 }
 
 /**
@@ -79,16 +85,10 @@ export class RedisStreamTail {
   /** Whether the loop waits for a stream to follow (rather than to try again after a failure). */
   private idle = false;
 
-  /**
-   * `client` is the store's connected main client; `commandTimeoutMs` bounds each command.
-   * `wakesItself(key)` says that this instance appends to that stream and wakes its watchers
-   * itself: the tail leaves it out of its XREAD (which would only bring back, to wake nobody new,
-   * every frame it appended) until {@link refollow} says otherwise.
-   */
+  /** `client` is the store's connected main client; `commandTimeoutMs` bounds each command. */
   constructor(
     private readonly client: TailRedisClient,
     private readonly commandTimeoutMs: number,
-    private readonly wakesItself: (key: string) => boolean = () => false,
   ) {}
 
   /**
@@ -139,14 +139,22 @@ export class RedisStreamTail {
 
   /** Takes `key` back into the XREAD (this instance no longer appends to it), and wakes it. */
   refollow(key: string): void {
+    const followed = this.followed.get(key);
+    if (!followed) return;
+    followed.wakesItself = false;
     this.interrupt();
-    this.notify(key);
+    for (const watcher of followed.watchers) this.call(watcher);
   }
 
-  /** Wakes the watchers of `key` now: this instance just appended to it. */
+  /**
+   * Wakes the watchers of `key` now: this instance just appended to it, and wakes them itself
+   * from now on (until {@link refollow}).
+   */
   notify(key: string): void {
     const followed = this.followed.get(key);
-    if (followed) for (const watcher of followed.watchers) this.call(watcher);
+    if (!followed) return;
+    followed.wakesItself = true;
+    for (const watcher of followed.watchers) this.call(watcher);
   }
 
   /** Stops the loop and closes the connection; resolves once the loop has ended. */
@@ -192,9 +200,10 @@ export class RedisStreamTail {
     let failures = 0;
     while (!this.closed) {
       // Each from its last entry; a stream whose last entry is still being fetched waits.
-      const streams = [...this.followed].flatMap(([key, { lastSeq }]) =>
-        lastSeq === undefined || this.wakesItself(key) ? [] : [{ key, id: entryId(lastSeq) }],
-      );
+      const streams: { key: string; id: string }[] = [];
+      for (const [key, { lastSeq, wakesItself }] of this.followed) {
+        if (lastSeq !== undefined && !wakesItself) streams.push({ key, id: entryId(lastSeq) });
+      }
       if (streams.length === 0) {
         this.idle = true;
         await this.pause();
