@@ -15,6 +15,13 @@ export async function connectRedis(url: string) {
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    // No timeout of node-redis's own (5 s unless told): every caller bounds its commands with
+    // `withCommandTimeout`, which also covers a command written and never answered. Its timeout is
+    // an `AbortSignal.timeout` per command, whose timer stays armed the whole 5 s however fast
+    // Redis answers (and then aborts the signal if no full GC took it yet): at 4,000-6,000
+    // commands a second, 23,000 such timers were alive at once, all in V8's old generation
+    // (bench/README.md, issue 21).
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Before the first connection, the failure is the answer: stop trying, `connect` rejects.
