@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import importX from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
 
 /**
@@ -61,6 +62,17 @@ export default [
         },
       ],
     },
+  },
+  {
+    // No files import each other in a loop, in any project (Nx's boundaries see projects only).
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   prettier,
 ];

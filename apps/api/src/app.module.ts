@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
-import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ApiExceptionFilter } from './app/api-exception.filter';
 import { loggerOptions } from './common/logger-options';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';

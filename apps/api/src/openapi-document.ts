@@ -2,8 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
-import { useApiPrefix } from './common/api-prefix';
-import { createOpenApiDocument } from './common/openapi';
+import { useApiPrefix } from './app/api-prefix';
+import { createOpenApiDocument } from './app/openapi';
 import { loadAppConfig } from './config/app-config';
 
 /** Where the committed OpenAPI document lives (`npx nx run api:openapi` rewrites it). */

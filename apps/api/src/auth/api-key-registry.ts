@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Principal } from './principal';
+import type { Principal } from '../shared/principal';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -4,8 +4,8 @@ import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
 import { AuthFailure } from './auth-failure';
 import { Authenticator } from './authenticator';
-import type { AuthenticatedRequest } from './current-principal.decorator';
-import { IS_PUBLIC } from './public.decorator';
+import type { AuthenticatedRequest } from '../common/current-principal.decorator';
+import { IS_PUBLIC } from '../common/public.decorator';
 
 /** What a refused caller is told, whatever the real reason (that goes to the log). */
 const UNAUTHENTICATED_MESSAGE = 'Sign in to continue: no valid credentials came with this request.';

@@ -6,7 +6,7 @@ import { ApiKeyRegistry } from './api-key-registry';
 import { AuthFailure } from './auth-failure';
 import { OidcTokenVerifier } from './oidc-token-verifier';
 import { oidcSettingsFrom } from './oidc-settings-from-config';
-import { ANONYMOUS, type Principal } from './principal';
+import { ANONYMOUS, type Principal } from '../shared/principal';
 import { ProxyIdentity } from './proxy-identity';
 
 /** A compact JWS: three base64url parts. API keys never look like this. */

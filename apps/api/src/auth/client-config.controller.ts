@@ -4,7 +4,7 @@ import type { ClientConfigResponse } from '@tokenstream/stream-contracts';
 import { schemaRef } from '../common/openapi-schemas';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { Public } from './public.decorator';
+import { Public } from '../common/public.decorator';
 
 @ApiTags('auth')
 @Controller('client-config')

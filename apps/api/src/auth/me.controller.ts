@@ -4,8 +4,8 @@ import type { MeResponse } from '@tokenstream/stream-contracts';
 import { ApiAuthenticated } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { ModelCatalog } from '../models/model-catalog';
-import { CurrentPrincipal } from './current-principal.decorator';
-import type { Principal } from './principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 
 @ApiTags('auth')
 @ApiAuthenticated()

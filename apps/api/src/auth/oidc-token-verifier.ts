@@ -14,7 +14,7 @@ import { issuerUnreachable } from './oidc-issuer-unreachable';
 import { oidcPrincipalId } from './oidc-principal-id';
 import type { OidcSettings } from './oidc-settings';
 import { oidcSettingsProblems } from './oidc-settings-problems';
-import type { Principal } from './principal';
+import type { Principal } from '../shared/principal';
 
 /** What tests and unusual deployments may swap in. */
 export interface OidcTokenVerifierOptions {

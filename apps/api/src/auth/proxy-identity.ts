@@ -1,7 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { AuthConfig } from '../config/app-config';
 import { AuthFailure } from './auth-failure';
-import type { Principal } from './principal';
+import type { Principal } from '../shared/principal';
 
 type ProxySettings = NonNullable<AuthConfig['proxy']>;
 type Headers = Record<string, string | string[] | undefined>;

@@ -2,8 +2,8 @@ import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER, type ChatRequest } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
 import { sendEventStream } from '../common/event-stream-response';
 import { schemaRef } from '../common/openapi-schemas';

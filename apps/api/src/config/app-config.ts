@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { redactedUrl } from '../common/redacted-url';
-import type { PrincipalLimits } from '../limits/principal-limits';
+import { redactedUrl } from '../shared/redacted-url';
+import type { PrincipalLimits } from '../shared/principal-limits';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../redis/redis-command-timeout';
-import type { DatabaseLocation } from '../database/open-database';
+import type { DatabaseLocation } from '../shared/database-location';
 import type { Deployment, ModelRoutes } from './model-routes';
 import { DEFAULT_COOLDOWN_SECONDS, readModelsFile } from './models-file';
 

@@ -1,4 +1,4 @@
-import type { PrincipalLimits } from '../limits/principal-limits';
+import type { PrincipalLimits } from '../shared/principal-limits';
 
 /** Where a deployment's requests go, by the kind of upstream it is. */
 export type DeploymentTarget =

@@ -27,8 +27,8 @@ import {
   type ConversationPage,
   type ConversationSummary,
 } from '@tokenstream/stream-contracts';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
 import { ApiException } from '../common/api-exception';
 import { schemaRef } from '../common/openapi-schemas';

@@ -1,16 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
+import type { DatabaseLocation } from '../shared/database-location';
 import type { DatabaseTables } from './database-tables';
 import { MIGRATIONS } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
-
-/** Where the conversations are kept. */
-export type DatabaseLocation =
-  /** A PostgreSQL server (`DATABASE_URL`), shared by every instance. */
-  | { url: string; maxConnections?: number }
-  /** The embedded PostgreSQL (PGlite) in a folder, or in memory (`memory://`), for one instance. */
-  | { dir: string };
 
 /** The api's database, migrated to the latest version. */
 export type AppDatabase = Kysely<DatabaseTables>;

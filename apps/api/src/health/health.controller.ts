@@ -8,7 +8,7 @@ import {
 import type { HealthResponse, LivenessResponse } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import { schemaRef } from '../common/openapi-schemas';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { APP_VERSION } from '../config/app-version';
 import { Readiness } from './readiness';
 

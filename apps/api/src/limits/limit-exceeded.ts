@@ -1,12 +1,10 @@
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
-import type { LimitName } from './principal-limits';
+import type { LimitName } from '../shared/principal-limits';
+import type { RefusedLimit } from '../shared/refused-limit';
 
 /** The `problems[].path` of a `429`; its `message` is the {@link LimitName} that was reached. */
 export const LIMIT_PROBLEM_PATH = 'limit';
-
-/** A limit a request can be refused for: a principal's own, or a bound on concurrent readers. */
-export type RefusedLimit = LimitName | 'readersPerStream' | 'readersPerCaller';
 
 /** What the caller is told for each limit, given the limit and the seconds until it may retry. */
 const MESSAGES: Record<RefusedLimit, (limit: number, retryAfterSeconds: number) => string> = {

@@ -1,4 +1,4 @@
-import type { LimitName, PrincipalLimits } from './principal-limits';
+import type { LimitName, PrincipalLimits } from '../shared/principal-limits';
 
 /** The rolling window of `requestsPerMinute`. */
 export const REQUEST_WINDOW_MS = 60_000;

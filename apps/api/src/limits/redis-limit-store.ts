@@ -6,7 +6,7 @@ import {
   type AdmissionLimits,
   type WindowDecision,
 } from './limit-store';
-import type { LimitName } from './principal-limits';
+import type { LimitName } from '../shared/principal-limits';
 import {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   RedisCommandTimeoutError,

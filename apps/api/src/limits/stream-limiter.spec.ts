@@ -1,8 +1,8 @@
 import { ErrorCodes, type ChatRequest } from '@tokenstream/stream-contracts';
-import { ANONYMOUS, type Principal } from '../auth/principal';
+import { ANONYMOUS, type Principal } from '../shared/principal';
 import type { ApiException } from '../common/api-exception';
 import { MemoryLimitStore } from './memory-limit-store';
-import type { PrincipalLimits } from './principal-limits';
+import type { PrincipalLimits } from '../shared/principal-limits';
 import { StreamLimiter } from './stream-limiter';
 import { streamsServiceForTest } from '../streams/testing/streams-service-for-test';
 import { ApiMetrics } from '../metrics/api-metrics';

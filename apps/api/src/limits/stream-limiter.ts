@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { ApiMetrics } from '../metrics/api-metrics';
 import { limitExceeded } from './limit-exceeded';
@@ -10,7 +10,7 @@ import {
   NO_LIMIT,
   type LimitName,
   type PrincipalLimits,
-} from './principal-limits';
+} from '../shared/principal-limits';
 import { msUntilUtcMidnight } from './utc-day';
 
 /** What a caller at its concurrency limit is asked to wait: a reply usually ends within seconds. */

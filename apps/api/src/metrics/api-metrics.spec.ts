@@ -1,4 +1,4 @@
-import type { StoreUsage } from '../streams/stream-store';
+import type { StoreUsage } from '../shared/store-usage';
 import { MemoryDeploymentCooldowns } from '../models/deployment-cooldowns';
 import { ApiMetrics, type EndedStream } from './api-metrics';
 

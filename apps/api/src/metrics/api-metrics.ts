@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RefusedLimit } from '../limits/limit-exceeded';
-import type { StoreUsage } from '../streams/stream-store';
+import type { RefusedLimit } from '../shared/refused-limit';
+import type { StoreUsage } from '../shared/store-usage';
 
 /** Which api a stream was asked for on: the native protocol or the OpenAI-compatible routes. */
 export type StreamApi = 'native' | 'openai';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { loadAppConfig } from '../config/app-config';
 import { ModelCatalog } from './model-catalog';
 

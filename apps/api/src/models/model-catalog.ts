@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes, type ModelsResponse } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
-import { ANONYMOUS, type Principal } from '../auth/principal';
+import { ANONYMOUS, type Principal } from '../shared/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 

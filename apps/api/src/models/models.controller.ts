@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ModelsResponse } from '@tokenstream/stream-contracts';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 import { ApiAuthenticated } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { ModelCatalog } from './model-catalog';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEPLOYMENT_HEADER, encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import { sendEventStream } from '../common/event-stream-response';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';

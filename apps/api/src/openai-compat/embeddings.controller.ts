@@ -1,8 +1,8 @@
 import { Body, Controller, Injectable, PipeTransform, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiOpenAiErrors } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DEPLOYMENT_HEADER } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import { APIError } from 'openai';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Generation, InterruptReason } from './generation';
+import type { Generation } from './generation';
+import type { InterruptReason } from './interrupt-reason';
 
 /** How often a shutdown looks whether every reader has received its last frame. */
 const FLUSH_POLL_MS = 20;

@@ -7,10 +7,10 @@ import type {
   HeartbeatReport,
   NewStream,
   StoredFrame,
-  StoreUsage,
   StreamInfo,
   StreamStoreLimits,
 } from './stream-store';
+import type { StoreUsage } from '../shared/store-usage';
 import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
 
 interface StreamEntry {

@@ -18,7 +18,9 @@ export function mergeTextDeltas(frames: readonly StoredFrame[]): StoredFrame[] {
   const endRun = () => {
     if (run.length === 1) merged.push(run[0]);
     else if (run.length > 1) {
-      const text = run.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
+      const text = run
+        .map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : ''))
+        .join('');
       merged.push(textDelta(run[run.length - 1].seq, text));
     }
     run = [];

@@ -27,10 +27,10 @@ import type {
   HeartbeatReport,
   NewStream,
   StoredFrame,
-  StoreUsage,
   StreamInfo,
   StreamStoreLimits,
 } from './stream-store';
+import type { StoreUsage } from '../shared/store-usage';
 import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
 
 /** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */

@@ -1,5 +1,5 @@
 import type { ErrorCode, FinishReason, Usage } from '@tokenstream/stream-contracts';
-import type { InterruptReason } from './generation';
+import type { InterruptReason } from './interrupt-reason';
 
 /** Why a generation was ended from outside, if it was. */
 type Interruption = InterruptReason | undefined;

@@ -1,4 +1,5 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
+import type { StoreUsage } from '../shared/store-usage';
 
 /** A frame as the store holds it: its position in the stream (1, 2, 3 …) and the frame. */
 export interface StoredFrame {
@@ -57,16 +58,6 @@ export interface AppendResult {
   lastSeq: number;
   /** True once the stream holds more than its size limit: the caller should end it. */
   overLimit: boolean;
-}
-
-/** How much the store holds and may hold, for health checks, metrics and capacity planning. */
-export interface StoreUsage {
-  streams: number;
-  /** Bytes the frames take now. */
-  bytes: number;
-  /** Bytes spoken for: every running stream at its size limit, every finished one as it is. */
-  reservedBytes: number;
-  maxBytes: number;
 }
 
 /** What an instance tells a shared store at each heartbeat. */

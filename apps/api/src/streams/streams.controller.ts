@@ -13,8 +13,8 @@ import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from 
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
 import { ErrorCodes } from '@tokenstream/stream-contracts';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { Principal } from '../shared/principal';
 import {
   ApiAuthenticated,
   ApiErrors,

@@ -1,6 +1,6 @@
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
 import { lastValueFrom, toArray, type Observable } from 'rxjs';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { DeliveryBatch } from './stream-delivery';
 import { newUuidV7 } from '../common/uuid-v7';

@@ -6,7 +6,7 @@ import {
   type ChatRequest,
 } from '@tokenstream/stream-contracts';
 import { of, type Observable } from 'rxjs';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';

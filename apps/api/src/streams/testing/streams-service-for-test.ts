@@ -1,10 +1,10 @@
 import type { ChatRequest } from '@tokenstream/stream-contracts';
 import { PassThrough } from 'node:stream';
 import { lastValueFrom, mergeAll, toArray } from 'rxjs';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../shared/principal';
 import { loadAppConfig } from '../../config/app-config';
 import { MemoryLimitStore } from '../../limits/memory-limit-store';
-import { NO_LIMIT, type PrincipalLimits } from '../../limits/principal-limits';
+import { NO_LIMIT, type PrincipalLimits } from '../../shared/principal-limits';
 import { StreamLimiter } from '../../limits/stream-limiter';
 import { ApiMetrics } from '../../metrics/api-metrics';
 import { DemoModelProvider } from '../../models/demo-model.provider';

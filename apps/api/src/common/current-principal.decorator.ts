@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { ANONYMOUS, type Principal } from './principal';
+import { ANONYMOUS, type Principal } from '../shared/principal';
 
 /** A request once the auth guard has recognised its caller. */
 export type AuthenticatedRequest = Request & { principal?: Principal };

@@ -1,4 +1,4 @@
-import type { PrincipalLimits } from '../limits/principal-limits';
+import type { PrincipalLimits } from './principal-limits';
 
 /** How a caller proved who it is. */
 export type AuthMethod = 'none' | 'oidc' | 'proxy' | 'apikey';

@@ -2,8 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { toOpenAiErrorResponse } from '../openai-compat/openai-error-response';
 import { isOpenAiPath } from '../openai-compat/openai-paths';
-import { toApiErrorResponse } from './api-error-response';
-import { RequestBodyError } from './request-body-error';
+import { toApiErrorResponse } from '../common/api-error-response';
+import { RequestBodyError } from '../common/request-body-error';
 
 /**
  * The one place errors become responses, for every path (an unknown one, a body the parser refused,

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { SecuritySchemes } from './api-docs.decorators';
-import { OPENAPI_SCHEMAS } from './openapi-schemas';
+import { SecuritySchemes } from '../common/api-docs.decorators';
+import { NATIVE_OPENAPI_SCHEMAS } from '../common/openapi-schemas';
+import { OPENAI_OPENAPI_SCHEMAS } from '../openai-compat/openai-openapi-schemas';
 
 /** Where the interactive docs are served (public, outside the guards). */
 export const OPENAPI_UI_PATH = 'api/docs';
@@ -27,7 +28,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...OPENAPI_SCHEMAS },
+    schemas: {
+      ...document.components?.schemas,
+      ...NATIVE_OPENAPI_SCHEMAS,
+      ...OPENAI_OPENAPI_SCHEMAS,
+    },
   };
   return document;
 }

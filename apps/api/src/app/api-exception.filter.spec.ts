@@ -6,7 +6,7 @@ import request from 'supertest';
 import { AppModule } from '../app.module';
 import { loadAppConfig } from '../config/app-config';
 import { useApiPrefix } from './api-prefix';
-import { useJsonBodyParser } from './json-body-parser';
+import { useJsonBodyParser } from '../common/json-body-parser';
 
 const hi = { model: 'demo', messages: [{ role: 'user', content: 'Hi' }] };
 const overOneMegabyte = JSON.stringify({
