@@ -252,20 +252,32 @@ describe('StreamsService', () => {
     });
   });
 
-  it('answers 503 with Retry-After when the store has no room for another running stream', async () => {
-    const { service, store, start, registry } = streamsServiceForTest({
+  it('answers 503 with Retry-After when the store has no room for another running stream, taking nothing', async () => {
+    const { service, store, start, registry, readToEnd } = streamsServiceForTest({
       tokenDelayMs: 20,
-      env: { STREAM_MAX_BYTES: '100000', STREAM_STORE_MAX_BYTES: '250000' },
+      limits: { concurrentStreams: 3 },
+      env: {
+        STREAM_MAX_BYTES: '100000',
+        STREAM_STORE_MAX_BYTES: '250000',
+        STREAM_MAX_READERS_PER_CALLER: '1',
+      },
     });
-    const running = [await start(alice), await start(alice)];
-    const refusal = await refusalOf(() => start(alice));
-    expect(refusal).toMatchObject({
+    const busy = {
       statusCode: 503,
       code: ErrorCodes.serverBusy,
       headers: { 'Retry-After': '5' },
-    });
+    };
+    const first = [await start(alice), await start(alice)];
+    expect(await refusalOf(() => start(alice))).toMatchObject(busy);
     expect((await store.usage()).streams).toBe(2);
-    await Promise.all(running.map((streamId) => service.stop(streamId, alice)));
+    for (const streamId of first) await service.stop(streamId, alice);
+    for (const streamId of first) await readToEnd(streamId, alice);
+    // The refused request gave back what it took: its reader slot (one per caller here, so a kept
+    // one would refuse the next start with a 429), and its concurrency slot (a kept one would
+    // make the third stream below a 429 rather than the store's 503).
+    const again = [await start(alice), await start(alice)];
+    expect(await refusalOf(() => start(alice))).toMatchObject(busy);
+    for (const streamId of again) await service.stop(streamId, alice);
     await registry.drain(1_000, 100);
     store.onModuleDestroy();
   });

@@ -10,7 +10,6 @@ import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import type { LimitTicket } from '../limits/limit-ticket';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
@@ -29,6 +28,7 @@ import {
 } from './stream-store';
 import { StreamWriter } from './stream-writer';
 import type { ReplyKeeper } from './reply-keeper';
+import { Admission, type ReaderSlot } from './admission';
 import { idempotencyClaim, idempotencyConflict } from './idempotency-key';
 import { newUuidV7, uuidV7Time } from '../common/uuid-v7';
 
@@ -43,9 +43,6 @@ const STORE_FULL_RETRY_AFTER_SECONDS = '5';
 
 /** Seconds a client is asked to wait when the stream store cannot be reached. */
 const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
-
-/** Gives back a reader's slot (see {@link ReaderLimits}); once, however often it is called. */
-export type ReaderSlot = () => void;
 
 /** Who starts a stream, and how to tell that they already left. */
 export interface StartContext {
@@ -131,53 +128,42 @@ export class StreamsService implements BeforeApplicationShutdown {
     }
     const streamId = newUuidV7();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
-    const reader = this.readers.acquire(streamId, principal.id);
-    let ticket: LimitTicket;
+    const admission = new Admission(this.readers.acquire(streamId, principal.id));
+    const { keeper } = context;
+    let holder: IdempotentStream | undefined;
     try {
       // Before the stream exists, so a refused request generates nothing.
       const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
-      ticket = await this.limiter.admit(principal, { promptChars, model });
-    } catch (error) {
-      reader();
-      throw error;
-    }
-    if (context.isClientGone?.()) {
-      reader();
-      void ticket.release();
-      this.logger.log(
-        { requestId: context.requestId, principal: principal.id },
-        'client left before its stream started: nothing generated',
-      );
-      return undefined;
-    }
-    const { keeper } = context;
-    if (keeper) {
-      try {
-        await keeper.begin(streamId, model);
-      } catch (error) {
-        reader();
-        void ticket.release();
-        throw error;
+      admission.ticketed(await this.limiter.admit(principal, { promptChars, model }));
+      if (context.isClientGone?.()) {
+        admission.release();
+        this.logger.log(
+          { requestId: context.requestId, principal: principal.id },
+          'client left before its stream started: nothing generated',
+        );
+        return undefined;
       }
-    }
-    let holder: IdempotentStream | undefined;
-    try {
-      holder = await this.store.create({ streamId, model, owner: principal.id, idempotency });
+      if (keeper) {
+        await keeper.begin(streamId, model);
+        admission.kept(keeper);
+      }
+      holder = await this.store
+        .create({ streamId, model, owner: principal.id, idempotency })
+        .catch((error: unknown) => {
+          if (error instanceof StoreFullError) throw storeFull();
+          this.logger.warn({ err: error, streamId }, 'the stream store failed: nothing started');
+          throw storeUnavailable();
+        });
     } catch (error) {
-      reader();
-      void ticket.release();
-      void keeper?.discard();
-      if (error instanceof StoreFullError) throw storeFull();
-      this.logger.warn({ err: error, streamId }, 'the stream store failed: nothing started');
-      throw storeUnavailable();
+      admission.release();
+      throw error;
     }
     if (holder && idempotency) {
       // Another request with the key made its stream meanwhile (on any instance): join it.
-      reader();
-      void ticket.release();
-      void keeper?.discard();
+      admission.release();
       return this.join(holder, idempotency, context);
     }
+    const { reader, ticket } = admission.started();
     const api = context.api ?? 'native';
     this.metrics.streamStarted(model, api);
     const writer = new StreamWriter(this.store, streamId, {
