@@ -1,13 +1,6 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { startApi, WORKSPACE_VERSION, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, type HealthResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { chat } from './support/stream-client';
-
-/** The version the api reports: the workspace's, which the image and the chart carry too. */
-const WORKSPACE_VERSION = (
-  JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
-).version;
 
 describe('with no configuration at all', () => {
   let api: ApiProcess;

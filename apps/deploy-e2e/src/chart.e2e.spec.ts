@@ -1,3 +1,4 @@
+import { WORKSPACE_VERSION } from '@tokenstream/e2e-support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -13,10 +14,6 @@ import {
 // deploy/helm/tokenstream rendered by a real helm (3.17) under the value sets its README
 // documents, every object checked against the Kubernetes API's schemas.
 jest.setTimeout(60_000);
-
-const WORKSPACE_VERSION = (
-  JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
-).version;
 
 const SHARED_STORES = {
   redis: { url: 'redis://redis.data.svc:6379' },

@@ -1,3 +1,4 @@
+import { WORKSPACE_VERSION } from '@tokenstream/e2e-support';
 import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,10 +13,6 @@ const ROOT = resolve(__dirname, '../../..');
 const COMPOSE_DIR = join(ROOT, 'deploy/compose');
 const COMPOSE_TEXT = readFileSync(join(COMPOSE_DIR, 'compose.yaml'), 'utf8');
 const ENV_EXAMPLE = readFileSync(join(COMPOSE_DIR, '.env.example'), 'utf8');
-const WORKSPACE_VERSION = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
-
 interface Service {
   image: string;
   profiles?: string[];

@@ -18,3 +18,4 @@ export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib
 export { stopChild, type StopOptions } from './lib/stop-child';
 export { waitForLog } from './lib/wait-for-log';
 export { startPostgres, type PostgresServer } from './lib/postgres-server';
+export { WORKSPACE_VERSION } from './lib/workspace-version';

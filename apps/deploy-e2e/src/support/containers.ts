@@ -1,3 +1,4 @@
+import { WORKSPACE_VERSION } from '@tokenstream/e2e-support';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -11,6 +12,9 @@ export const PODMAN_BIN = process.env['PODMAN_BIN'] || '/usr/bin/podman';
 const CONTAINERS_CONF = resolve(__dirname, '../../podman/containers.conf');
 /** The proxy's CA bundle on machines whose package traffic is intercepted (as this one). */
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** Debian's own mirror, as the machine's apt sources name it. */
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 
 /** The base the image file names: made here from Debian's packages when no registry answers. */
 export const BASE_IMAGE = 'docker.io/library/debian:trixie-slim';
@@ -107,9 +111,6 @@ export async function ensureBaseImage(): Promise<void> {
   }
 }
 
-/** Debian's own mirror, as the machine's apt sources name it. */
-const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
-
 /**
  * Builds the product image with `npm run image`'s own script (deploy/container/build-image.cjs),
  * over the dist/ bundle the e2e target builds first, unless an image built from the very same
@@ -117,10 +118,7 @@ const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
  */
 export async function ensureProductImage(): Promise<string> {
   await ensureBaseImage();
-  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const image = `${PRODUCT_IMAGE_NAME}:${version}`;
+  const image = `${PRODUCT_IMAGE_NAME}:${WORKSPACE_VERSION}`;
   const inputs = inputsHash();
   const existing = await podman(
     ['image', 'inspect', '--format', `{{index .Labels "${INPUTS_LABEL}"}}`, image],
