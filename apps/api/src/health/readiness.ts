@@ -11,7 +11,7 @@ import { StreamStore } from '../streams/stream-store';
  * How long readiness waits for the shared PostgreSQL to answer: inside the probes' own timeouts
  * (the Helm chart's are 3 s), so a stalled server reads as "not ready", not as a probe that hung.
  */
-export const DATABASE_PROBE_TIMEOUT_MS = 2_000;
+const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * Whether this instance should be sent new requests: not while it drains, nor while a store it
