@@ -72,12 +72,12 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   // Shared limits that cannot be shared are a misconfiguration: say so in one line, as above.
   let redis: RedisClient | null = null;
-  if (config.redisUrl) {
+  if (config.redis.url) {
     try {
-      redis = await connectRedis(config.redisUrl);
+      redis = await connectRedis(config.redis.url);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      refuseToStart([`REDIS_URL: cannot reach ${redactedUrl(config.redisUrl)}: ${reason}`]);
+      refuseToStart([`REDIS_URL: cannot reach ${redactedUrl(config.redis.url)}: ${reason}`]);
     }
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {
@@ -93,15 +93,15 @@ async function bootstrap(): Promise<void> {
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
+  if (config.server.corsOrigins.length > 0) app.enableCors(corsOptions(config.server.corsOrigins));
   useJsonBodyParser(app);
   // The OpenAI-compatible routes live at `/v1/…`, where OpenAI's SDKs expect them.
   useApiPrefix(app);
   serveOpenApi(app);
   app.enableShutdownHooks();
   exitByShutdownDeadline(config.streams.drainMs);
-  const servesWeb = serveWebApp(app, config.webDistDir);
-  if (config.production && config.auth.modes.includes('none')) {
+  const servesWeb = serveWebApp(app, config.server.webDistDir);
+  if (config.server.production && config.auth.modes.includes('none')) {
     logger.warn(
       'AUTH_MODE=none in production: anyone who can reach this port can spend the model budget ' +
         'and read any stream. Set AUTH_MODE to oidc, proxy or apikey.',
@@ -109,43 +109,43 @@ async function bootstrap(): Promise<void> {
   }
   // A shared database is opened and migrated before the api listens: one out of reach (or a
   // migration that fails) stops the boot with one line, as Redis does.
-  if ('url' in config.database) {
+  if ('url' in config.database.location) {
     try {
       await app.get(Database).open();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await app.close().catch(() => undefined);
-      refuseToStart([`DATABASE_URL: cannot open ${redactedUrl(config.database.url)}: ${reason}`]);
+      refuseToStart([`DATABASE_URL: cannot open ${redactedUrl(config.database.location.url)}: ${reason}`]);
     }
   }
-  await app.listen(config.port, config.host ?? '0.0.0.0');
+  await app.listen(config.server.port, config.server.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const where = servesWeb
     ? `tokenstream ${APP_VERSION}: chat and api on ${url}`
     : `tokenstream ${APP_VERSION} api on ${url} (the chat is served by the web dev server in development)`;
-  const deployments = config.deployments[config.defaultModel] ?? [];
+  const deployments = config.models.deployments[config.models.defaultModel] ?? [];
   const model =
-    config.provider === 'demo'
+    config.models.provider === 'demo'
       ? 'the DEMO model; set OPENAI_API_KEY (and OPENAI_BASE_URL), or MODELS_FILE, for a real one'
-      : `${config.defaultModel} at ${deployments.map((deployment) => deployment.name).join(', ')}`;
+      : `${config.models.defaultModel} at ${deployments.map((deployment) => deployment.name).join(', ')}`;
   logger.log(
     {
       url,
       version: APP_VERSION,
-      provider: config.provider,
-      defaultModel: config.defaultModel,
-      models: config.models,
+      provider: config.models.provider,
+      defaultModel: config.models.defaultModel,
+      models: config.models.models,
       deployments: Object.fromEntries(
-        Object.entries(config.deployments).map(([name, list]) => [
+        Object.entries(config.models.deployments).map(([name, list]) => [
           name,
           list.map((deployment) => deployment.name),
         ]),
       ),
-      webApp: servesWeb ? config.webDistDir : null,
+      webApp: servesWeb ? config.server.webDistDir : null,
       conversations:
-        'url' in config.database
-          ? `PostgreSQL at ${redactedUrl(config.database.url)}`
-          : `embedded PostgreSQL in ${config.database.dir}`,
+        'url' in config.database.location
+          ? `PostgreSQL at ${redactedUrl(config.database.location.url)}`
+          : `embedded PostgreSQL in ${config.database.location.dir}`,
     },
     `${where}, answering with ${model}`,
   );

@@ -2,13 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Principal } from '../shared/principal';
+import { ownLimitsSchema } from '../shared/principal-limits';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/** One limit of a key: a whole number, `0` for none. */
-const limitValue = z
-  .int({ error: 'expected a whole number' })
-  .min(0, { error: 'expected 0 or more' });
 
 const keysFileSchema = z.strictObject({
   keys: z.array(
@@ -24,13 +20,7 @@ const keysFileSchema = z.strictObject({
       /** A revoked key is refused like an unknown one. */
       revoked: z.boolean().optional(),
       /** This key's own limits, each overriding the api's `LIMIT_*` default; `0`: no limit. */
-      limits: z
-        .strictObject({
-          concurrentStreams: limitValue.optional(),
-          requestsPerMinute: limitValue.optional(),
-          tokensPerDay: limitValue.optional(),
-        })
-        .optional(),
+      limits: ownLimitsSchema.optional(),
     }),
   ),
 });

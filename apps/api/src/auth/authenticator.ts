@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { ApiKeyRegistry } from './api-key-registry';
 import { AuthFailure } from './auth-failure';
 import { OidcTokenVerifier } from './oidc-token-verifier';
@@ -30,8 +30,7 @@ export class Authenticator {
   private readonly keys?: ApiKeyRegistry;
   private readonly oidc?: OidcTokenVerifier;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const { auth } = config;
+  constructor(@Inject(CONFIG.auth) auth: AppConfig['auth']) {
     this.open = auth.modes.includes('none');
     if (auth.proxy) this.proxy = new ProxyIdentity(auth.proxy);
     if (auth.apiKeysFile) this.keys = ApiKeyRegistry.fromFile(auth.apiKeysFile);

@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../config/app-config';
+import type { AuthConfig } from '../config/auth-config';
 import { DEFAULT_OIDC_SETTINGS, type OidcSettings } from './oidc-settings';
 
 /** The verifier's settings for the `OIDC_*` configuration, with defaults where it is silent. */

@@ -1,5 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { AuthConfig } from '../config/app-config';
+import type { AuthConfig } from '../config/auth-config';
 import { AuthFailure } from './auth-failure';
 import type { Principal } from '../shared/principal';
 

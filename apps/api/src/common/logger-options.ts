@@ -20,12 +20,12 @@ interface SerializedRequest {
  * Structured JSON logs with a request id: the caller's `X-Request-Id` when it is a sane token
  * (so a proxy's id follows the request through), otherwise a new one, echoed in the response.
  */
-export function loggerOptions(config: AppConfig): Params {
+export function loggerOptions(server: AppConfig['server']): Params {
   return {
     pinoHttp: {
       // Lines logged inside a request carry its id only; the full request is in its completion line.
       quietReqLogger: true,
-      level: config.logLevel,
+      level: server.logLevel,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const incoming = req.headers[REQUEST_ID_HEADER.toLowerCase()];
         const id =

@@ -14,11 +14,9 @@ describe('loadAppConfig', () => {
   it('runs the demo model with documented defaults when nothing is configured', () => {
     const config = loadAppConfig({});
     expect(config).toMatchObject({
-      port: 3000,
-      provider: 'demo',
-      defaultModel: 'demo',
-      models: ['demo'],
-      heartbeatMs: 15_000,
+      server: { port: 3000 },
+      models: { provider: 'demo', defaultModel: 'demo', models: ['demo'] },
+      streams: { heartbeatMs: 15_000 },
     });
   });
 
@@ -27,9 +25,9 @@ describe('loadAppConfig', () => {
       OPENAI_API_KEY: 'sk-x',
       OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
     });
-    expect(config.provider).toBe('openai');
-    expect(config.defaultModel).toBe('gpt-4o-mini');
-    expect(config.deployments).toEqual({
+    expect(config.models.provider).toBe('openai');
+    expect(config.models.defaultModel).toBe('gpt-4o-mini');
+    expect(config.models.deployments).toEqual({
       'gpt-4o-mini': [
         {
           kind: 'openai',
@@ -45,12 +43,12 @@ describe('loadAppConfig', () => {
 
   it('offers every model of CHAT_MODELS, trimmed and without duplicates', () => {
     const config = loadAppConfig({ CHAT_MODEL: 'b', CHAT_MODELS: ' a, b ,a,, c' });
-    expect(config.models).toEqual(['a', 'b', 'c']);
-    expect(config.defaultModel).toBe('b');
+    expect(config.models.models).toEqual(['a', 'b', 'c']);
+    expect(config.models.defaultModel).toBe('b');
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadAppConfig({ PORT: '', OPENAI_API_KEY: '' }).provider).toBe('demo');
+    expect(loadAppConfig({ PORT: '', OPENAI_API_KEY: '' }).models.provider).toBe('demo');
   });
 
   it('refuses a store smaller than one stream at its size limit, and bounds readers by default', () => {
@@ -79,14 +77,14 @@ describe('loadAppConfig', () => {
   });
 
   it('binds the metrics listener to loopback unless told otherwise', () => {
-    expect(loadAppConfig({ METRICS_PORT: '9464' }).metricsHost).toBe('127.0.0.1');
-    expect(loadAppConfig({ METRICS_PORT: '9464', HOST: '0.0.0.0' }).metricsHost).toBe('127.0.0.1');
-    expect(loadAppConfig({ METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+    expect(loadAppConfig({ METRICS_PORT: '9464' }).metrics.host).toBe('127.0.0.1');
+    expect(loadAppConfig({ METRICS_PORT: '9464', HOST: '0.0.0.0' }).metrics.host).toBe('127.0.0.1');
+    expect(loadAppConfig({ METRICS_HOST: '0.0.0.0' }).metrics.host).toBe('0.0.0.0');
   });
 
   it('bounds a Redis command by REDIS_COMMAND_TIMEOUT_MS, 1000 ms unless told', () => {
-    expect(loadAppConfig({}).redisCommandTimeoutMs).toBe(1_000);
-    expect(loadAppConfig({ REDIS_COMMAND_TIMEOUT_MS: '250' }).redisCommandTimeoutMs).toBe(250);
+    expect(loadAppConfig({}).redis.commandTimeoutMs).toBe(1_000);
+    expect(loadAppConfig({ REDIS_COMMAND_TIMEOUT_MS: '250' }).redis.commandTimeoutMs).toBe(250);
     expect(problemsOf({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toEqual([
       'REDIS_COMMAND_TIMEOUT_MS="0": expected at least 1',
     ]);
@@ -205,7 +203,7 @@ describe('loadAppConfig', () => {
         ]);
       }
       const open = loadAppConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' });
-      expect(open).toMatchObject({ production: true, auth: { modes: ['none'] } });
+      expect(open).toMatchObject({ server: { production: true }, auth: { modes: ['none'] } });
     });
 
     it.each([

@@ -1,16 +1,16 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { AppConfig } from './app-config';
-import { APP_CONFIG } from './app-config.token';
+import { CONFIG } from './config-slices';
 
-/** Makes the configuration validated at boot injectable everywhere as {@link APP_CONFIG}. */
+/** Makes each slice of the configuration validated at boot injectable everywhere, by {@link CONFIG}. */
 @Global()
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
-    };
+    const providers = (Object.keys(CONFIG) as (keyof AppConfig)[]).map((slice) => ({
+      provide: CONFIG[slice],
+      useValue: config[slice],
+    }));
+    return { module: ConfigModule, providers, exports: Object.values(CONFIG) };
   }
 }

@@ -60,13 +60,13 @@ describe('MODELS_FILE', () => {
       MODELS_FILE: file('models.yaml', TWO_REGIONS_AND_VLLM),
       ...KEYS,
     });
-    expect(config.models).toEqual(['gpt-4o', 'llama', 'demo']);
-    expect(config.defaultModel).toBe('gpt-4o');
-    expect(config.provider).toBe('openai');
-    expect(config.modelGroups).toEqual({ 'gpt-4o': ['staff'] });
-    expect(config.fallbacks).toEqual({ 'gpt-4o': ['llama'], llama: [], demo: [] });
-    expect(config.cooldownMs).toBe(20_000);
-    expect(config.deployments['gpt-4o']).toEqual([
+    expect(config.models.models).toEqual(['gpt-4o', 'llama', 'demo']);
+    expect(config.models.defaultModel).toBe('gpt-4o');
+    expect(config.models.provider).toBe('openai');
+    expect(config.models.modelGroups).toEqual({ 'gpt-4o': ['staff'] });
+    expect(config.models.fallbacks).toEqual({ 'gpt-4o': ['llama'], llama: [], demo: [] });
+    expect(config.models.cooldownMs).toBe(20_000);
+    expect(config.models.deployments['gpt-4o']).toEqual([
       {
         name: 'sweden',
         kind: 'azure-openai',
@@ -82,7 +82,7 @@ describe('MODELS_FILE', () => {
         weight: 1,
       }),
     ]);
-    expect(config.deployments['llama']).toEqual([
+    expect(config.models.deployments['llama']).toEqual([
       expect.objectContaining({
         kind: 'openai',
         name: 'vllm.internal:8000/meta-llama/Llama-3.1-8B-Instruct',
@@ -90,7 +90,7 @@ describe('MODELS_FILE', () => {
         apiKey: 'none',
       }),
     ]);
-    expect(config.deployments['demo']).toEqual([{ kind: 'demo', name: 'demo', weight: 1 }]);
+    expect(config.models.deployments['demo']).toEqual([{ kind: 'demo', name: 'demo', weight: 1 }]);
   });
 
   it('reads the same file as JSON', () => {
@@ -104,8 +104,8 @@ describe('MODELS_FILE', () => {
       },
     });
     const config = loadAppConfig({ MODELS_FILE: file('models.json', json), OPENAI_API_KEY: 'sk' });
-    expect(config.defaultModel).toBe('gpt-4o-mini');
-    expect(config.deployments['gpt-4o-mini']).toEqual([
+    expect(config.models.defaultModel).toBe('gpt-4o-mini');
+    expect(config.models.deployments['gpt-4o-mini']).toEqual([
       expect.objectContaining({
         name: 'api.openai.com/gpt-4o-mini',
         baseUrl: undefined,

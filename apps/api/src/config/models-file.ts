@@ -3,16 +3,14 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '@tokenstream/stream-contracts';
+import { ownLimitsSchema } from '../shared/principal-limits';
 import type { Deployment, ModelRoutes } from './model-routes';
+import { upstreamUrl } from './setting-types';
 
 /** How long a failed deployment is left alone when the models file does not say. */
 export const DEFAULT_COOLDOWN_SECONDS = 30;
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'expected an http(s) URL', abort: true })
-  .refine((url) => !new URL(url).username && !new URL(url).password && !url.includes('?'), {
-    error: 'expected no user, password or query in the URL; keys belong in apiKeyEnv',
-  });
+const httpUrl = upstreamUrl('keys belong in apiKeyEnv');
 const name = z.string().min(1).max(100).optional();
 const weight = z.number().positive().max(1_000_000).default(1);
 const firstTokenTimeoutSeconds = z.number().positive().max(3_600).optional();
@@ -54,13 +52,7 @@ const modelSchema = z.strictObject({
   fallbacks: z.array(z.string().min(1)).default([]),
   groups: z.array(z.string().min(1)).min(1).optional(),
   /** Each caller's limits on this model, on top of its own on every model; `0`: no limit. */
-  limits: z
-    .strictObject({
-      concurrentStreams: z.int().min(0).optional(),
-      requestsPerMinute: z.int().min(0).optional(),
-      tokensPerDay: z.int().min(0).optional(),
-    })
-    .optional(),
+  limits: ownLimitsSchema.optional(),
 });
 
 /** The models file (`MODELS_FILE`), JSON or YAML. */

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { Conversations } from './conversations';
 
 /** How often old conversations are looked for. */
@@ -24,12 +24,12 @@ export class ConversationRetention implements OnApplicationBootstrap, OnApplicat
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.database) private readonly config: AppConfig['database'],
     private readonly conversations: Conversations,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.conversationRetentionDays === 0) return;
+    if (this.config.retentionDays === 0) return;
     void this.sweep();
     this.timer = setInterval(() => void this.sweep(), RETENTION_SWEEP_INTERVAL_MS);
     this.timer.unref();
@@ -41,7 +41,7 @@ export class ConversationRetention implements OnApplicationBootstrap, OnApplicat
 
   /** Deletes what is past retention now; resolves to how many conversations (never rejects). */
   async sweep(now = Date.now()): Promise<number> {
-    const cutoff = new Date(now - this.config.conversationRetentionDays * DAY_MS);
+    const cutoff = new Date(now - this.config.retentionDays * DAY_MS);
     try {
       const deleted = await this.conversations.use((repository) =>
         repository.deleteUpdatedBefore(cutoff),

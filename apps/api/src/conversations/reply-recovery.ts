@@ -6,7 +6,7 @@ import {
   type ConversationMessage,
 } from '@tokenstream/stream-contracts';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { StreamStore, type StoredFrame } from '../streams/stream-store';
 import type { ReplyEnd } from './conversation-repository';
 import { Conversations } from './conversations';
@@ -34,7 +34,7 @@ export class ReplyRecovery {
   constructor(
     private readonly store: StreamStore,
     private readonly conversations: Conversations,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
   ) {}
 
   /** `conversation` with its ended replies settled (and kept so); never rejects. */
@@ -81,7 +81,7 @@ export class ReplyRecovery {
     if (!info) {
       // Each instance's own memory store cannot see another's streams: there, only a reply older
       // than any generation may run is known to be lost.
-      const lostAfter = this.store.shared ? LOST_AFTER_MS : this.config.upstream.totalTimeoutMs;
+      const lostAfter = this.store.shared ? LOST_AFTER_MS : this.upstream.totalTimeoutMs;
       if (now - Date.parse(message.createdAt) < lostAfter) return undefined;
       return lostEnd(new ReplyAccumulator());
     }

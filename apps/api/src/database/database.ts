@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { openDatabase, type AppDatabase } from './open-database';
 
 /**
@@ -17,18 +17,18 @@ export class Database implements OnApplicationShutdown {
   /** The one `select 1` in flight, which every {@link answers} call waits on. */
   private probing: Promise<boolean> | undefined;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(CONFIG.database) private readonly config: AppConfig['database']) {}
 
   /** True when conversations are kept in a server that every instance shares. */
   get isShared(): boolean {
-    return 'url' in this.config.database;
+    return 'url' in this.config.location;
   }
 
   /** The migrated database; rejects when it cannot be opened (the next call tries again). */
   open(): Promise<AppDatabase> {
     if (!this.opening) {
       const started = performance.now();
-      const opening = openDatabase(this.config.database);
+      const opening = openDatabase(this.config.location);
       this.opening = opening;
       opening.then(
         () =>

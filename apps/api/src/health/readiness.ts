@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthResponse } from '@tokenstream/stream-contracts';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { APP_VERSION } from '../config/app-version';
 import { Database } from '../database/database';
 import { GenerationRegistry } from '../streams/generation-registry';
@@ -22,7 +22,7 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 @Injectable()
 export class Readiness {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.models) private readonly models: AppConfig['models'],
     private readonly registry: GenerationRegistry,
     private readonly store: StreamStore,
     private readonly database: Database,
@@ -47,7 +47,7 @@ export class Readiness {
       version: APP_VERSION,
       live: true,
       ready: status === 'ok',
-      provider: this.config.provider,
+      provider: this.models.provider,
       activeStreams: this.registry.size,
       store,
       database,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { LimitStore } from './limit-store';
 import { MemoryLimitStore } from './memory-limit-store';
@@ -18,22 +18,28 @@ const SLOT_LEASE_MARGIN_MS = 60_000;
     {
       provide: LimitStore,
       // Shared through Redis when there is one, so every instance counts against the same limits.
-      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+      useFactory: (redisConfig: AppConfig['redis'], redis: RedisClient | null) =>
         redis
-          ? new RedisLimitStore(redis, { commandTimeoutMs: config.redisCommandTimeoutMs })
+          ? new RedisLimitStore(redis, { commandTimeoutMs: redisConfig.commandTimeoutMs })
           : new MemoryLimitStore(),
-      inject: [APP_CONFIG, REDIS_CLIENT],
+      inject: [CONFIG.redis, REDIS_CLIENT],
     },
     {
       provide: StreamLimiter,
-      useFactory: (config: AppConfig, store: LimitStore, metrics: ApiMetrics) =>
-        new StreamLimiter(config.limits, store, {
+      useFactory: (
+        limits: AppConfig['limits'],
+        upstream: AppConfig['upstream'],
+        models: AppConfig['models'],
+        store: LimitStore,
+        metrics: ApiMetrics,
+      ) =>
+        new StreamLimiter(limits, store, {
           metrics,
           // No generation outlives its total timeout: a slot a dead process kept goes soon after.
-          slotLeaseMs: config.upstream.totalTimeoutMs + SLOT_LEASE_MARGIN_MS,
-          modelLimits: config.modelLimits,
+          slotLeaseMs: upstream.totalTimeoutMs + SLOT_LEASE_MARGIN_MS,
+          modelLimits: models.modelLimits,
         }),
-      inject: [APP_CONFIG, LimitStore, ApiMetrics],
+      inject: [CONFIG.limits, CONFIG.upstream, CONFIG.models, LimitStore, ApiMetrics],
     },
   ],
   exports: [StreamLimiter, LimitStore],

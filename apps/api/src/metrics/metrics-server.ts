@@ -8,7 +8,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { ApiMetrics } from './api-metrics';
 
 /** The path Prometheus scrapes by default. */
@@ -27,12 +27,12 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   private server: Server | undefined;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.metrics) private readonly config: AppConfig['metrics'],
     private readonly metrics: ApiMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { metricsPort } = this.config;
+    const { port: metricsPort, host } = this.config;
     if (metricsPort === undefined) return;
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== METRICS_PATH) {
@@ -50,7 +50,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(metricsPort, this.config.metricsHost, () => resolve());
+      server.listen(metricsPort, host, () => resolve());
     });
     this.server = server;
     // The address actually bound, so the line shows what is reachable, not what was asked.

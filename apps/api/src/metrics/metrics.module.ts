@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { ApiMetrics } from './api-metrics';
 import { MetricsServer } from './metrics-server';
 
@@ -11,9 +11,9 @@ import { MetricsServer } from './metrics-server';
     {
       provide: ApiMetrics,
       // The process figures watch GC and the event loop: not worth it when nobody scrapes them.
-      useFactory: (config: AppConfig) =>
-        new ApiMetrics({ defaultMetrics: config.metricsPort !== undefined }),
-      inject: [APP_CONFIG],
+      useFactory: (metrics: AppConfig['metrics']) =>
+        new ApiMetrics({ defaultMetrics: metrics.port !== undefined }),
+      inject: [CONFIG.metrics],
     },
     MetricsServer,
   ],

@@ -7,7 +7,7 @@ const catalog = new ModelCatalog(
     CHAT_MODEL: 'small',
     CHAT_MODELS: 'small,large,reasoning',
     MODEL_GROUPS: 'large:staff|admins,reasoning:admins',
-  }),
+  }).models,
 );
 const user = (groups: string[]): Principal => ({ id: 'u', kind: 'user', via: 'oidc', groups });
 

@@ -3,7 +3,7 @@ import { ErrorCodes, type ModelsResponse } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
 import { ANONYMOUS, type Principal } from '../shared/principal';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 
 /** What a model is asked to do: chat, or embeddings (`POST /v1/embeddings`). */
 export type ModelUse = 'chat' | 'embeddings';
@@ -15,7 +15,7 @@ export type ModelChoice =
 /** The models callers may use, and which one answers when a request names none. */
 @Injectable()
 export class ModelCatalog {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(CONFIG.models) private readonly config: AppConfig['models']) {}
 
   /**
    * The models `principal` may use: what the api offers, narrowed for a service by its key's own

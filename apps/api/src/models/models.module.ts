@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import type { RedisClient } from '../redis/redis-client';
@@ -15,8 +15,10 @@ import { OpenAiModelProvider } from './openai-model.provider';
 import { RedisDeploymentCooldowns } from './redis-deployment-cooldowns';
 import { ResilientModelProvider } from './resilient-model.provider';
 
+type ModelsConfig = AppConfig['models'];
+
 /** Each model's deployments, each with the provider that calls it. */
-function routesOf(config: AppConfig): Map<string, Route[]> {
+function routesOf(config: ModelsConfig): Map<string, Route[]> {
   return new Map(
     Object.entries(config.deployments).map(([model, deployments]) => [
       model,
@@ -36,7 +38,7 @@ function routesOf(config: AppConfig): Map<string, Route[]> {
 
 /** The models the configuration lists, each spread over its deployments with fallbacks. */
 function createModelRouter(
-  config: AppConfig,
+  config: ModelsConfig,
   metrics: ApiMetrics,
   cooldowns: DeploymentCooldowns,
 ): ModelRouter {
@@ -55,23 +57,23 @@ function createModelRouter(
     ModelCatalog,
     {
       provide: DeploymentCooldowns,
-      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+      useFactory: (redisConfig: AppConfig['redis'], redis: RedisClient | null) =>
         redis
-          ? new RedisDeploymentCooldowns(redis, { commandTimeoutMs: config.redisCommandTimeoutMs })
+          ? new RedisDeploymentCooldowns(redis, { commandTimeoutMs: redisConfig.commandTimeoutMs })
           : new MemoryDeploymentCooldowns(),
-      inject: [APP_CONFIG, REDIS_CLIENT],
+      inject: [CONFIG.redis, REDIS_CLIENT],
     },
     {
       provide: ModelRouter,
       useFactory: createModelRouter,
-      inject: [APP_CONFIG, ApiMetrics, DeploymentCooldowns],
+      inject: [CONFIG.models, ApiMetrics, DeploymentCooldowns],
     },
     {
       // Replies bounded in time and retried per the `upstream` settings.
       provide: ModelProvider,
-      useFactory: (config: AppConfig, router: ModelRouter, metrics: ApiMetrics) =>
-        new ResilientModelProvider(router, config.upstream, { metrics }),
-      inject: [APP_CONFIG, ModelRouter, ApiMetrics],
+      useFactory: (upstream: AppConfig['upstream'], router: ModelRouter, metrics: ApiMetrics) =>
+        new ResilientModelProvider(router, upstream, { metrics }),
+      inject: [CONFIG.upstream, ModelRouter, ApiMetrics],
     },
   ],
   exports: [ModelCatalog, ModelProvider, ModelRouter],

@@ -5,7 +5,7 @@ import { APIError } from 'openai';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { ModelCatalog } from '../models/model-catalog';
@@ -30,7 +30,7 @@ export class EmbeddingsService {
   private readonly logger = new Logger(EmbeddingsService.name);
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
     private readonly catalog: ModelCatalog,
     private readonly router: ModelRouter,
     private readonly limiter: StreamLimiter,
@@ -46,7 +46,7 @@ export class EmbeddingsService {
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
     // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
-    const limitMs = this.config.upstream.firstTokenTimeoutMs;
+    const limitMs = this.upstream.firstTokenTimeoutMs;
     const timeout = new AbortController();
     const timer = setTimeout(
       () => timeout.abort(new UpstreamTimeoutError('first-token', limitMs)),

@@ -13,8 +13,10 @@ describe('withCommandTimeout', () => {
   let server: Server;
   let port: number;
   beforeAll(async () => {
-    // Answers every line at once, as a healthy Redis does.
-    server = createServer((socket) => socket.on('data', () => socket.write('+OK\r\n')));
+    // Answers every line at once, as a healthy Redis does, and says when the answer is sent.
+    server = createServer((socket) =>
+      socket.on('data', () => socket.write('+OK\r\n', () => server.emit('answered'))),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as { port: number }).port;
   });
@@ -35,10 +37,11 @@ describe('withCommandTimeout', () => {
   }
 
   it('gives the answer that came in time, though a busy event loop read it late', async () => {
+    const answered = new Promise((resolve) => server.once('answered', resolve));
     const answer = withCommandTimeout(command(), 50);
-    // The answer arrives within a millisecond, but this process reads nothing for 200 ms: when
-    // it looks again, the timer is due and the answer waits in the socket.
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Once the answer is on its way (however busy the machine), this process reads nothing for
+    // 200 ms: when it looks again, the timer is due and the answer waits in the socket.
+    await answered;
     blockFor(200);
     await expect(answer).resolves.toBe('+OK\r\n');
   });

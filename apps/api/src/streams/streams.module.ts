@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { LimitsModule } from '../limits/limits.module';
 import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
@@ -24,14 +24,18 @@ import { StreamsService } from './streams.service';
       // With REDIS_URL every instance reads and writes the same streams; without, this process
       // keeps its own.
       provide: StreamStore,
-      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+      useFactory: (
+        streams: AppConfig['streams'],
+        redisConfig: AppConfig['redis'],
+        redis: RedisClient | null,
+      ) =>
         redis
-          ? new RedisStreamStore(redis, config.streams, {
-              commandTimeoutMs: config.redisCommandTimeoutMs,
-              leaseMs: config.streams.leaseMs,
+          ? new RedisStreamStore(redis, streams, {
+              commandTimeoutMs: redisConfig.commandTimeoutMs,
+              leaseMs: streams.leaseMs,
             })
-          : new MemoryStreamStore(config.streams),
-      inject: [APP_CONFIG, REDIS_CLIENT],
+          : new MemoryStreamStore(streams),
+      inject: [CONFIG.streams, CONFIG.redis, REDIS_CLIENT],
     },
     {
       provide: StreamHeartbeat,
@@ -41,14 +45,14 @@ import { StreamsService } from './streams.service';
     },
     {
       provide: ReaderLimits,
-      useFactory: (config: AppConfig, metrics: ApiMetrics) =>
-        new ReaderLimits(config.streams.maxReaders, metrics),
-      inject: [APP_CONFIG, ApiMetrics],
+      useFactory: (streams: AppConfig['streams'], metrics: ApiMetrics) =>
+        new ReaderLimits(streams.maxReaders, metrics),
+      inject: [CONFIG.streams, ApiMetrics],
     },
     {
       provide: GenerationRegistry,
-      useFactory: (config: AppConfig) => new GenerationRegistry(config.streams.resumeGraceMs),
-      inject: [APP_CONFIG],
+      useFactory: (streams: AppConfig['streams']) => new GenerationRegistry(streams.resumeGraceMs),
+      inject: [CONFIG.streams],
     },
   ],
   exports: [StreamsService, GenerationRegistry, StreamStore],

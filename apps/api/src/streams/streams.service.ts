@@ -9,7 +9,7 @@ import { of, type Observable } from 'rxjs';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
+import { CONFIG } from '../config/config-slices';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
@@ -76,7 +76,8 @@ export class StreamsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamsService.name);
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONFIG.streams) private readonly settings: AppConfig['streams'],
+    @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
     private readonly provider: ModelProvider,
     private readonly catalog: ModelCatalog,
     private readonly store: StreamStore,
@@ -116,7 +117,7 @@ export class StreamsService implements BeforeApplicationShutdown {
           context.idempotencyKey,
           context.api ?? 'native',
           request,
-          this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs,
+          this.upstream.totalTimeoutMs + this.settings.retentionMs,
         )
       : undefined;
     if (idempotency) {
@@ -291,13 +292,13 @@ export class StreamsService implements BeforeApplicationShutdown {
     if (socket.destroyed) slot();
     else socket.once('close', slot);
     socket.setHeader(STREAM_ID_HEADER, streamId);
-    socket.setHeader(HEARTBEAT_HEADER, String(this.config.heartbeatMs));
+    socket.setHeader(HEARTBEAT_HEADER, String(this.settings.heartbeatMs));
     return deliverStream({
       store: this.store,
       streamId,
       afterSeq,
-      heartbeatMs: this.config.heartbeatMs,
-      stallTimeoutMs: this.config.streams.stallTimeoutMs,
+      heartbeatMs: this.settings.heartbeatMs,
+      stallTimeoutMs: this.settings.stallTimeoutMs,
       socket,
       whenGone: async () => ((await this.wasLost(streamId)) ? LOST_BATCH : EXPIRED),
       attachReader: (letGo) => {
@@ -374,7 +375,7 @@ export class StreamsService implements BeforeApplicationShutdown {
   private async wasLost(streamId: string): Promise<boolean> {
     const createdAt = uuidV7Time(streamId);
     if (createdAt === undefined) return false;
-    const longestLife = this.config.upstream.totalTimeoutMs + this.config.streams.retentionMs;
+    const longestLife = this.upstream.totalTimeoutMs + this.settings.retentionMs;
     if (Date.now() - createdAt > longestLife) return false;
     try {
       return createdAt < (await this.store.heldSince());
@@ -390,11 +391,7 @@ export class StreamsService implements BeforeApplicationShutdown {
    */
   async beforeApplicationShutdown(): Promise<void> {
     // Readers of a shared store resume on another instance at once, and read on from the store.
-    await this.registry.drain(
-      this.config.streams.drainMs,
-      SHUTDOWN_FLUSH_TIMEOUT_MS,
-      this.store.shared,
-    );
+    await this.registry.drain(this.settings.drainMs, SHUTDOWN_FLUSH_TIMEOUT_MS, this.store.shared);
   }
 }
 

@@ -48,9 +48,10 @@ export function streamsServiceForTest(
   const registry = new GenerationRegistry(config.streams.resumeGraceMs);
   const limitStore = new MemoryLimitStore();
   const service = new StreamsService(
-    config,
+    config.streams,
+    config.upstream,
     new DemoModelProvider(options.tokenDelayMs ?? 0),
-    new ModelCatalog(config),
+    new ModelCatalog(config.models),
     store,
     registry,
     new StreamLimiter({ ...UNLIMITED, ...options.limits }, limitStore),
