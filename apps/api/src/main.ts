@@ -17,7 +17,7 @@ import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './app/openapi';
 import { securityHeaders } from './common/security-headers';
 import { serveWebApp } from './app/serve-web-app';
-import { SHUTDOWN_FLUSH_TIMEOUT_MS } from './streams/streams.service';
+import { SHUTDOWN_FLUSH_TIMEOUT_MS } from './streams/stream-starter';
 import { connectRedis, type RedisClient } from './redis/redis-client';
 import { Database } from './database/database';
 
@@ -115,7 +115,9 @@ async function bootstrap(): Promise<void> {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await app.close().catch(() => undefined);
-      refuseToStart([`DATABASE_URL: cannot open ${redactedUrl(config.database.location.url)}: ${reason}`]);
+      refuseToStart([
+        `DATABASE_URL: cannot open ${redactedUrl(config.database.location.url)}: ${reason}`,
+      ]);
     }
   }
   await app.listen(config.server.port, config.server.host ?? '0.0.0.0');

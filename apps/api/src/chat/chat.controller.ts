@@ -5,12 +5,12 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiErrors, ApiFrameStream } from '../common/api-docs.decorators';
-import { sendEventStream } from '../common/event-stream-response';
 import { schemaRef } from '../common/openapi-schemas';
-import { encodeFrameBatch } from '../streams/frame-batch-encoder';
 import { IdempotencyKeyHeader } from '../common/api-docs.decorators';
 import { parseIdempotencyKey } from '../streams/idempotency-key';
-import { StreamsService } from '../streams/streams.service';
+import { sendDelivery } from '../streams/send-delivery';
+import { StreamReaders } from '../streams/stream-readers';
+import { StreamStarter } from '../streams/stream-starter';
 import { ConversationTurns } from '../conversations/conversation-turns';
 import { ChatRequestPipe } from './chat-request.pipe';
 
@@ -19,7 +19,8 @@ import { ChatRequestPipe } from './chat-request.pipe';
 @Controller('chat')
 export class ChatController {
   constructor(
-    private readonly streams: StreamsService,
+    private readonly starter: StreamStarter,
+    private readonly readers: StreamReaders,
     private readonly turns: ConversationTurns,
   ) {}
 
@@ -46,7 +47,7 @@ export class ChatController {
     // answer.
     // A turn of a kept conversation: the model reads its branch, and its reply is kept.
     const turn = request.conversation ? await this.turns.prepare(request, principal.id) : undefined;
-    const started = await this.streams.start(turn?.request ?? request, {
+    const started = await this.starter.start(turn?.request ?? request, {
       requestId: String(req.id),
       principal,
       isClientGone: () => req.socket.destroyed,
@@ -55,7 +56,9 @@ export class ChatController {
     });
     // Nobody is there to answer: the client left while the stream was being admitted.
     if (!started) return;
-    const batches = await this.streams.deliver(started.streamId, 0, res, principal, started.reader);
-    sendEventStream(res, batches, encodeFrameBatch);
+    sendDelivery(
+      res,
+      await this.readers.deliver(started.streamId, 0, res, principal, started.reader),
+    );
   }
 }

@@ -4,7 +4,7 @@ import type { ApiException } from '../common/api-exception';
 import { MemoryLimitStore } from './memory-limit-store';
 import type { PrincipalLimits } from '../shared/principal-limits';
 import { StreamLimiter } from './stream-limiter';
-import { streamsServiceForTest } from '../streams/testing/streams-service-for-test';
+import { streamsForTest } from '../streams/testing/streams-for-test';
 import { ApiMetrics } from '../metrics/api-metrics';
 
 const alice: Principal = { id: 'apikey:alice', kind: 'service', via: 'apikey', groups: [] };
@@ -153,15 +153,15 @@ describe('StreamLimiter', () => {
   });
 });
 
-describe('StreamsService with limits', () => {
+describe('streams with limits', () => {
   function service(limits: Partial<PrincipalLimits>, tokenDelayMs: number) {
     const {
-      service: streamsService,
+      readers: streamsService,
       store: streams,
       limitStore,
       start,
       readToEnd,
-    } = streamsServiceForTest({ limits, tokenDelayMs });
+    } = streamsForTest({ limits, tokenDelayMs });
     return {
       streamsService,
       streams,

@@ -6,7 +6,9 @@ import { ApiException } from '../common/api-exception';
 import { sendEventStream } from '../common/event-stream-response';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
 import type { DeliveryBatch } from '../streams/stream-delivery';
-import { StreamsService } from '../streams/streams.service';
+import { setDeliveryHeaders } from '../streams/send-delivery';
+import { StreamReaders } from '../streams/stream-readers';
+import { StreamStarter } from '../streams/stream-starter';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ChatCompletionChunker, type ChunkEvent } from './chat-completion-chunker';
 import { ChatCompletionFold } from './chat-completion-fold';
@@ -38,7 +40,10 @@ function encodeChunkEvent(event: ChunkEvent): string {
  */
 @Injectable()
 export class ChatCompletionsService {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly starter: StreamStarter,
+    private readonly readers: StreamReaders,
+  ) {}
 
   /** Answers the request on `res`, streamed or whole; errors before the first byte are thrown. */
   async respond(parsed: OpenAiChatRequest, context: RequestContext, res: Response): Promise<void> {
@@ -55,7 +60,7 @@ export class ChatCompletionsService {
     context: RequestContext,
     res: Response,
   ): Promise<void> {
-    const started = await this.streams.start(parsed.request, {
+    const started = await this.starter.start(parsed.request, {
       ...context,
       api: 'openai',
       isClientGone: () => res.destroyed,
@@ -74,13 +79,14 @@ export class ChatCompletionsService {
       }
       return text;
     };
-    const delivery = await this.streams.deliver(
+    const delivery = await this.readers.deliver(
       streamId,
       0,
       res,
       context.principal,
       started.reader,
     );
+    setDeliveryHeaders(res, delivery);
     // A caller that leaves cannot resume on this API: its generation is stopped at once (once
     // it has finished, there is nothing to stop), unless it named the request with an
     // Idempotency-Key: then its retry joins it, so it goes on for the grace period.
@@ -91,7 +97,7 @@ export class ChatCompletionsService {
     }
     // The headers wait for the upstream's first chunk, as OpenAI's own do, to name who answered.
     setDeploymentHeader(res, await started.servedBy);
-    sendEventStream(res, delivery, encode);
+    sendEventStream(res, delivery.batches, encode);
   }
 
   /** Waits for the whole reply and answers it as one `chat.completion`. */
@@ -100,7 +106,7 @@ export class ChatCompletionsService {
     context: RequestContext,
     res: Response,
   ): Promise<{ completion: ChatCompletion; servedBy: Promise<string | undefined> } | undefined> {
-    const started = await this.streams.start(parsed.request, {
+    const started = await this.starter.start(parsed.request, {
       ...context,
       api: 'openai',
       isClientGone: () => res.destroyed,
@@ -111,13 +117,14 @@ export class ChatCompletionsService {
     // The very chunks a stream would send, usage included, folded into one completion.
     const chunker = new ChatCompletionChunker(true);
     const fold = new ChatCompletionFold();
-    const delivery = await this.streams.deliver(
+    const delivery = await this.readers.deliver(
       streamId,
       0,
       res,
       context.principal,
       started.reader,
     );
+    setDeliveryHeaders(res, delivery);
     const completion = new Promise<ChatCompletion>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void) => {
@@ -125,7 +132,7 @@ export class ChatCompletionsService {
         settled = true;
         outcome();
       };
-      const subscription = delivery.subscribe({
+      const subscription = delivery.batches.subscribe({
         next: (batch) => {
           try {
             for (const { frame } of batch) {
@@ -170,6 +177,6 @@ export class ChatCompletionsService {
 
   /** Stops the generation of a caller who left; nobody is there to be told if that fails. */
   private stopQuietly(streamId: string, principal: Principal): void {
-    this.streams.stop(streamId, principal).catch(() => undefined);
+    this.readers.stop(streamId, principal).catch(() => undefined);
   }
 }

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  ErrorCodes,
-  IDEMPOTENCY_KEY_HEADER,
-  type ChatRequest,
-} from '@tokenstream/stream-contracts';
-import { ApiException } from '../common/api-exception';
+import type { ChatRequest } from '@tokenstream/stream-contracts';
+import { badIdempotencyKey } from './stream-errors';
 import type { IdempotencyClaim } from './stream-store';
 
 /** What a key may be: 1 to 255 visible ASCII characters (a UUID, as clients send, is 36). */
@@ -14,12 +10,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (KEY.test(header)) return header;
-  throw new ApiException(
-    400,
-    ErrorCodes.invalidRequest,
-    `${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters, such as a UUID.`,
-    [{ path: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 visible ASCII characters' }],
-  );
+  throw badIdempotencyKey();
 }
 
 /**
@@ -37,14 +28,4 @@ export function idempotencyClaim(
     .update(JSON.stringify([api, request]))
     .digest('base64url');
   return { key: `${principalId}\n${key}`, fingerprint, ttlMs };
-}
-
-/** The `409` for a key used before with a different request. */
-export function idempotencyConflict(): ApiException {
-  return new ApiException(
-    409,
-    ErrorCodes.idempotencyConflict,
-    'This Idempotency-Key was used before with a different request. Use a new key for a new message.',
-    [{ path: IDEMPOTENCY_KEY_HEADER, message: 'was used with a different request' }],
-  );
 }

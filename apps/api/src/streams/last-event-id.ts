@@ -1,5 +1,4 @@
-import { ErrorCodes, LAST_EVENT_ID_HEADER } from '@tokenstream/stream-contracts';
-import { ApiException } from '../common/api-exception';
+import { badLastEventId } from './stream-errors';
 
 const POSITION = /^\d{1,15}$/;
 
@@ -12,12 +11,7 @@ export function parseLastEventId(header: string | undefined, query: unknown): nu
   const raw = header ?? (typeof query === 'string' ? query : undefined);
   if (raw === undefined || raw === '') return 0;
   if (!POSITION.test(raw.trim())) {
-    throw new ApiException(
-      400,
-      ErrorCodes.invalidRequest,
-      `${LAST_EVENT_ID_HEADER} must be the id of a frame of this stream (a whole number), not ${JSON.stringify(raw.slice(0, 40))}.`,
-      [{ path: LAST_EVENT_ID_HEADER, message: 'must be a whole number' }],
-    );
+    throw badLastEventId(raw);
   }
   return Number(raw.trim());
 }

@@ -41,14 +41,13 @@ const READ_RETRY_DELAYS_MS = [100, 300, 1_000];
 
 const logger = new Logger('StreamDelivery');
 
-/** The response a delivery writes to, as far as headers and pacing go (an Express response is one). */
+/** The response a delivery writes to, as far as pacing goes (an Express response is one). */
 export interface DeliverySocket {
   readonly writableNeedDrain: boolean;
   /** True once the client has gone (or the connection was closed). */
   readonly destroyed: boolean;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain', listener: () => void): unknown;
-  setHeader(name: string, value: string): unknown;
   /** Closes the connection (a reader whose socket accepted nothing for too long). */
   destroy(): unknown;
 }

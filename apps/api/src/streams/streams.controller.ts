@@ -12,7 +12,6 @@ import {
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LAST_EVENT_ID_PARAM } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
 import {
@@ -21,15 +20,14 @@ import {
   ApiFrameStream,
   ApiLastEventIdHeader,
 } from '../common/api-docs.decorators';
-import { ApiException } from '../common/api-exception';
-import { sendEventStream } from '../common/event-stream-response';
-import { encodeFrameBatch } from './frame-batch-encoder';
 import { parseLastEventId } from './last-event-id';
-import { StreamsService } from './streams.service';
+import { sendDelivery } from './send-delivery';
+import { streamNotFound } from './stream-errors';
+import { StreamReaders } from './stream-readers';
 
 /** Stream ids are UUIDs; anything else cannot name a stream, so it is a 404 like an unknown one. */
 const streamIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => new ApiException(404, ErrorCodes.streamNotFound, 'No such stream.'),
+  exceptionFactory: streamNotFound,
 });
 
 @ApiTags('streams')
@@ -41,7 +39,7 @@ const streamIdPipe = new ParseUUIDPipe({
 })
 @Controller('streams')
 export class StreamsController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(private readonly readers: StreamReaders) {}
 
   /** Replays a stream after `Last-Event-ID` and follows it live: what `EventSource` reconnects to. */
   @ApiOperation({ summary: 'Resume a stream after Last-Event-ID and follow it live' })
@@ -67,10 +65,10 @@ export class StreamsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    const batches = await this.streams.resume(streamId, afterSeq, res, principal);
+    const delivery = await this.readers.resume(streamId, afterSeq, res, principal);
     // 204, which WHATWG's EventSource takes as "stop reconnecting".
-    if (!batches) return void res.status(204).end();
-    sendEventStream(res, batches, encodeFrameBatch);
+    if (!delivery) return void res.status(204).end();
+    sendDelivery(res, delivery);
   }
 
   /** Stops a stream: the upstream request is aborted at once; readers get `finish: cancelled`. */
@@ -83,6 +81,6 @@ export class StreamsController {
     @Param('streamId', streamIdPipe) streamId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    return this.streams.stop(streamId, principal);
+    return this.readers.stop(streamId, principal);
   }
 }

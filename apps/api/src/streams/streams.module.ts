@@ -13,13 +13,15 @@ import { ReaderLimits } from './reader-limits';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { StreamStore } from './stream-store';
 import { StreamsController } from './streams.controller';
-import { StreamsService } from './streams.service';
+import { StreamReaders } from './stream-readers';
+import { StreamStarter } from './stream-starter';
 
 @Module({
   imports: [ModelsModule, LimitsModule],
   controllers: [StreamsController],
   providers: [
-    StreamsService,
+    StreamStarter,
+    StreamReaders,
     {
       // With REDIS_URL every instance reads and writes the same streams; without, this process
       // keeps its own.
@@ -55,6 +57,6 @@ import { StreamsService } from './streams.service';
       inject: [CONFIG.streams],
     },
   ],
-  exports: [StreamsService, GenerationRegistry, StreamStore],
+  exports: [StreamStarter, StreamReaders, GenerationRegistry, StreamStore],
 })
 export class StreamsModule {}

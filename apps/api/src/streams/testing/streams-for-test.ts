@@ -13,7 +13,8 @@ import { GenerationRegistry } from '../generation-registry';
 import { MemoryStreamStore } from '../memory-stream-store';
 import { ReaderLimits } from '../reader-limits';
 import type { DeliveredFrame } from '../stream-delivery';
-import { StreamsService } from '../streams.service';
+import { StreamReaders } from '../stream-readers';
+import { StreamStarter } from '../stream-starter';
 
 const UNLIMITED: PrincipalLimits = {
   concurrentStreams: NO_LIMIT,
@@ -33,10 +34,10 @@ export function readingSocket() {
 }
 
 /**
- * A real {@link StreamsService} over the demo model, the memory stores and no limits unless
+ * A real {@link StreamStarter} and {@link StreamReaders} over the demo model, the memory stores and no limits unless
  * given: `env` is read as the api reads its environment.
  */
-export function streamsServiceForTest(
+export function streamsForTest(
   options: {
     tokenDelayMs?: number;
     limits?: Partial<PrincipalLimits>;
@@ -47,7 +48,8 @@ export function streamsServiceForTest(
   const store = new MemoryStreamStore(config.streams);
   const registry = new GenerationRegistry(config.streams.resumeGraceMs);
   const limitStore = new MemoryLimitStore();
-  const service = new StreamsService(
+  const readerLimits = new ReaderLimits(config.streams.maxReaders);
+  const starter = new StreamStarter(
     config.streams,
     config.upstream,
     new DemoModelProvider(options.tokenDelayMs ?? 0),
@@ -56,14 +58,15 @@ export function streamsServiceForTest(
     registry,
     new StreamLimiter({ ...UNLIMITED, ...options.limits }, limitStore),
     new ApiMetrics({ defaultMetrics: false }),
-    new ReaderLimits(config.streams.maxReaders),
+    readerLimits,
   );
+  const readers = new StreamReaders(config.streams, config.upstream, store, registry, readerLimits);
   /** Starts a stream for `principal` and returns its id (its first reader's slot given back). */
   const start = async (
     principal: Principal,
     request: ChatRequest = DEFAULT_REQUEST,
   ): Promise<string> => {
-    const started = await service.start(request, { requestId: 'r', principal });
+    const started = await starter.start(request, { requestId: 'r', principal });
     if (!started) throw new Error('the stream did not start');
     started.reader();
     return started.streamId;
@@ -71,9 +74,12 @@ export function streamsServiceForTest(
   /** Every frame a reader from the start gets, to the stream's end. */
   const readToEnd = async (streamId: string, principal: Principal): Promise<DeliveredFrame[]> =>
     lastValueFrom(
-      (await service.deliver(streamId, 0, readingSocket(), principal)).pipe(mergeAll(), toArray()),
+      (await readers.deliver(streamId, 0, readingSocket(), principal)).batches.pipe(
+        mergeAll(),
+        toArray(),
+      ),
     );
-  return { config, service, store, registry, limitStore, start, readToEnd };
+  return { config, starter, readers, store, registry, limitStore, start, readToEnd };
 }
 
 const DEFAULT_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };

@@ -1,22 +1,22 @@
 import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
-import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { DeliveryBatch } from './stream-delivery';
+import { setDeliveryHeaders } from './send-delivery';
+import type { Delivery } from './stream-readers';
 import { newUuidV7 } from '../common/uuid-v7';
-import { readingSocket as socket, streamsServiceForTest } from './testing/streams-service-for-test';
+import { readingSocket as socket, streamsForTest } from './testing/streams-for-test';
 
 const alice: Principal = { id: 'oidc:issuer|alice', kind: 'user', via: 'oidc', groups: [] };
 const bob: Principal = { id: 'oidc:issuer|bob', kind: 'user', via: 'oidc', groups: [] };
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 /** Every batch a delivery emits, to its end. */
-async function collect(
-  delivery: Promise<Observable<DeliveryBatch> | null>,
-): Promise<DeliveryBatch[]> {
-  const batches = await delivery;
-  if (!batches) throw new Error('nothing to deliver');
-  return lastValueFrom(batches.pipe(toArray()));
+async function collect(delivery: Promise<Delivery | null>): Promise<DeliveryBatch[]> {
+  const opened = await delivery;
+  if (!opened) throw new Error('nothing to deliver');
+  return lastValueFrom(opened.batches.pipe(toArray()));
 }
 
 function framesOf(batches: DeliveryBatch[]): StreamFrame[] {
@@ -33,12 +33,14 @@ async function refusalOf(attempt: () => unknown): Promise<ApiException> {
   throw new Error('expected a refusal');
 }
 
-describe('StreamsService', () => {
+describe('streams: starting and reading', () => {
   it('opens with a keep-alive, numbers every frame from 1, and names the stream in headers', async () => {
-    const { service, store, start } = streamsServiceForTest();
+    const { readers, store, start } = streamsForTest();
     const streamId = await start(alice, { ...request, maxTokens: 3 });
     const target = socket();
-    const all = await collect(service.deliver(streamId, 0, target, alice));
+    const delivery = await readers.deliver(streamId, 0, target, alice);
+    setDeliveryHeaders(target, delivery);
+    const all = await collect(Promise.resolve(delivery));
     expect(all[0]).toEqual([]); // a keep-alive
     expect(all.flat().map(({ seq }) => seq)).toEqual([1, 2, 3, 4, 5]);
     expect(framesOf(all)[0]).toEqual({ type: 'start', streamId, model: 'demo' });
@@ -47,61 +49,61 @@ describe('StreamsService', () => {
   });
 
   it('refuses an unknown model before anything starts', async () => {
-    const { service } = streamsServiceForTest();
+    const { starter } = streamsForTest();
     await expect(
-      service.start({ ...request, model: 'gpt-9' }, { requestId: 'r', principal: alice }),
+      starter.start({ ...request, model: 'gpt-9' }, { requestId: 'r', principal: alice }),
     ).rejects.toThrow(expect.objectContaining({ statusCode: 400, code: ErrorCodes.unknownModel }));
   });
 
   it('answers 404 for a stream it does not know, to read or to stop', async () => {
-    const { service } = streamsServiceForTest();
+    const { readers } = streamsForTest();
     const unknown = '00000000-0000-4000-8000-000000000000';
-    await expect(service.deliver(unknown, 0, socket(), alice)).rejects.toThrow(
+    await expect(readers.deliver(unknown, 0, socket(), alice)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
-    await expect(service.stop(unknown, alice)).rejects.toThrow(
+    await expect(readers.stop(unknown, alice)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404 }),
     );
   });
 
   it('tells a reader of a stream lost with the store (a restart) to send again, retryably', async () => {
     const madeBeforeTheStore = newUuidV7(Date.now() - 5_000);
-    const { service } = streamsServiceForTest();
-    const batches = await collect(service.resume(madeBeforeTheStore, 3, socket(), alice));
+    const { readers } = streamsForTest();
+    const batches = await collect(readers.resume(madeBeforeTheStore, 3, socket(), alice));
     expect(framesOf(batches)).toEqual([
       expect.objectContaining({ type: 'error', code: 'generation_lost', retryable: true }),
     ]);
-    await expect(service.stop(madeBeforeTheStore, alice)).resolves.toBeUndefined();
+    await expect(readers.stop(madeBeforeTheStore, alice)).resolves.toBeUndefined();
     // Made since, or too long ago to be held anyway: simply not there.
     for (const id of [newUuidV7(), newUuidV7(Date.now() - 24 * 3_600_000)]) {
-      await expect(service.resume(id, 0, socket(), alice)).rejects.toThrow(
+      await expect(readers.resume(id, 0, socket(), alice)).rejects.toThrow(
         expect.objectContaining({ statusCode: 404 }),
       );
     }
   });
 
   it("answers 404 to anyone but the stream's owner, to read it or to stop it", async () => {
-    const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
+    const { readers, store, start } = streamsForTest({ tokenDelayMs: 20 });
     const streamId = await start(alice);
-    await expect(service.deliver(streamId, 0, socket(), bob)).rejects.toThrow(
+    await expect(readers.deliver(streamId, 0, socket(), bob)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404, code: ErrorCodes.streamNotFound }),
     );
-    await expect(service.stop(streamId, bob)).rejects.toThrow(
+    await expect(readers.stop(streamId, bob)).rejects.toThrow(
       expect.objectContaining({ statusCode: 404 }),
     );
-    const own = collect(service.deliver(streamId, 0, socket(), alice));
-    await service.stop(streamId, alice);
+    const own = collect(readers.deliver(streamId, 0, socket(), alice));
+    await readers.stop(streamId, alice);
     expect(framesOf(await own).at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     store.onModuleDestroy();
   });
 
   it('stops a generation at once: every reader gets finish: cancelled', async () => {
-    const { service, store, start } = streamsServiceForTest({ tokenDelayMs: 20 });
+    const { readers, store, start } = streamsForTest({ tokenDelayMs: 20 });
     const streamId = await start(alice);
-    const first = collect(service.deliver(streamId, 0, socket(), alice));
-    const second = collect(service.deliver(streamId, 0, socket(), alice));
+    const first = collect(readers.deliver(streamId, 0, socket(), alice));
+    const second = collect(readers.deliver(streamId, 0, socket(), alice));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await service.stop(streamId, alice);
+    await readers.stop(streamId, alice);
     const [a, b] = await Promise.all([first, second]);
     expect(framesOf(a).at(-1)).toEqual({ type: 'finish', finishReason: 'cancelled' });
     expect(framesOf(b)).toEqual(framesOf(a));
@@ -109,9 +111,9 @@ describe('StreamsService', () => {
   });
 
   it('on shutdown ends running streams with server_shutting_down, then refuses new ones with 503', async () => {
-    const { service, registry, store, start } = streamsServiceForTest({ tokenDelayMs: 50 });
+    const { readers, registry, store, start } = streamsForTest({ tokenDelayMs: 50 });
     const streamId = await start(alice);
-    const collected = collect(service.deliver(streamId, 0, socket(), alice));
+    const collected = collect(readers.deliver(streamId, 0, socket(), alice));
     await registry.drain(100, 500);
     expect(framesOf(await collected).at(-1)).toMatchObject({
       type: 'error',
@@ -125,35 +127,35 @@ describe('StreamsService', () => {
 
   describe('an Idempotency-Key', () => {
     it('gives a request sent again the first one’s stream, from its first frame, generating once', async () => {
-      const { service, registry } = streamsServiceForTest({ tokenDelayMs: 5 });
+      const { starter, readers, registry } = streamsForTest({ tokenDelayMs: 5 });
       const context = { requestId: 'r', principal: alice, idempotencyKey: 'prompt-1' };
-      const first = (await service.start(request, context))!;
-      const again = (await service.start(request, context))!;
+      const first = (await starter.start(request, context))!;
+      const again = (await starter.start(request, context))!;
       expect(again).toMatchObject({ streamId: first.streamId, joined: true });
       expect(first.joined).toBe(false);
       expect(registry.size).toBe(1);
       const [a, b] = await Promise.all([
-        collect(service.deliver(first.streamId, 0, socket(), alice, first.reader)),
-        collect(service.deliver(again.streamId, 0, socket(), alice, again.reader)),
+        collect(readers.deliver(first.streamId, 0, socket(), alice, first.reader)),
+        collect(readers.deliver(again.streamId, 0, socket(), alice, again.reader)),
       ]);
       expect(framesOf(b)).toEqual(framesOf(a));
       expect(framesOf(a).at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
     });
 
     it('answers 409 to the same key with another request, and keeps keys apart per caller', async () => {
-      const { service, registry } = streamsServiceForTest({ tokenDelayMs: 5 });
-      const first = (await service.start(request, {
+      const { starter, registry } = streamsForTest({ tokenDelayMs: 5 });
+      const first = (await starter.start(request, {
         requestId: 'r',
         principal: alice,
         idempotencyKey: 'k',
       }))!;
       const other = { messages: [{ role: 'user' as const, content: 'Something else' }] };
       const refusal = await refusalOf(() =>
-        service.start(other, { requestId: 'r', principal: alice, idempotencyKey: 'k' }),
+        starter.start(other, { requestId: 'r', principal: alice, idempotencyKey: 'k' }),
       );
       expect(refusal).toMatchObject({ statusCode: 409, code: ErrorCodes.idempotencyConflict });
       // Bob's "k" is his own.
-      const bobs = (await service.start(request, {
+      const bobs = (await starter.start(request, {
         requestId: 'r',
         principal: bob,
         idempotencyKey: 'k',
@@ -167,24 +169,24 @@ describe('StreamsService', () => {
 
   describe('a reader that comes back', () => {
     it('with the last frame of a finished stream has nothing to wait for (null: 204)', async () => {
-      const { service, store, start, readToEnd } = streamsServiceForTest();
+      const { readers, store, start, readToEnd } = streamsForTest();
       const streamId = await start(alice);
       const lastId = Number((await readToEnd(streamId, alice)).at(-1)?.seq);
-      expect(await service.resume(streamId, lastId, socket(), alice)).toBeNull();
-      const before = framesOf(await collect(service.resume(streamId, lastId - 1, socket(), alice)));
+      expect(await readers.resume(streamId, lastId, socket(), alice)).toBeNull();
+      const before = framesOf(await collect(readers.resume(streamId, lastId - 1, socket(), alice)));
       expect(before).toEqual([{ type: 'finish', finishReason: 'stop', usage: expect.anything() }]);
       store.onModuleDestroy();
     });
 
     it('with an id past what the stream produced gets a 400 naming the last frame', async () => {
-      const { service, store, start, readToEnd } = streamsServiceForTest({ tokenDelayMs: 20 });
+      const { readers, store, start, readToEnd } = streamsForTest({ tokenDelayMs: 20 });
       const running = await start(alice);
-      await expect(service.resume(running, 99, socket(), alice)).rejects.toThrow(
+      await expect(readers.resume(running, 99, socket(), alice)).rejects.toThrow(
         expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/99 is past/) }),
       );
-      await service.stop(running, alice);
+      await readers.stop(running, alice);
       const lastId = Number((await readToEnd(running, alice)).at(-1)?.seq);
-      await expect(service.resume(running, lastId + 1, socket(), alice)).rejects.toThrow(
+      await expect(readers.resume(running, lastId + 1, socket(), alice)).rejects.toThrow(
         expect.objectContaining({
           statusCode: 400,
           problems: [{ path: 'Last-Event-ID', message: `must be at most ${lastId}` }],
@@ -196,22 +198,18 @@ describe('StreamsService', () => {
 
   describe('bounds on readers', () => {
     it('refuses a reader past the bound per stream with a 429, the POST that started it counted', async () => {
-      const { service, store, registry } = streamsServiceForTest({
+      const { starter, readers, store, registry } = streamsForTest({
         tokenDelayMs: 20,
         env: { STREAM_MAX_READERS_PER_STREAM: '2' },
       });
-      const started = (await service.start(request, { requestId: 'r', principal: alice }))!;
+      const started = (await starter.start(request, { requestId: 'r', principal: alice }))!;
       const { streamId } = started;
-      const post = (await service.deliver(
-        streamId,
-        0,
-        socket(),
-        alice,
-        started.reader,
-      ))!.subscribe();
+      const post = (
+        await readers.deliver(streamId, 0, socket(), alice, started.reader)
+      ).batches.subscribe();
       const second = socket();
-      const get = (await service.deliver(streamId, 0, second, alice))!.subscribe();
-      const refusal = await refusalOf(() => service.resume(streamId, 0, socket(), alice));
+      const get = (await readers.deliver(streamId, 0, second, alice)).batches.subscribe();
+      const refusal = await refusalOf(() => readers.resume(streamId, 0, socket(), alice));
       expect(refusal).toMatchObject({
         statusCode: 429,
         code: ErrorCodes.rateLimited,
@@ -221,7 +219,7 @@ describe('StreamsService', () => {
       // A reader that goes gives its place back, whether or not it ever read.
       get.unsubscribe();
       second.destroy();
-      const third = (await service.resume(streamId, 0, socket(), alice))!.subscribe();
+      const third = (await readers.resume(streamId, 0, socket(), alice))!.batches.subscribe();
       third.unsubscribe();
       post.unsubscribe();
       await registry.drain(0, 100);
@@ -229,31 +227,33 @@ describe('StreamsService', () => {
     });
 
     it('refuses a caller past its bound over all its streams, and only that caller', async () => {
-      const { service, store, start, registry } = streamsServiceForTest({
+      const { readers, store, start, registry } = streamsForTest({
         tokenDelayMs: 20,
         env: { STREAM_MAX_READERS_PER_CALLER: '2' },
       });
       const one = await start(alice);
       const two = await start(alice);
-      const readers = await Promise.all(
-        [one, two].map(async (id) => (await service.deliver(id, 0, socket(), alice)).subscribe()),
+      const subscriptions = await Promise.all(
+        [one, two].map(async (id) =>
+          (await readers.deliver(id, 0, socket(), alice)).batches.subscribe(),
+        ),
       );
-      const refusal = await refusalOf(() => service.deliver(one, 0, socket(), alice));
+      const refusal = await refusalOf(() => readers.deliver(one, 0, socket(), alice));
       expect(refusal).toMatchObject({
         statusCode: 429,
         problems: [{ path: 'limit', message: 'readersPerCaller' }],
       });
       await expect(refusalOf(() => start(alice))).resolves.toMatchObject({ statusCode: 429 });
       const bobs = await start(bob);
-      const bobReader = (await service.deliver(bobs, 0, socket(), bob))!.subscribe();
-      [...readers, bobReader].forEach((reader) => reader.unsubscribe());
+      const bobReader = (await readers.deliver(bobs, 0, socket(), bob)).batches.subscribe();
+      [...subscriptions, bobReader].forEach((reader) => reader.unsubscribe());
       await registry.drain(0, 100);
       store.onModuleDestroy();
     });
   });
 
   it('answers 503 with Retry-After when the store has no room for another running stream, taking nothing', async () => {
-    const { service, store, start, registry, readToEnd } = streamsServiceForTest({
+    const { readers, store, start, registry, readToEnd } = streamsForTest({
       tokenDelayMs: 20,
       limits: { concurrentStreams: 3 },
       env: {
@@ -270,24 +270,24 @@ describe('StreamsService', () => {
     const first = [await start(alice), await start(alice)];
     expect(await refusalOf(() => start(alice))).toMatchObject(busy);
     expect((await store.usage()).streams).toBe(2);
-    for (const streamId of first) await service.stop(streamId, alice);
+    for (const streamId of first) await readers.stop(streamId, alice);
     for (const streamId of first) await readToEnd(streamId, alice);
     // The refused request gave back what it took: its reader slot (one per caller here, so a kept
     // one would refuse the next start with a 429), and its concurrency slot (a kept one would
     // make the third stream below a 429 rather than the store's 503).
     const again = [await start(alice), await start(alice)];
     expect(await refusalOf(() => start(alice))).toMatchObject(busy);
-    for (const streamId of again) await service.stop(streamId, alice);
+    for (const streamId of again) await readers.stop(streamId, alice);
     await registry.drain(1_000, 100);
     store.onModuleDestroy();
   });
 
   it('starts nothing for a client that left while its stream was admitted', async () => {
-    const { service, store } = streamsServiceForTest({
+    const { starter, readers, store } = streamsForTest({
       limits: { concurrentStreams: 1 },
       env: { STREAM_MAX_READERS_PER_CALLER: '1' },
     });
-    const started = await service.start(request, {
+    const started = await starter.start(request, {
       requestId: 'r',
       principal: alice,
       isClientGone: () => true,
@@ -295,10 +295,10 @@ describe('StreamsService', () => {
     expect(started).toBeUndefined();
     expect((await store.usage()).streams).toBe(0);
     // Its concurrency slot and its reader slot were given back: the next stream is admitted.
-    const next = await service.start(request, { requestId: 'r', principal: alice });
+    const next = await starter.start(request, { requestId: 'r', principal: alice });
     expect(next).toBeDefined();
     next!.reader();
-    await service.stop(next!.streamId, alice);
+    await readers.stop(next!.streamId, alice);
     store.onModuleDestroy();
   });
 });
