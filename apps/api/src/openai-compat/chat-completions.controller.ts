@@ -3,13 +3,15 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
-import { IDEMPOTENCY_KEY_HEADER } from '@tokenstream/stream-contracts';
+import { DEPLOYMENT_HEADER, IDEMPOTENCY_KEY_HEADER } from '@tokenstream/stream-contracts';
 import {
   ApiAuthenticated,
   ApiOpenAiErrors,
   IdempotencyKeyHeader,
 } from '../common/api-docs.decorators';
+import { sendEventStream } from '../common/event-stream-response';
 import { parseIdempotencyKey } from '../streams/idempotency-key';
+import { setDeliveryHeaders } from '../streams/send-delivery';
 import { schemaRef } from '../common/openapi-schemas';
 import { ChatCompletionsService } from './chat-completions.service';
 import type { OpenAiChatRequest } from './openai-chat-request';
@@ -40,7 +42,7 @@ export class ChatCompletionsController {
   @IdempotencyKeyHeader()
   @ApiOpenAiErrors(400, 403, 404, 409, 413, 415, 429, 502, 503, 504)
   @Post(OpenAiPaths.chatCompletions)
-  create(
+  async create(
     @Body(OpenAiChatRequestPipe) request: OpenAiChatRequest,
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Req() req: Request & { id?: unknown },
@@ -52,6 +54,12 @@ export class ChatCompletionsController {
       principal,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
     };
-    return this.completions.respond(request, context, res);
+    const answer = await this.completions.answer(request, context, res);
+    // The caller left before its reply was started: nobody is there to answer.
+    if (!answer) return;
+    setDeliveryHeaders(res, answer.delivery);
+    if (answer.deployment && !res.headersSent) res.setHeader(DEPLOYMENT_HEADER, answer.deployment);
+    if ('events' in answer) sendEventStream(res, answer.events, (text) => text);
+    else res.status(200).json(answer.completion);
   }
 }

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DEPLOYMENT_HEADER, encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
-import type { Response } from 'express';
+import { encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
+import { map, type Observable } from 'rxjs';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
-import { sendEventStream } from '../common/event-stream-response';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
-import type { DeliveryBatch } from '../streams/stream-delivery';
-import { setDeliveryHeaders } from '../streams/send-delivery';
-import { StreamReaders } from '../streams/stream-readers';
-import { StreamStarter } from '../streams/stream-starter';
-import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { DeliveryBatch, DeliverySocket } from '../streams/stream-delivery';
+import { StreamReaders, type Delivery } from '../streams/stream-readers';
+import { StreamStarter, type StartedStream } from '../streams/stream-starter';
 import { ChatCompletionChunker, type ChunkEvent } from './chat-completion-chunker';
 import { ChatCompletionFold } from './chat-completion-fold';
 import { statusOfErrorFrame } from './in-band-error';
@@ -17,16 +15,19 @@ import type { OpenAiChatRequest } from './openai-chat-request';
 import { toOpenAiUsage } from './openai-usage';
 
 /** Who asked, for the logs and the limits, and the request's `Idempotency-Key`. */
-interface RequestContext {
+export interface CompletionContext {
   requestId: string;
   principal: Principal;
   idempotencyKey?: string;
 }
 
-/** Names the deployment that answered, when one did and the response has not started. */
-function setDeploymentHeader(res: Response, deployment: string | undefined): void {
-  if (deployment && !res.headersSent) res.setHeader(DEPLOYMENT_HEADER, deployment);
-}
+/** What a chat completion answers: its events as text to write, or the whole completion. */
+export type CompletionAnswer = {
+  /** The stream read, whose id and pace the response names. */
+  delivery: Delivery;
+  /** The deployment that answered, when one did. */
+  deployment: string | undefined;
+} & ({ events: Observable<string> } | { completion: ChatCompletion });
 
 /** One event of OpenAI's stream: a chunk's JSON, or the `[DONE]` sentinel as it is. */
 function encodeChunkEvent(event: ChunkEvent): string {
@@ -35,8 +36,8 @@ function encodeChunkEvent(event: ChunkEvent): string {
 
 /**
  * `POST /v1/chat/completions` on top of the native streams: the same start (auth, limits, model
- * allow-list, logs, store) and the same delivery, written in OpenAI's wire format. There is no
- * resume on this API, so a caller that leaves has its generation stopped at once (grace 0).
+ * allow-list, logs, store) and the same delivery, in OpenAI's wire format. There is no resume on
+ * this API, so a caller that leaves has its generation stopped at once (grace 0).
  */
 @Injectable()
 export class ChatCompletionsService {
@@ -45,29 +46,37 @@ export class ChatCompletionsService {
     private readonly readers: StreamReaders,
   ) {}
 
-  /** Answers the request on `res`, streamed or whole; errors before the first byte are thrown. */
-  async respond(parsed: OpenAiChatRequest, context: RequestContext, res: Response): Promise<void> {
-    if (parsed.stream) return this.stream(parsed, context, res);
-    const answer = await this.complete(parsed, context, res);
-    if (!answer) return;
-    setDeploymentHeader(res, await answer.servedBy);
-    res.status(200).json(answer.completion);
-  }
-
-  /** Writes the reply as `chat.completion.chunk` events, then `[DONE]`. */
-  private async stream(
+  /**
+   * The answer to the request, streamed or whole, for the caller on `socket`; errors before the
+   * first byte are thrown; `undefined` when the caller left before its reply was started.
+   */
+  async answer(
     parsed: OpenAiChatRequest,
-    context: RequestContext,
-    res: Response,
-  ): Promise<void> {
+    context: CompletionContext,
+    socket: DeliverySocket,
+  ): Promise<CompletionAnswer | undefined> {
     const started = await this.starter.start(parsed.request, {
       ...context,
       api: 'openai',
-      isClientGone: () => res.destroyed,
+      isClientGone: () => socket.destroyed,
     });
     // The caller left while the stream was admitted: nothing was started, nobody is there.
-    if (!started) return;
-    const { streamId } = started;
+    if (!started) return undefined;
+    const delivery = await this.readers.deliver(
+      started.streamId,
+      0,
+      socket,
+      context.principal,
+      started.reader,
+    );
+    if (!parsed.stream) {
+      const completion = await this.complete(parsed, context, started, delivery, socket);
+      return { delivery, deployment: await started.servedBy, completion };
+    }
+    // A caller that leaves cannot resume on this API: its generation is stopped at once (once
+    // it has finished, there is nothing to stop), unless it named the request with an
+    // Idempotency-Key: then its retry joins it, so it goes on for the grace period.
+    if (!context.idempotencyKey) this.stopWhenGone(started.streamId, context.principal, socket);
     const chunker = new ChatCompletionChunker(parsed.includeUsage);
     // One write per batch, as on the native route; a keep-alive is a comment, which OpenAI's SSE
     // parsers skip.
@@ -79,53 +88,23 @@ export class ChatCompletionsService {
       }
       return text;
     };
-    const delivery = await this.readers.deliver(
-      streamId,
-      0,
-      res,
-      context.principal,
-      started.reader,
-    );
-    setDeliveryHeaders(res, delivery);
-    // A caller that leaves cannot resume on this API: its generation is stopped at once (once
-    // it has finished, there is nothing to stop), unless it named the request with an
-    // Idempotency-Key: then its retry joins it, so it goes on for the grace period.
-    if (!context.idempotencyKey) {
-      const stop = () => this.stopQuietly(streamId, context.principal);
-      if (res.destroyed) stop();
-      else res.once('close', stop);
-    }
     // The headers wait for the upstream's first chunk, as OpenAI's own do, to name who answered.
-    setDeploymentHeader(res, await started.servedBy);
-    sendEventStream(res, delivery.batches, encode);
+    const deployment = await started.servedBy;
+    return { delivery, deployment, events: delivery.batches.pipe(map(encode)) };
   }
 
-  /** Waits for the whole reply and answers it as one `chat.completion`. */
-  private async complete(
+  /** Waits for the whole reply and folds it into one `chat.completion`. */
+  private complete(
     parsed: OpenAiChatRequest,
-    context: RequestContext,
-    res: Response,
-  ): Promise<{ completion: ChatCompletion; servedBy: Promise<string | undefined> } | undefined> {
-    const started = await this.starter.start(parsed.request, {
-      ...context,
-      api: 'openai',
-      isClientGone: () => res.destroyed,
-    });
-    // The caller left while the stream was admitted: nothing was started, nobody is there.
-    if (!started) return undefined;
-    const { streamId } = started;
+    context: CompletionContext,
+    { streamId }: StartedStream,
+    delivery: Delivery,
+    socket: DeliverySocket,
+  ): Promise<ChatCompletion> {
     // The very chunks a stream would send, usage included, folded into one completion.
     const chunker = new ChatCompletionChunker(true);
     const fold = new ChatCompletionFold();
-    const delivery = await this.readers.deliver(
-      streamId,
-      0,
-      res,
-      context.principal,
-      started.reader,
-    );
-    setDeliveryHeaders(res, delivery);
-    const completion = new Promise<ChatCompletion>((resolve, reject) => {
+    return new Promise<ChatCompletion>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void) => {
         if (settled) return;
@@ -169,10 +148,16 @@ export class ChatCompletionsService {
         }
       };
       // The caller may have gone while the stream was admitted, before this listener.
-      if (res.destroyed) onClose();
-      else res.on('close', onClose);
+      if (socket.destroyed) onClose();
+      else socket.once('close', onClose);
     });
-    return { completion: await completion, servedBy: started.servedBy };
+  }
+
+  /** Stops the generation once its caller leaves. */
+  private stopWhenGone(streamId: string, principal: Principal, socket: DeliverySocket): void {
+    const stop = () => this.stopQuietly(streamId, principal);
+    if (socket.destroyed) stop();
+    else socket.once('close', stop);
   }
 
   /** Stops the generation of a caller who left; nobody is there to be told if that fails. */
