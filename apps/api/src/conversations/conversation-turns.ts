@@ -1,16 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  ErrorCodes,
   ReplyAccumulator,
   type ChatRequest,
   type ReplyPlace,
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
-import { ApiException } from '../common/api-exception';
 import { newUuidV7 } from '../common/uuid-v7';
 import type { ReplyKeeper } from '../streams/reply-keeper';
 import type { StreamOutcome, StreamStats } from '../streams/stream-stats';
 import { ConversationGoneError, type NewTurn, type ReplyEnd } from './conversation-repository';
+import { badTurn, conversationNotFound } from './conversation-errors';
 import { titleFrom } from './conversation-title';
 import { Conversations } from './conversations';
 import { modelContext } from './model-context';
@@ -169,14 +168,4 @@ function replyEnd(
     ttftMs: stats.ttftMs,
     durationMs: stats.durationMs,
   };
-}
-
-export function conversationNotFound(): ApiException {
-  return new ApiException(404, ErrorCodes.conversationNotFound, 'No such conversation.');
-}
-
-function badTurn(message: string): ApiException {
-  return new ApiException(400, ErrorCodes.invalidRequest, `Invalid request: ${message}`, [
-    { path: 'conversation', message },
-  ]);
 }

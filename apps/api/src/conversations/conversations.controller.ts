@@ -22,7 +22,6 @@ import {
   ConversationLimits,
   conversationListQuerySchema,
   conversationPatchSchema,
-  ErrorCodes,
   type Conversation,
   type ConversationPage,
   type ConversationSummary,
@@ -30,13 +29,10 @@ import {
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
-import { ApiException } from '../common/api-exception';
 import { schemaRef } from '../common/openapi-schemas';
 import { ZodPipe } from '../common/zod.pipe';
-import { BadCursorError } from './conversation-repository';
-import { conversationNotFound } from './conversation-turns';
-import { Conversations } from './conversations';
-import { ReplyRecovery } from './reply-recovery';
+import { conversationNotFound } from './conversation-errors';
+import { ConversationsService } from './conversations.service';
 
 /** Conversation ids are UUIDs; anything else cannot name one, so it is a 404 like an unknown one. */
 const conversationIdPipe = new ParseUUIDPipe({ exceptionFactory: conversationNotFound });
@@ -49,10 +45,7 @@ const conversationIdPipe = new ParseUUIDPipe({ exceptionFactory: conversationNot
 @ApiAuthenticated()
 @Controller('conversations')
 export class ConversationsController {
-  constructor(
-    private readonly conversations: Conversations,
-    private readonly recovery: ReplyRecovery,
-  ) {}
+  constructor(private readonly conversations: ConversationsService) {}
 
   @ApiOperation({ summary: 'List your conversations, newest first; search titles and text' })
   @ApiQuery({
@@ -74,21 +67,12 @@ export class ConversationsController {
   @ApiOkResponse({ schema: schemaRef('ConversationPage') })
   @ApiErrors(400, 503)
   @Get()
-  async list(
+  list(
     @Query(new ZodPipe(conversationListQuerySchema))
     query: ReturnType<typeof conversationListQuerySchema.parse>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConversationPage> {
-    return this.conversations.use((repository) =>
-      repository.list(principal.id, query).catch((error: unknown) => {
-        if (error instanceof BadCursorError) {
-          throw new ApiException(400, ErrorCodes.invalidRequest, 'Invalid request: cursor', [
-            { path: 'cursor', message: 'is not a cursor this api made' },
-          ]);
-        }
-        throw error;
-      }),
-    );
+    return this.conversations.list(principal.id, query);
   }
 
   @ApiOperation({ summary: 'A conversation with every message of every branch' })
@@ -96,15 +80,11 @@ export class ConversationsController {
   @ApiOkResponse({ schema: schemaRef('Conversation') })
   @ApiErrors(404, 503)
   @Get(':id')
-  async get(
+  get(
     @Param('id', conversationIdPipe) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Conversation> {
-    const conversation = await this.conversations.use((repository) =>
-      repository.get(principal.id, id),
-    );
-    if (!conversation) throw conversationNotFound();
-    return this.recovery.settle(conversation);
+    return this.conversations.get(principal.id, id);
   }
 
   @ApiOperation({ summary: 'Rename a conversation, or show another branch' })
@@ -113,22 +93,13 @@ export class ConversationsController {
   @ApiOkResponse({ schema: schemaRef('ConversationSummary') })
   @ApiErrors(400, 404, 503)
   @Patch(':id')
-  async update(
+  update(
     @Param('id', conversationIdPipe) id: string,
     @Body(new ZodPipe(conversationPatchSchema))
     patch: ReturnType<typeof conversationPatchSchema.parse>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConversationSummary> {
-    const updated = await this.conversations.use((repository) =>
-      repository.update(principal.id, id, patch, new Date()),
-    );
-    if (updated === 'no-such-message') {
-      throw new ApiException(400, ErrorCodes.invalidRequest, 'Invalid request: activeLeafId', [
-        { path: 'activeLeafId', message: 'names no message of this conversation' },
-      ]);
-    }
-    if (!updated) throw conversationNotFound();
-    return updated;
+    return this.conversations.update(principal.id, id, patch);
   }
 
   @ApiOperation({ summary: 'Delete a conversation and all its messages' })
@@ -137,13 +108,10 @@ export class ConversationsController {
   @ApiErrors(404, 503)
   @Delete(':id')
   @HttpCode(204)
-  async delete(
+  delete(
     @Param('id', conversationIdPipe) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    const deleted = await this.conversations.use((repository) =>
-      repository.delete(principal.id, id),
-    );
-    if (!deleted) throw conversationNotFound();
+    return this.conversations.delete(principal.id, id);
   }
 }

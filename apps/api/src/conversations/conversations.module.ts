@@ -4,13 +4,20 @@ import { ConversationRetention } from './conversation-retention';
 import { ConversationTurns } from './conversation-turns';
 import { Conversations } from './conversations';
 import { ConversationsController } from './conversations.controller';
+import { ConversationsService } from './conversations.service';
 import { ReplyRecovery } from './reply-recovery';
 
 /** Conversations kept per user: the REST routes, the turns the chat route keeps, retention. */
 @Module({
   imports: [StreamsModule],
   controllers: [ConversationsController],
-  providers: [Conversations, ConversationTurns, ConversationRetention, ReplyRecovery],
+  providers: [
+    Conversations,
+    ConversationsService,
+    ConversationTurns,
+    ConversationRetention,
+    ReplyRecovery,
+  ],
   exports: [ConversationTurns],
 })
 export class ConversationsModule {}

@@ -1,11 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCodes } from '@tokenstream/stream-contracts';
-import { ApiException } from '../common/api-exception';
+import { databaseUnavailable } from './conversation-errors';
 import { Database } from '../database/database';
 import { ConversationRepository } from './conversation-repository';
-
-/** Seconds a client is asked to wait when the database cannot be reached. */
-const DATABASE_RETRY_AFTER_SECONDS = '2';
 
 /**
  * The conversation repository once the database is open, with its failures answered as a
@@ -37,16 +33,6 @@ export class Conversations {
       throw databaseUnavailable();
     }
   }
-}
-
-export function databaseUnavailable(): ApiException {
-  return new ApiException(
-    503,
-    ErrorCodes.databaseUnavailable,
-    'Conversations cannot be reached right now. Please try again in a moment.',
-    undefined,
-    { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS },
-  );
 }
 
 /**
