@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { App } from './app';
-import { ModelCatalog } from './chat/model-catalog';
+import { ModelCatalog } from './api/model-catalog';
 
 describe('App', () => {
   it('hosts the chat', async () => {

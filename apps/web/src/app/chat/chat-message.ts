@@ -13,7 +13,7 @@ import {
 } from '@angular/core';
 import { ChatNode } from './conversation';
 import { NgTemplateOutlet } from '@angular/common';
-import { MarkdownView } from './markdown-view';
+import { MarkdownView } from '../markdown/markdown-view';
 
 /** How long "Copied" shows after a message was copied. */
 const COPIED_FEEDBACK_MS = 2_000;

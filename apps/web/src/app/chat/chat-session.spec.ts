@@ -1,13 +1,13 @@
 import { TestBed } from '@angular/core/testing';
 import { ChatClientError } from '@tokenstream/stream-client';
 import { ChatSession, ConversationTouched } from './chat-session';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
+import { ChatStream } from '../api/chat-stream';
+import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
 import { ChatNode } from './conversation';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-import { assistantMessage, userMessage } from './testing/conversation-builders';
-import { FakeChatStream, FakeReply } from './testing/fake-chat-stream';
-import { FakeConversationsApi, refused } from './testing/fake-conversations-api';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
+import { assistantMessage, userMessage } from '../api/testing/conversation-builders';
+import { FakeChatStream, FakeReply } from '../api/testing/fake-chat-stream';
+import { FakeConversationsApi, refused } from '../api/testing/fake-conversations-api';
 
 /** How long Stop waits for the api's `cancelled` finish in these tests. */
 const STOP_CONFIRM_MS = 50;

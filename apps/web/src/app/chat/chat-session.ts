@@ -7,8 +7,8 @@ import {
 } from '@tokenstream/stream-contracts';
 import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { Observable, Subject, Subscription } from 'rxjs';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY } from './chat-stream-policy';
+import { ChatStream } from '../api/chat-stream';
+import { CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
 import {
   ChatNode,
   ConversationTree,
@@ -23,7 +23,7 @@ import {
   withNode,
   without,
 } from './conversation';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
 import { DeltaBuffer } from './delta-buffer';
 
 /** The reply being streamed, with what stopping it needs. */

@@ -2,13 +2,13 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { ApiPaths, type MeResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
 import { ChatClientError } from '@tokenstream/stream-client';
 import { Chat } from './chat';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
-import { ClientConfig } from './client-config';
-import { ConversationsApi } from './conversations-api';
-import { assistantMessage, userMessage } from './testing/conversation-builders';
-import { FakeChatStream } from './testing/fake-chat-stream';
-import { FakeConversationsApi } from './testing/fake-conversations-api';
+import { ChatStream } from '../api/chat-stream';
+import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
+import { ClientConfig } from '../api/client-config';
+import { ConversationsApi } from '../api/conversations-api';
+import { assistantMessage, userMessage } from '../api/testing/conversation-builders';
+import { FakeChatStream } from '../api/testing/fake-chat-stream';
+import { FakeConversationsApi } from '../api/testing/fake-conversations-api';
 
 const DEMO: ModelsResponse = { provider: 'demo', defaultModel: 'demo', models: ['demo'] };
 const ME: MeResponse = {

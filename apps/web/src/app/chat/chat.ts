@@ -15,12 +15,12 @@ import type { ModelsResponse } from '@tokenstream/stream-contracts';
 import { ChatHeader } from './chat-header';
 import { ChatMessage } from './chat-message';
 import { ChatSession } from './chat-session';
-import { ClientConfig } from './client-config';
-import { ConversationList } from './conversation-list';
-import { ConversationSidebar } from './conversation-sidebar';
-import { CurrentUser, displayNameOf } from './current-user';
-import { MarkdownHighlighter } from './markdown-highlighter';
-import { ModelCatalog } from './model-catalog';
+import { ClientConfig } from '../api/client-config';
+import { ConversationList } from '../conversations/conversation-list';
+import { ConversationSidebar } from '../conversations/conversation-sidebar';
+import { CurrentUser, displayNameOf } from '../api/current-user';
+import { MarkdownHighlighter } from '../markdown/markdown-highlighter';
+import { ModelCatalog } from '../api/model-catalog';
 import { ScrollFollow } from './scroll-follow';
 
 /** The query parameter that names the conversation shown, so a reload or a link opens it. */

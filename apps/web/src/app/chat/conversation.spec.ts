@@ -12,7 +12,7 @@ import {
   withNode,
   without,
 } from './conversation';
-import { userMessage } from './testing/conversation-builders';
+import { userMessage } from '../api/testing/conversation-builders';
 
 function node(id: string, parentId: string | null, role: ChatNode['role'] = 'user'): ChatNode {
   return { id, parentId, role, text: id, status: 'done', kept: true };
