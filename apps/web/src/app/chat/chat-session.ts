@@ -7,7 +7,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { Observable, Subject, Subscription } from 'rxjs';
-import { ChatStream } from '../api/chat-stream';
+import { ReplyStreams } from '../api/reply-streams';
 import { CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
 import {
   ChatNode,
@@ -63,7 +63,7 @@ export interface ConversationTouched {
  */
 @Injectable()
 export class ChatSession {
-  private readonly chatStream = inject(ChatStream);
+  private readonly streams = inject(ReplyStreams);
   private readonly api = inject(ConversationsApi);
   private readonly policy = inject(CHAT_STREAM_POLICY);
 
@@ -232,7 +232,7 @@ export class ChatSession {
       if (this.active === active) this.end(active, { status: 'stopped' });
     };
     active.stopTimer = setTimeout(stopHere, this.policy.stopConfirmMs);
-    this.chatStream.stop(active.streamId).catch((error: unknown) => {
+    this.streams.stop(active.streamId).catch((error: unknown) => {
       this.noticeExpiry(error);
       stopHere();
     });
@@ -304,7 +304,7 @@ export class ChatSession {
       request,
     };
     this.tree.update((tree) => withNode(tree, reply));
-    this.follow(reply.id, this.chatStream.stream(request));
+    this.follow(reply.id, this.streams.stream(request));
   }
 
   /** Follows the reply at the end of the branch shown when it is still generating on the api. */
@@ -316,7 +316,7 @@ export class ChatSession {
     this.tree.update((tree) =>
       withChange(tree, last.id, (node) => ({ ...node, text: '', reasoning: undefined })),
     );
-    this.follow(last.id, this.chatStream.resume(last.streamId), last.streamId);
+    this.follow(last.id, this.streams.resume(last.streamId), last.streamId);
   }
 
   /** Makes `nodeId` the active reply, filled from `events`. */
@@ -495,6 +495,6 @@ function replyErrorOf(error: unknown): ReplyError {
       requestId: error.requestId,
     };
   }
-  // Not expected from ChatStream; whatever it is, its text is not known to be safe to show.
+  // Not expected from ReplyStreams; whatever it is, its text is not known to be safe to show.
   return { kind: 'interrupted', message: 'Something went wrong with this reply.', retryable: true };
 }

@@ -23,13 +23,13 @@ const COPIED_FEEDBACK_MS = 2_000;
  * it); regenerate or retry a reply; move between branches (`< 2/3 >`).
  */
 @Component({
-  selector: 'app-chat-message',
+  selector: 'app-message-view',
   imports: [MarkdownView, NgTemplateOutlet],
-  templateUrl: './chat-message.html',
-  styleUrl: './chat-message.css',
+  templateUrl: './message-view.html',
+  styleUrl: './message-view.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class ChatMessage {
+export class MessageView {
   readonly node = input.required<ChatNode>();
   /** Where this message stands among its branches. */
   readonly branch = input<{ index: number; count: number }>({ index: 0, count: 1 });
