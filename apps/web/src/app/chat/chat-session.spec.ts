@@ -3,7 +3,7 @@ import { ChatClientError } from '@tokenstream/stream-client';
 import { ChatSession, ConversationTouched } from './chat-session';
 import { ReplyStreams } from '../api/reply-streams';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
-import { ChatNode } from './conversation';
+import { ChatNode } from './conversation-tree';
 import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
 import { assistantMessage, userMessage } from '../api/testing/conversation-builders';
 import { FakeReplyStreams, FakeReply } from '../api/testing/fake-reply-streams';

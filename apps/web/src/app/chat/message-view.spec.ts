@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MessageView } from './message-view';
-import { ChatNode } from './conversation';
+import { ChatNode } from './conversation-tree';
 
 const question: ChatNode = {
   id: 'q1',

@@ -11,7 +11,7 @@ import {
   afterNextRender,
   Injector,
 } from '@angular/core';
-import { ChatNode } from './conversation';
+import { ChatNode } from './conversation-tree';
 import { NgTemplateOutlet } from '@angular/common';
 import { MarkdownView } from '../markdown/markdown-view';
 

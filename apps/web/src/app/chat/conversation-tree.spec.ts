@@ -11,7 +11,7 @@ import {
   withId,
   withNode,
   without,
-} from './conversation';
+} from './conversation-tree';
 import { userMessage } from '../api/testing/conversation-builders';
 
 function node(id: string, parentId: string | null, role: ChatNode['role'] = 'user'): ChatNode {
