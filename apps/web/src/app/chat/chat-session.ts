@@ -93,12 +93,8 @@ export class ChatSession {
 
   /** Starts a new conversation (kept, unless `temporary`); a reply streaming goes on on the api. */
   startNew(temporary = false): void {
-    this.leave();
-    this.conversationId.set(undefined);
+    this.showEmpty(undefined, temporary);
     this.title.set(undefined);
-    this.temporary.set(temporary);
-    this.tree.set(EMPTY_TREE);
-    this.openError.set(undefined);
   }
 
   /**
@@ -106,11 +102,7 @@ export class ChatSession {
    * generating on it is followed live from its first frame, whoever started it, wherever.
    */
   async open(id: string): Promise<void> {
-    this.leave();
-    this.temporary.set(false);
-    this.conversationId.set(id);
-    this.tree.set(EMPTY_TREE);
-    this.openError.set(undefined);
+    this.showEmpty(id, false);
     this.loading.set(true);
     const opening = new AbortController();
     this.opening = opening;
@@ -261,7 +253,7 @@ export class ChatSession {
 
   /** What the active reply changes here. */
   private readonly replyHost: ReplyHost = {
-    change: (nodeId, change) => this.patch(nodeId, change),
+    change: (nodeId, change) => this.tree.update((tree) => withChange(tree, nodeId, change)),
     placed: (nodeId, place, resumed) => this.place(nodeId, place, resumed),
     // The api accepted this browser again (signed in elsewhere, e.g. in another tab).
     connected: () => this.sessionExpired.set(false),
@@ -287,16 +279,16 @@ export class ChatSession {
     });
   }
 
-  /** Stops showing the active reply (the api goes on with it, and keeps it). */
-  private leave(): void {
+  /** Leaves what was shown (a reply streaming goes on on the api) for an empty conversation. */
+  private showEmpty(conversationId: string | undefined, temporary: boolean): void {
     this.opening?.abort();
     this.opening = undefined;
     this.loading.set(false);
     this.active()?.release();
-  }
-
-  private patch(id: string, change: (node: ChatNode) => ChatNode): void {
-    this.tree.update((tree) => withChange(tree, id, change));
+    this.conversationId.set(conversationId);
+    this.temporary.set(temporary);
+    this.tree.set(EMPTY_TREE);
+    this.openError.set(undefined);
   }
 
   private localId(): string {
