@@ -75,8 +75,6 @@ export class Chat {
     return listed?.title ?? this.session.title();
   });
   protected readonly canSend = computed(() => !this.composerLocked() && this.draft().trim() !== '');
-  protected readonly isDemo = computed(() => this.modelChoices()?.provider === 'demo');
-  protected readonly models = computed(() => this.modelChoices()?.models ?? []);
 
   constructor() {
     void this.clientConfig.load();
