@@ -3,7 +3,7 @@ import {
   provideBrowserGlobalErrorListeners,
   provideZonelessChangeDetection,
 } from '@angular/core';
-import { HIGHLIGHT_WORKER } from './chat/markdown-highlighter';
+import { HIGHLIGHT_WORKER } from './markdown/markdown-highlighter';
 
 /** Zoneless: signals drive change detection. No router: the app is a single view. */
 export const appConfig: ApplicationConfig = {
@@ -14,7 +14,7 @@ export const appConfig: ApplicationConfig = {
       provide: HIGHLIGHT_WORKER,
       // Written out here, as the build finds and bundles a worker by this very expression.
       useValue: () =>
-        new Worker(new URL('./chat/markdown-highlight.worker', import.meta.url), {
+        new Worker(new URL('./markdown/markdown-highlight.worker', import.meta.url), {
           type: 'module',
         }),
     },

@@ -1,12 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { App } from './app';
-import { ModelCatalog } from './chat/model-catalog';
+import { ModelChoices } from './api/model-choices';
 
 describe('App', () => {
   it('hosts the chat', async () => {
     TestBed.configureTestingModule({
       providers: [
-        { provide: ModelCatalog, useValue: { load: () => new Promise(() => undefined) } },
+        { provide: ModelChoices, useValue: { load: () => new Promise(() => undefined) } },
       ],
     });
     const fixture = TestBed.createComponent(App);

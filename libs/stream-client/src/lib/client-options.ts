@@ -38,7 +38,7 @@ export async function requestHeaders(
  * sending us to its login page, often on another origin where following it would end in an opaque
  * CORS failure: it is not followed, and reads as an expired session.
  */
-export function requestInit(options: ClientOptions, signal?: AbortSignal): RequestInit {
+function requestInit(options: ClientOptions, signal?: AbortSignal): RequestInit {
   return {
     credentials: options.credentials ?? 'same-origin',
     cache: 'no-store',
@@ -57,6 +57,30 @@ export function fetchWith(
 }
 
 /** `path` on the api at `baseUrl`. */
-export function apiUrl(options: ClientOptions, path: string): string {
+function apiUrl(options: ClientOptions, path: string): string {
   return options.baseUrl.replace(/\/+$/, '') + path;
+}
+
+/** What one call to the api sends besides its method and path. */
+export interface ApiCall {
+  signal?: AbortSignal;
+  /** Headers of this call, on top of `options.headers` and the token. */
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The URL and `fetch` settings of one call to the api, as every route sends it: the shared
+ * settings, the token as `Authorization`, `options.headers` and the call's own.
+ */
+export async function apiRequest(
+  options: ClientOptions,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  call: ApiCall = {},
+): Promise<[string, RequestInit]> {
+  const headers = await requestHeaders(options, call.headers);
+  const init: RequestInit = { ...requestInit(options, call.signal), method, headers };
+  if (call.body !== undefined) init.body = call.body;
+  return [apiUrl(options, path), init];
 }

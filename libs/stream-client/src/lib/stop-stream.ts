@@ -1,12 +1,6 @@
 import { ApiPaths } from '@tokenstream/stream-contracts';
 import { networkError } from './chat-client-error';
-import {
-  apiUrl,
-  fetchWith,
-  requestHeaders,
-  requestInit,
-  type ClientOptions,
-} from './client-options';
+import { apiRequest, fetchWith, type ClientOptions } from './client-options';
 import { discardBody, failureOf } from './response-failure';
 
 /**
@@ -18,14 +12,12 @@ export async function stopStream(
   streamId: string,
   options: ClientOptions & { signal?: AbortSignal },
 ): Promise<void> {
-  const headers = await requestHeaders(options);
+  const [url, init] = await apiRequest(options, 'DELETE', ApiPaths.stream(streamId), {
+    signal: options.signal,
+  });
   let response: Response;
   try {
-    response = await fetchWith(options, apiUrl(options, ApiPaths.stream(streamId)), {
-      ...requestInit(options, options.signal),
-      method: 'DELETE',
-      headers,
-    });
+    response = await fetchWith(options, url, init);
   } catch (error) {
     options.signal?.throwIfAborted();
     throw networkError(error);

@@ -13,13 +13,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { ChatClientError, interruptedError, networkError } from './chat-client-error';
 import type { ChatStreamEvent } from './chat-stream-event';
-import {
-  apiUrl,
-  fetchWith,
-  requestHeaders,
-  requestInit,
-  type ClientOptions,
-} from './client-options';
+import { apiRequest, fetchWith, type ClientOptions } from './client-options';
 import { waitToReconnect, type ConnectivitySource } from './connectivity';
 import { expectedHeartbeatMs } from './expected-heartbeat';
 import { newIdempotencyKey } from './idempotency-key';
@@ -233,26 +227,23 @@ class StreamFollower {
 
   /** The POST of the request the first time; every later time, the resume after the last frame. */
   private async nextRequest(signal: AbortSignal): Promise<[string, RequestInit]> {
-    const init = requestInit(this.options, signal);
     if (this.streamId === undefined && this.request) {
-      const headers = await requestHeaders(this.options, {
-        'Content-Type': 'application/json',
-        Accept: EVENT_STREAM_CONTENT_TYPE,
-        [IDEMPOTENCY_KEY_HEADER]: this.idempotencyKey as string,
+      return apiRequest(this.options, 'POST', ApiPaths.chatStream, {
+        signal,
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: EVENT_STREAM_CONTENT_TYPE,
+          [IDEMPOTENCY_KEY_HEADER]: this.idempotencyKey as string,
+        },
+        body: JSON.stringify(this.request),
       });
-      const body = JSON.stringify(this.request);
-      return [
-        apiUrl(this.options, ApiPaths.chatStream),
-        { ...init, method: 'POST', headers, body },
-      ];
     }
     // Resuming: the request must never be sent twice, or the reply would be generated twice.
     this.request = undefined;
-    const extra: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE };
-    if (this.lastEventId !== undefined) extra[LAST_EVENT_ID_HEADER] = this.lastEventId;
-    const headers = await requestHeaders(this.options, extra);
+    const headers: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE };
+    if (this.lastEventId !== undefined) headers[LAST_EVENT_ID_HEADER] = this.lastEventId;
     const path = ApiPaths.streamEvents(this.streamId as string);
-    return [apiUrl(this.options, path), { ...init, method: 'GET', headers }];
+    return apiRequest(this.options, 'GET', path, { signal, headers });
   }
 
   /** Ids are positions: one at or before the last delivered frame is a replay we already have. */

@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input, model } from '@angular/core';
+import type { ModelsResponse } from '@tokenstream/stream-contracts';
 
 /** The top bar: the sidebar's toggle, the conversation's title, the demo notice, user and model. */
 @Component({
@@ -10,17 +11,19 @@ import { ChangeDetectionStrategy, Component, input, output } from '@angular/core
 export class ChatHeader {
   readonly title = input<string | undefined>(undefined);
   readonly temporary = input(false);
-  readonly isDemo = input(false);
   readonly userName = input<string | undefined>(undefined);
-  readonly models = input<readonly string[]>([]);
-  readonly model = input<string | undefined>(undefined);
+  /** The models the api offers (`GET /api/models`), once it answered. */
+  readonly modelChoices = input<ModelsResponse | undefined>(undefined);
+  /** The model picked; undefined lets the api choose. */
+  readonly model = model<string | undefined>(undefined);
+  /** Whether the model may not change now (a reply streams). */
   readonly modelLocked = input(false);
-  readonly sidebarOpen = input(false);
+  readonly sidebarOpen = model(false);
 
-  readonly modelChange = output<string>();
-  readonly toggleSidebar = output<void>();
+  protected readonly isDemo = computed(() => this.modelChoices()?.provider === 'demo');
+  protected readonly models = computed(() => this.modelChoices()?.models ?? []);
 
   protected onModelChange(event: Event): void {
-    this.modelChange.emit((event.target as HTMLSelectElement).value);
+    this.model.set((event.target as HTMLSelectElement).value);
   }
 }

@@ -1,13 +1,13 @@
 import { TestBed } from '@angular/core/testing';
 import { ChatClientError } from '@tokenstream/stream-client';
 import { ChatSession, ConversationTouched } from './chat-session';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
-import { ChatNode } from './conversation';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-import { assistantMessage, userMessage } from './testing/conversation-builders';
-import { FakeChatStream, FakeReply } from './testing/fake-chat-stream';
-import { FakeConversationsApi, refused } from './testing/fake-conversations-api';
+import { ReplyStreams } from '../api/reply-streams';
+import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
+import { ChatNode } from './conversation-tree';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
+import { assistantMessage, userMessage } from '../api/testing/conversation-builders';
+import { FakeReplyStreams, FakeReply } from '../api/testing/fake-reply-streams';
+import { FakeConversationsApi, refused } from '../api/testing/fake-conversations-api';
 
 /** How long Stop waits for the api's `cancelled` finish in these tests. */
 const STOP_CONFIRM_MS = 50;
@@ -45,20 +45,20 @@ const expired = () =>
 
 describe('ChatSession', () => {
   let api: FakeConversationsApi;
-  let streams: FakeChatStream;
+  let streams: FakeReplyStreams;
   let frames: ManualAnimationFrames;
   let session: ChatSession;
   let touched: ConversationTouched[];
 
   beforeEach(() => {
     api = new FakeConversationsApi({ startsAt: new Date(Date.UTC(2026, 11, 4, 9)) });
-    streams = new FakeChatStream(api);
+    streams = new FakeReplyStreams(api);
     frames = new ManualAnimationFrames();
     frames.install();
     TestBed.configureTestingModule({
       providers: [
         ChatSession,
-        { provide: ChatStream, useValue: streams },
+        { provide: ReplyStreams, useValue: streams },
         { provide: ConversationsApi, useValue: api },
         {
           provide: CHAT_STREAM_POLICY,

@@ -1,52 +1,26 @@
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
-import {
-  ChatRequest,
-  modelHistory,
-  type ReplyPlace,
-  type StreamFrame,
-} from '@tokenstream/stream-contracts';
+import type { ReplyPlace } from '@tokenstream/stream-contracts';
 import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
-import { Observable, Subject, Subscription } from 'rxjs';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY } from './chat-stream-policy';
+import { Observable, Subject } from 'rxjs';
+import { CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
+import { ReplyStreams } from '../api/reply-streams';
 import {
   ChatNode,
   ConversationTree,
   EMPTY_TREE,
   newestLeafUnder,
   pathTo,
-  ReplyError,
   siblingsOf,
   treeOf,
   withChange,
-  withId,
   withNode,
   without,
-} from './conversation';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-import { DeltaBuffer } from './delta-buffer';
-
-/** The reply being streamed, with what stopping it needs. */
-interface ActiveReply {
-  nodeId: string;
-  /** Followed from the api (an open, a reload), not started here: not a change to report. */
-  resumed: boolean;
-  subscription: Subscription;
-  deltas: DeltaBuffer;
-  /** A reasoning model's thinking, before its text. */
-  thinking: DeltaBuffer;
-  streamId?: string;
-  /** Stop was asked for and the api's `cancelled` finish is awaited. */
-  stopping: boolean;
-  stopTimer?: ReturnType<typeof setTimeout>;
-}
-
-/** What a reply cut off by an expired session says under it: the api goes on writing it. */
-const PAUSED: ReplyError = {
-  kind: 'unauthenticated',
-  message: 'Paused: sign in to see the rest of this reply; it is kept meanwhile.',
-  retryable: false,
-};
+  withoutUnkeptEnd,
+  withPlace,
+} from './conversation-tree';
+import { replyRequest } from './reply-request';
+import { ReplyHost, StreamingReply } from './streaming-reply';
 
 /** A kept conversation that changed: the sidebar moves it to the top (or adds it). */
 export interface ConversationTouched {
@@ -63,7 +37,7 @@ export interface ConversationTouched {
  */
 @Injectable()
 export class ChatSession {
-  private readonly chatStream = inject(ChatStream);
+  private readonly streams = inject(ReplyStreams);
   private readonly api = inject(ConversationsApi);
   private readonly policy = inject(CHAT_STREAM_POLICY);
 
@@ -75,10 +49,12 @@ export class ChatSession {
   readonly tree = signal<ConversationTree>(EMPTY_TREE);
   /** The messages of the branch shown, in order. */
   readonly path = computed(() => pathTo(this.tree(), this.tree().leafId));
+  /** The reply streaming into the conversation shown, if one is. */
+  private readonly active = signal<StreamingReply | undefined>(undefined);
   /** Whether the streaming reply's connection broke and is being resumed. */
-  readonly reconnecting = signal(false);
+  readonly reconnecting = computed(() => this.active()?.reconnecting() ?? false);
   /** Whether Stop was pressed and the api's confirmation is awaited. */
-  readonly stopping = signal(false);
+  readonly stopping = computed(() => this.active()?.stopping() ?? false);
   /** Whether the api said the session is gone (a `401`, a login page): the user must sign in. */
   readonly sessionExpired = signal(false);
   /** Why the conversation asked for could not be shown (gone, not yours, api down). */
@@ -90,7 +66,6 @@ export class ChatSession {
   /** Kept conversations this session added to or made, for the sidebar. */
   readonly touched = new Subject<ConversationTouched>();
 
-  private active: ActiveReply | undefined;
   private readonly branchPositions = new Map<string, { index: number; count: number }>();
   private nextLocalId = 1;
   private opening: AbortController | undefined;
@@ -98,7 +73,7 @@ export class ChatSession {
   constructor() {
     inject(DestroyRef).onDestroy(() => {
       this.opening?.abort();
-      this.release();
+      this.active()?.release();
     });
   }
 
@@ -118,12 +93,8 @@ export class ChatSession {
 
   /** Starts a new conversation (kept, unless `temporary`); a reply streaming goes on on the api. */
   startNew(temporary = false): void {
-    this.leave();
-    this.conversationId.set(undefined);
+    this.showEmpty(undefined, temporary);
     this.title.set(undefined);
-    this.temporary.set(temporary);
-    this.tree.set(EMPTY_TREE);
-    this.openError.set(undefined);
   }
 
   /**
@@ -131,11 +102,7 @@ export class ChatSession {
    * generating on it is followed live from its first frame, whoever started it, wherever.
    */
   async open(id: string): Promise<void> {
-    this.leave();
-    this.temporary.set(false);
-    this.conversationId.set(id);
-    this.tree.set(EMPTY_TREE);
-    this.openError.set(undefined);
+    this.showEmpty(id, false);
     this.loading.set(true);
     const opening = new AbortController();
     this.opening = opening;
@@ -185,15 +152,7 @@ export class ChatSession {
       this.ask(question.text, question.parentId);
       return;
     }
-    const path = pathTo(this.tree(), question.id);
-    const request: ChatRequest = this.temporary()
-      ? { messages: modelHistory(path.map(historyOf)), ...this.modelChoice() }
-      : {
-          messages: [],
-          ...this.modelChoice(),
-          conversation: { id: this.conversationId(), parentId: question.id },
-        };
-    this.startReply(question.id, request);
+    this.startReply(pathTo(this.tree(), question.id), false);
   }
 
   /** Shows the branch `step` places from `node`'s (the newest reply down it). */
@@ -213,29 +172,9 @@ export class ChatSession {
     this.followGenerating();
   }
 
-  /**
-   * Stops the streaming reply, keeping the text so far. Once the api named the stream, it is asked
-   * to stop generating (`DELETE`) and the reply ends with the `cancelled` finish that follows, so
-   * every token generated before the stop is shown. If the api refuses, or the finish does not come
-   * in time, the reply is ended here all the same: Stop never leaves a reply running.
-   */
+  /** Stops the streaming reply, keeping the text so far (see {@link StreamingReply.stop}). */
   stop(): void {
-    const active = this.active;
-    if (!active || active.stopping) return;
-    if (active.streamId === undefined) {
-      this.end(active, { status: 'stopped' });
-      return;
-    }
-    active.stopping = true;
-    this.stopping.set(true);
-    const stopHere = (): void => {
-      if (this.active === active) this.end(active, { status: 'stopped' });
-    };
-    active.stopTimer = setTimeout(stopHere, this.policy.stopConfirmMs);
-    this.chatStream.stop(active.streamId).catch((error: unknown) => {
-      this.noticeExpiry(error);
-      stopHere();
-    });
+    this.active()?.stop();
   }
 
   /** Shows the session-expired notice if `error` says the session is gone; whether it did. */
@@ -245,24 +184,9 @@ export class ChatSession {
     return expired;
   }
 
-  /**
-   * In a kept conversation, drops the end of the branch shown that the api never kept (a turn
-   * refused before its stream opened, or stopped before the api named it): the next message
-   * follows the last message the api has, and the refused one is not left as a branch.
-   */
+  /** In a kept conversation, drops the end of the branch shown that the api never kept. */
   private forgetUnkept(): void {
-    if (this.temporary()) return;
-    const path = this.path();
-    let kept = path.length;
-    while (kept > 0 && !path[kept - 1].kept) kept -= 1;
-    if (kept === path.length) return;
-    const dropped = path.slice(kept).map((node) => node.id);
-    this.tree.update((tree) => without(tree, dropped, path[kept - 1]?.id ?? null));
-  }
-
-  private modelChoice(): Pick<ChatRequest, 'model'> {
-    const model = this.model();
-    return model ? { model } : {};
+    if (!this.temporary()) this.tree.update(withoutUnkeptEnd);
   }
 
   /** Adds the user message `content` after `parentId` and asks for its reply. */
@@ -276,27 +200,25 @@ export class ChatSession {
       kept: false,
     };
     const path = [...pathTo(this.tree(), parentId), question];
-    const id = this.conversationId();
-    const request: ChatRequest = this.temporary()
-      ? { messages: modelHistory(path.map(historyOf)), ...this.modelChoice() }
-      : {
-          messages: [{ role: 'user', content }],
-          ...this.modelChoice(),
-          conversation: {
-            ...(id ? { id } : {}),
-            ...(parentId ? { parentId } : {}),
-          },
-        };
     this.tree.update((tree) => withNode(tree, question));
-    if (!id && !this.temporary() && this.title() === undefined) this.title.set(content);
-    this.startReply(question.id, request);
+    if (!this.conversationId() && !this.temporary() && this.title() === undefined) {
+      this.title.set(content);
+    }
+    this.startReply(path, true);
   }
 
-  /** Adds a reply under `parentId` and streams it from `request`. */
-  private startReply(parentId: string, request: ChatRequest): void {
+  /** Adds a reply after `path` (its question last) and streams it from the api. */
+  private startReply(path: readonly ChatNode[], newQuestion: boolean): void {
+    const request = replyRequest({
+      path,
+      newQuestion,
+      temporary: this.temporary(),
+      conversationId: this.conversationId(),
+      model: this.model(),
+    });
     const reply: ChatNode = {
       id: this.localId(),
-      parentId,
+      parentId: path.at(-1)?.id ?? null,
       role: 'assistant',
       text: '',
       status: 'streaming',
@@ -304,124 +226,50 @@ export class ChatSession {
       request,
     };
     this.tree.update((tree) => withNode(tree, reply));
-    this.follow(reply.id, this.chatStream.stream(request));
+    this.follow(reply.id, this.streams.stream(request));
   }
 
   /** Follows the reply at the end of the branch shown when it is still generating on the api. */
   private followGenerating(): void {
     const last = this.path().at(-1);
-    if (this.active || last?.role !== 'assistant' || last.status !== 'streaming') return;
+    if (this.active() || last?.role !== 'assistant' || last.status !== 'streaming') return;
     if (!last.streamId) return;
     // From its first frame: the api keeps a reply's text only once it ended.
     this.tree.update((tree) =>
       withChange(tree, last.id, (node) => ({ ...node, text: '', reasoning: undefined })),
     );
-    this.follow(last.id, this.chatStream.resume(last.streamId), last.streamId);
+    this.follow(last.id, this.streams.resume(last.streamId), last.streamId);
   }
 
   /** Makes `nodeId` the active reply, filled from `events`. */
   private follow(nodeId: string, events: Observable<ChatStreamEvent>, streamId?: string): void {
-    const active: ActiveReply = {
-      nodeId,
-      // The subscription exists before the stream is subscribed, so a stream that ends at once
-      // (synchronously) still finds its reply active.
-      subscription: new Subscription(),
-      deltas: new DeltaBuffer((text) =>
-        this.patch(active.nodeId, (node) => ({ ...node, text: node.text + text })),
-      ),
-      thinking: new DeltaBuffer((text) =>
-        this.patch(active.nodeId, (node) => ({
-          ...node,
-          reasoning: (node.reasoning ?? '') + text,
-        })),
-      ),
-      stopping: false,
+    const reply = new StreamingReply(this.replyHost, nodeId, {
       streamId,
-      resumed: streamId !== undefined,
-    };
-    this.active = active;
-    this.reconnecting.set(false);
-    this.stopping.set(false);
-    active.subscription.add(
-      events.subscribe({
-        next: (event) => this.onEvent(active, event),
-        error: (error: unknown) => this.onError(active, error),
-        complete: () => this.end(active, { status: 'done' }),
-      }),
-    );
+      stopConfirmMs: this.policy.stopConfirmMs,
+    });
+    this.active.set(reply);
+    reply.follow(events);
   }
 
-  private onEvent(active: ActiveReply, event: ChatStreamEvent): void {
-    switch (event.kind) {
-      case 'connected':
-        active.streamId ??= event.streamId;
-        this.reconnecting.set(false);
-        // The api accepted this browser again (signed in elsewhere, e.g. in another tab).
-        this.sessionExpired.set(false);
-        break;
-      case 'reconnecting':
-        this.reconnecting.set(true);
-        break;
-      case 'frame':
-        this.reconnecting.set(false);
-        this.apply(active, event.frame);
-        break;
-    }
-  }
-
-  private apply(active: ActiveReply, frame: StreamFrame): void {
-    switch (frame.type) {
-      case 'start':
-        active.streamId ??= frame.streamId;
-        this.patch(active.nodeId, (node) => ({
-          ...node,
-          streamId: frame.streamId,
-          model: frame.model,
-        }));
-        if (frame.conversation) this.place(active, frame.conversation);
-        break;
-      case 'reasoning-delta':
-        active.thinking.push(frame.delta);
-        break;
-      case 'text-delta':
-        // Thinking shows before the text that follows it.
-        active.thinking.flush();
-        active.deltas.push(frame.delta);
-        break;
-      case 'finish':
-        this.end(active, {
-          status: frame.finishReason === 'cancelled' ? 'stopped' : 'done',
-          finishReason: frame.finishReason,
-        });
-        break;
-      case 'error':
-        this.end(active, {
-          status: 'failed',
-          error: {
-            kind: 'stream',
-            code: frame.code,
-            message: frame.message,
-            retryable: frame.retryable,
-          },
-        });
-        break;
-    }
-  }
+  /** What the active reply changes here. */
+  private readonly replyHost: ReplyHost = {
+    change: (nodeId, change) => this.tree.update((tree) => withChange(tree, nodeId, change)),
+    placed: (nodeId, place, resumed) => this.place(nodeId, place, resumed),
+    // The api accepted this browser again (signed in elsewhere, e.g. in another tab).
+    connected: () => this.sessionExpired.set(false),
+    noticeExpiry: (error) => this.noticeExpiry(error),
+    stopStream: (streamId) => this.streams.stop(streamId),
+    released: (reply) => {
+      if (this.active() === reply) this.active.set(undefined);
+    },
+  };
 
   /** The api kept the turn: its messages take the api's ids, a new conversation its id. */
-  private place(active: ActiveReply, place: ReplyPlace): void {
-    const reply = this.tree().nodes.find((node) => node.id === active.nodeId);
-    if (!reply) return;
-    let tree = this.tree();
-    if (reply.parentId && reply.parentId !== place.parentId) {
-      tree = withId(tree, reply.parentId, place.parentId);
-    }
-    tree = withId(tree, reply.id, place.messageId);
-    tree = withChange(tree, place.parentId, (node) => ({ ...node, kept: true }));
-    tree = withChange(tree, place.messageId, (node) => ({ ...node, kept: true }));
-    active.nodeId = place.messageId;
+  private place(nodeId: string, place: ReplyPlace, resumed: boolean): void {
+    if (!this.tree().nodes.some((node) => node.id === nodeId)) return;
+    const tree = withPlace(this.tree(), nodeId, place);
     this.tree.set(tree);
-    if (active.resumed) return;
+    if (resumed) return;
     const isNew = this.conversationId() === undefined;
     if (isNew) this.conversationId.set(place.id);
     const question = tree.nodes.find((node) => node.id === place.parentId);
@@ -431,70 +279,19 @@ export class ChatSession {
     });
   }
 
-  private onError(active: ActiveReply, error: unknown): void {
-    if (this.active !== active) return;
-    const expired = this.noticeExpiry(error);
-    // Once the api named the stream, it goes on writing (and keeping) the reply: it is paused.
-    if (expired && active.streamId !== undefined && !active.stopping) {
-      this.end(active, { status: 'failed', error: PAUSED });
-    } else {
-      this.end(active, { status: 'failed', error: replyErrorOf(error) });
-    }
-  }
-
-  /** Ends the active reply once: shows all text received, releases the stream. */
-  private end(active: ActiveReply, outcome: Pick<ChatNode, 'status'> & Partial<ChatNode>): void {
-    if (this.active !== active) return;
-    this.release();
-    this.patch(active.nodeId, (node) => ({ ...node, ...outcome }));
-  }
-
-  /** Stops showing the active reply (the api goes on with it, and keeps it). */
-  private leave(): void {
+  /** Leaves what was shown (a reply streaming goes on on the api) for an empty conversation. */
+  private showEmpty(conversationId: string | undefined, temporary: boolean): void {
     this.opening?.abort();
     this.opening = undefined;
     this.loading.set(false);
-    this.release();
-  }
-
-  private release(): void {
-    const active = this.active;
-    if (!active) return;
-    this.active = undefined;
-    clearTimeout(active.stopTimer);
-    this.reconnecting.set(false);
-    this.stopping.set(false);
-    for (const buffer of [active.thinking, active.deltas]) {
-      buffer.flush();
-      buffer.dispose();
-    }
-    active.subscription.unsubscribe();
-  }
-
-  private patch(id: string, change: (node: ChatNode) => ChatNode): void {
-    this.tree.update((tree) => withChange(tree, id, change));
+    this.active()?.release();
+    this.conversationId.set(conversationId);
+    this.temporary.set(temporary);
+    this.tree.set(EMPTY_TREE);
+    this.openError.set(undefined);
   }
 
   private localId(): string {
     return `local-${this.nextLocalId++}`;
   }
-}
-
-function historyOf(node: ChatNode) {
-  return { role: node.role, content: node.text, complete: node.status === 'done' };
-}
-
-function replyErrorOf(error: unknown): ReplyError {
-  if (error instanceof ChatClientError) {
-    return {
-      kind: error.kind,
-      message: error.message,
-      retryable: error.retryable,
-      code: error.code,
-      problems: error.problems,
-      requestId: error.requestId,
-    };
-  }
-  // Not expected from ChatStream; whatever it is, its text is not known to be safe to show.
-  return { kind: 'interrupted', message: 'Something went wrong with this reply.', retryable: true };
 }

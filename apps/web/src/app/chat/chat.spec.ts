@@ -2,13 +2,13 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { ApiPaths, type MeResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
 import { ChatClientError } from '@tokenstream/stream-client';
 import { Chat } from './chat';
-import { ChatStream } from './chat-stream';
-import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
-import { ClientConfig } from './client-config';
-import { ConversationsApi } from './conversations-api';
-import { assistantMessage, userMessage } from './testing/conversation-builders';
-import { FakeChatStream } from './testing/fake-chat-stream';
-import { FakeConversationsApi } from './testing/fake-conversations-api';
+import { ReplyStreams } from '../api/reply-streams';
+import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from '../api/chat-stream-policy';
+import { ClientConfig } from '../api/client-config';
+import { ConversationsApi } from '../api/conversations-api';
+import { assistantMessage, userMessage } from '../api/testing/conversation-builders';
+import { FakeReplyStreams } from '../api/testing/fake-reply-streams';
+import { FakeConversationsApi } from '../api/testing/fake-conversations-api';
 
 const DEMO: ModelsResponse = { provider: 'demo', defaultModel: 'demo', models: ['demo'] };
 const ME: MeResponse = {
@@ -35,7 +35,7 @@ function stubStartupRoutes(): void {
 describe('Chat', () => {
   const originalFetch = globalThis.fetch;
   let api: FakeConversationsApi;
-  let streams: FakeChatStream;
+  let streams: FakeReplyStreams;
   let fixture: ComponentFixture<Chat>;
   let page: HTMLElement;
 
@@ -43,7 +43,7 @@ describe('Chat', () => {
     history.replaceState(null, '', '/');
     stubStartupRoutes();
     api = new FakeConversationsApi();
-    streams = new FakeChatStream(api);
+    streams = new FakeReplyStreams(api);
   });
 
   afterEach(() => {
@@ -54,7 +54,7 @@ describe('Chat', () => {
   async function create(): Promise<void> {
     TestBed.configureTestingModule({
       providers: [
-        { provide: ChatStream, useValue: streams },
+        { provide: ReplyStreams, useValue: streams },
         { provide: ConversationsApi, useValue: api },
         {
           provide: CHAT_STREAM_POLICY,

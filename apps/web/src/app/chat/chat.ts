@@ -13,14 +13,14 @@ import {
 } from '@angular/core';
 import type { ModelsResponse } from '@tokenstream/stream-contracts';
 import { ChatHeader } from './chat-header';
-import { ChatMessage } from './chat-message';
+import { MessageView } from './message-view';
 import { ChatSession } from './chat-session';
-import { ClientConfig } from './client-config';
-import { ConversationList } from './conversation-list';
-import { ConversationSidebar } from './conversation-sidebar';
-import { CurrentUser, displayNameOf } from './current-user';
-import { MarkdownHighlighter } from './markdown-highlighter';
-import { ModelCatalog } from './model-catalog';
+import { ClientConfig } from '../api/client-config';
+import { ConversationList } from '../conversations/conversation-list';
+import { ConversationSidebar } from '../conversations/conversation-sidebar';
+import { CurrentUser, displayNameOf } from '../api/current-user';
+import { MarkdownHighlighter } from '../markdown/markdown-highlighter';
+import { ModelChoices } from '../api/model-choices';
 import { ScrollFollow } from './scroll-follow';
 
 /** The query parameter that names the conversation shown, so a reload or a link opens it. */
@@ -35,7 +35,7 @@ const NARROW_QUERY = '(max-width: 800px)';
  */
 @Component({
   selector: 'app-chat',
-  imports: [ChatHeader, ChatMessage, ConversationSidebar, ScrollFollow],
+  imports: [ChatHeader, MessageView, ConversationSidebar, ScrollFollow],
   providers: [ChatSession],
   templateUrl: './chat.html',
   styleUrl: './chat.css',
@@ -56,7 +56,7 @@ export class Chat {
   private readonly composer = viewChild.required<ElementRef<HTMLTextAreaElement>>('composer');
 
   protected readonly draft = signal('');
-  protected readonly catalog = signal<ModelsResponse | undefined>(undefined);
+  protected readonly modelChoices = signal<ModelsResponse | undefined>(undefined);
   /** The signed-in user's name, when the api knows one (behind SSO). */
   protected readonly userName = signal<string | undefined>(undefined);
   protected readonly sidebarOpen = signal(!this.window?.matchMedia?.(NARROW_QUERY).matches);
@@ -75,8 +75,6 @@ export class Chat {
     return listed?.title ?? this.session.title();
   });
   protected readonly canSend = computed(() => !this.composerLocked() && this.draft().trim() !== '');
-  protected readonly isDemo = computed(() => this.catalog()?.provider === 'demo');
-  protected readonly models = computed(() => this.catalog()?.models ?? []);
 
   constructor() {
     void this.clientConfig.load();
@@ -88,12 +86,12 @@ export class Chat {
         // Not signed in, or no /api/me: the header just shows no user.
         (error: unknown) => this.session.noticeExpiry(error),
       );
-    inject(ModelCatalog)
+    inject(ModelChoices)
       .load(loads.signal)
       .then(
-        (catalog) => {
-          this.catalog.set(catalog);
-          this.session.model.set(catalog.defaultModel);
+        (choices) => {
+          this.modelChoices.set(choices);
+          this.session.model.set(choices.defaultModel);
         },
         // Without the list the chat still works: requests name no model and the api picks its own.
         (error: unknown) => this.session.noticeExpiry(error),

@@ -9,7 +9,7 @@ import {
   signal,
 } from '@angular/core';
 import { MarkdownCursor } from './markdown-cursor';
-import { MarkdownCodeBlock } from './markdown';
+import { MarkdownCodeBlock } from './markdown-nodes';
 import { MarkdownHighlighter, type HighlightedCode } from './markdown-highlighter';
 import { escapeHtml } from './markdown-entities';
 

@@ -7,7 +7,7 @@ import {
   resumeChat,
   stopStream,
   streamChat,
-  type ChatStream as ClientChatStream,
+  type ChatStream,
   type StreamChatOptions,
 } from '@tokenstream/stream-client';
 import { Observable } from 'rxjs';
@@ -21,7 +21,7 @@ import { CHAT_STREAM_POLICY } from './chat-stream-policy';
  * it. Same-origin, with the session cookie and, when the app has one, the access token.
  */
 @Injectable({ providedIn: 'root' })
-export class ChatStream {
+export class ReplyStreams {
   private readonly policy = inject(CHAT_STREAM_POLICY);
   private readonly token = inject(CHAT_AUTH_TOKEN);
   private readonly window = inject(DOCUMENT).defaultView ?? undefined;
@@ -56,9 +56,7 @@ export class ChatStream {
     return stopStream(streamId, this.options(signal));
   }
 
-  private observe(
-    open: (options: StreamChatOptions) => ClientChatStream,
-  ): Observable<ChatStreamEvent> {
+  private observe(open: (options: StreamChatOptions) => ChatStream): Observable<ChatStreamEvent> {
     return new Observable<ChatStreamEvent>((subscriber) => {
       const controller = new AbortController();
       const read = async (): Promise<void> => {

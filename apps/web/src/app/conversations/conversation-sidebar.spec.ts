@@ -1,9 +1,9 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { ConversationList, UNDO_DELETE_MS } from './conversation-list';
 import { ConversationSidebar } from './conversation-sidebar';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-import { summary } from './testing/conversation-builders';
-import { FakeConversationsApi } from './testing/fake-conversations-api';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
+import { summary } from '../api/testing/conversation-builders';
+import { FakeConversationsApi } from '../api/testing/fake-conversations-api';
 
 const DAY_MS = 86_400_000;
 

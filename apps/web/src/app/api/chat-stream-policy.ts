@@ -1,7 +1,7 @@
 import { InjectionToken } from '@angular/core';
 import { DEFAULT_RESUME_POLICY, ResumePolicy } from '@tokenstream/stream-client';
 
-/** How {@link ChatStream} resumes a dropped reply, and how long Stop waits to be confirmed. */
+/** How {@link ReplyStreams} resumes a dropped reply, and how long Stop waits to be confirmed. */
 export interface ChatStreamPolicy extends ResumePolicy {
   /** How long Stop waits for the `cancelled` finish before it ends the reply locally. */
   stopConfirmMs: number;

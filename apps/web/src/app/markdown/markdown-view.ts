@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input, linkedSignal } from '@angular/core';
 import { MarkdownBlocks } from './markdown-blocks';
-import { MarkdownBlock, MarkdownState, appendMarkdown, parseMarkdown } from './markdown';
+import { MarkdownState, appendMarkdown, parseMarkdown } from './markdown';
+import { MarkdownBlock } from './markdown-nodes';
 
 /**
  * Settled blocks rendered together, in groups this large: a group whose blocks all settled is one

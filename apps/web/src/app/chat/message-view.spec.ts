@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { ChatMessage } from './chat-message';
-import { ChatNode } from './conversation';
+import { MessageView } from './message-view';
+import { ChatNode } from './conversation-tree';
 
 const question: ChatNode = {
   id: 'q1',
@@ -28,15 +28,15 @@ interface Inputs {
   sessionExpired?: boolean;
 }
 
-describe('ChatMessage', () => {
-  let fixture: ComponentFixture<ChatMessage>;
+describe('MessageView', () => {
+  let fixture: ComponentFixture<MessageView>;
   let view: HTMLElement;
   let edited: string[];
   let regenerated: number;
   let branchSteps: number[];
 
   async function render(node: ChatNode, inputs: Inputs = {}): Promise<void> {
-    fixture = TestBed.createComponent(ChatMessage);
+    fixture = TestBed.createComponent(MessageView);
     fixture.componentRef.setInput('node', node);
     for (const [name, value] of Object.entries(inputs)) fixture.componentRef.setInput(name, value);
     view = fixture.nativeElement as HTMLElement;

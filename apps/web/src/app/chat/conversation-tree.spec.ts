@@ -11,8 +11,8 @@ import {
   withId,
   withNode,
   without,
-} from './conversation';
-import { userMessage } from './testing/conversation-builders';
+} from './conversation-tree';
+import { userMessage } from '../api/testing/conversation-builders';
 
 function node(id: string, parentId: string | null, role: ChatNode['role'] = 'user'): ChatNode {
   return { id, parentId, role, text: id, status: 'done', kept: true };

@@ -1,9 +1,9 @@
 import { ChatClientError } from '@tokenstream/stream-client';
 import { TestBed } from '@angular/core/testing';
 import { CurrentUser } from './current-user';
-import { ModelCatalog } from './model-catalog';
+import { ModelChoices } from './model-choices';
 
-describe('CurrentUser and ModelCatalog when the session is gone', () => {
+describe('CurrentUser and ModelChoices when the session is gone', () => {
   const originalFetch = globalThis.fetch;
   afterEach(() => {
     globalThis.fetch = originalFetch;
@@ -30,7 +30,7 @@ describe('CurrentUser and ModelCatalog when the session is gone', () => {
       new Response('<html>Sign in</html>', { headers: { 'Content-Type': 'text/html' } }),
     );
 
-    await expect(TestBed.inject(ModelCatalog).load()).rejects.toMatchObject({
+    await expect(TestBed.inject(ModelChoices).load()).rejects.toMatchObject({
       kind: 'unauthenticated',
     });
     expect(stub.mock.calls[0]).toEqual([

@@ -13,6 +13,12 @@ import {
 import type { ConversationSummary } from '@tokenstream/stream-contracts';
 import { ConversationList } from './conversation-list';
 
+/** What each conversation of the list offers beside its title. */
+const ITEM_ACTIONS = [
+  { kind: 'rename', verb: 'Rename', glyph: '✎' },
+  { kind: 'delete', verb: 'Delete', glyph: '✕' },
+] as const;
+
 /**
  * The kept conversations, grouped by date, newest first: open one, search, rename, delete (with
  * undo), start a new chat or a temporary one.
@@ -33,11 +39,18 @@ export class ConversationSidebar {
   readonly opened = output<string>();
   readonly newChat = output<boolean>();
 
+  protected readonly itemActions = ITEM_ACTIONS;
+
   /** The conversation whose title is being edited. */
   protected readonly renaming = signal<string | undefined>(undefined);
 
   constructor() {
     void this.list.refresh();
+  }
+
+  protected act(kind: 'rename' | 'delete', conversation: ConversationSummary): void {
+    if (kind === 'rename') this.startRename(conversation);
+    else this.remove(conversation);
   }
 
   protected startRename(conversation: ConversationSummary): void {

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { ChatRequest, ReceivedFrame, StreamFrame } from '@tokenstream/stream-contracts';
 import { Observable, tap } from 'rxjs';
-import { ChatStream } from './chat-stream';
+import { ReplyStreams } from './reply-streams';
 import { ChatClientError, ChatStreamEvent, ReconnectingEvent } from '@tokenstream/stream-client';
 import {
   CHAT_STREAM_POLICY,
@@ -155,15 +155,15 @@ function expectChatClientError(outcome: Outcome): ChatClientError {
   return outcome.error as ChatClientError;
 }
 
-describe('ChatStream', () => {
-  let chatStream: ChatStream;
+describe('ReplyStreams', () => {
+  let streams: ReplyStreams;
   const originalFetch = globalThis.fetch;
 
   beforeEach(() => {
     TestBed.configureTestingModule({
       providers: [{ provide: CHAT_STREAM_POLICY, useValue: TEST_POLICY }],
     });
-    chatStream = TestBed.inject(ChatStream);
+    streams = TestBed.inject(ReplyStreams);
   });
 
   afterEach(() => {
@@ -173,7 +173,7 @@ describe('ChatStream', () => {
   it('posts the request as JSON, asking for an event stream with same-origin credentials', async () => {
     const fetchStub = stubFetch(() => eventStream(bodyOf([encoder.encode(WIRE)])));
 
-    await collect(chatStream.stream(request));
+    await collect(streams.stream(request));
 
     expect(fetchStub).toHaveBeenCalledTimes(1);
     const [url, init] = fetchStub.mock.calls[0];
@@ -188,7 +188,7 @@ describe('ChatStream', () => {
   it('sends nothing until it is subscribed', () => {
     const fetchStub = stubFetch(() => eventStream(bodyOf([encoder.encode(WIRE)])));
 
-    chatStream.stream(request);
+    streams.stream(request);
 
     expect(fetchStub).not.toHaveBeenCalled();
   });
@@ -199,7 +199,7 @@ describe('ChatStream', () => {
     const midJson = WIRE.indexOf('"streamId"') + 4;
     stubFetch(() => eventStream(bodyOf(cut(bytes, [5, midJson, emoji + 2, emoji + 3]))));
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     expect(outcome.frames).toEqual(EXPECTED);
     expect(outcome.error).toBeUndefined();
@@ -211,7 +211,7 @@ describe('ChatStream', () => {
     const offsets = Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
     stubFetch(() => eventStream(bodyOf(cut(bytes, offsets))));
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     expect(outcome.frames).toEqual(EXPECTED);
     expect(outcome.completed).toBe(true);
@@ -228,7 +228,7 @@ describe('ChatStream', () => {
       });
     stubFetch(() => eventStream(bodyOf([encoder.encode(wire)])));
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     expect(outcome.frames.map((received) => received.frame.type)).toEqual(['start', 'error']);
     expect(outcome.completed).toBe(true);
@@ -243,7 +243,7 @@ describe('ChatStream', () => {
     const frames: ChatStreamEvent[] = [];
     const errors: unknown[] = [];
 
-    const subscription = chatStream.stream(request).subscribe({
+    const subscription = streams.stream(request).subscribe({
       next: (e) => {
         if (e.kind === 'frame') frames.push(e);
       },
@@ -275,7 +275,7 @@ describe('ChatStream', () => {
     );
     const errors: unknown[] = [];
 
-    const subscription = chatStream
+    const subscription = streams
       .stream(request)
       .subscribe({ error: (error: unknown) => errors.push(error) });
     await waitFor(
@@ -296,7 +296,7 @@ describe('ChatStream', () => {
       eventStream(bodyOf([encoder.encode(': keep-alive\n\nid: 1\nda')]), { 'X-Stream-Id': null }),
     );
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     expect(outcome.frames).toEqual([]);
     const error = expectChatClientError(outcome);
@@ -323,7 +323,7 @@ describe('ChatStream', () => {
     };
     stubFetch(() => eventStream(breaking(), { 'X-Stream-Id': null }));
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     expect(outcome.frames).toHaveLength(0);
     expect(expectChatClientError(outcome).kind).toBe('interrupted');
@@ -332,7 +332,7 @@ describe('ChatStream', () => {
   it('fails as protocol when the stream carries data that is not a frame', async () => {
     stubFetch(() => eventStream(bodyOf([encoder.encode('id: 1\ndata: {not json\n\n')])));
 
-    const outcome = await collect(chatStream.stream(request));
+    const outcome = await collect(streams.stream(request));
 
     const error = expectChatClientError(outcome);
     expect(error.kind).toBe('protocol');
@@ -342,7 +342,7 @@ describe('ChatStream', () => {
   it('fails as network (retryable) when fetch itself rejects', async () => {
     stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
 
-    const error = expectChatClientError(await collect(chatStream.stream(request)));
+    const error = expectChatClientError(await collect(streams.stream(request)));
 
     expect(error.kind).toBe('network');
     expect(error.retryable).toBe(true);
@@ -356,7 +356,7 @@ describe('ChatStream', () => {
     it('gives unauthenticated for a 401', async () => {
       stubFetch(() => answer(401, 'application/json', '{"statusCode":401,"code":"http_error"}'));
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(error.kind).toBe('unauthenticated');
       expect(error.status).toBe(401);
@@ -366,7 +366,7 @@ describe('ChatStream', () => {
     it('gives unauthenticated for an HTML login page answered with 200', async () => {
       stubFetch(() => answer(200, 'text/html; charset=utf-8', '<!doctype html><h1>Sign in</h1>'));
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(error.kind).toBe('unauthenticated');
       expect(error.message).not.toContain('Sign in</h1>');
@@ -379,7 +379,7 @@ describe('ChatStream', () => {
         return response;
       });
 
-      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(streams.stream(request))).kind).toBe(
         'unauthenticated',
       );
     });
@@ -391,7 +391,7 @@ describe('ChatStream', () => {
         return response;
       });
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(fetchStub.mock.calls[0][1]?.redirect).toBe('manual');
       expect(error.kind).toBe('unauthenticated');
@@ -400,7 +400,7 @@ describe('ChatStream', () => {
     it("gives unauthenticated for a proxy's 403 page", async () => {
       stubFetch(() => answer(403, 'text/html', '<h1>403 Forbidden</h1>'));
 
-      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(streams.stream(request))).kind).toBe(
         'unauthenticated',
       );
     });
@@ -421,7 +421,7 @@ describe('ChatStream', () => {
         ),
       );
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(error).toMatchObject({
         kind: 'rejected',
@@ -447,7 +447,7 @@ describe('ChatStream', () => {
         ),
       );
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(error).toMatchObject({
         kind: 'unavailable',
@@ -460,7 +460,7 @@ describe('ChatStream', () => {
     it("gives unavailable (retryable) for a proxy's 502 text/plain page, without quoting it", async () => {
       stubFetch(() => answer(502, 'text/plain', 'upstream connect error or disconnect/reset'));
 
-      const error = expectChatClientError(await collect(chatStream.stream(request)));
+      const error = expectChatClientError(await collect(streams.stream(request)));
 
       expect(error.kind).toBe('unavailable');
       expect(error.status).toBe(502);
@@ -472,7 +472,7 @@ describe('ChatStream', () => {
     it('gives unavailable for a 500 whose JSON is not an ApiErrorBody, without crashing', async () => {
       stubFetch(() => answer(500, 'application/json', '{"oops":'));
 
-      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(streams.stream(request))).kind).toBe(
         'unavailable',
       );
     });
@@ -480,7 +480,7 @@ describe('ChatStream', () => {
     it('gives not-a-stream for a 200 that is JSON', async () => {
       stubFetch(() => answer(200, 'application/json', '{"choices":[]}'));
 
-      expect(expectChatClientError(await collect(chatStream.stream(request))).kind).toBe(
+      expect(expectChatClientError(await collect(streams.stream(request))).kind).toBe(
         'not-a-stream',
       );
     });
@@ -521,13 +521,13 @@ describe('ChatStream', () => {
       return outcome.events.filter((e): e is ReconnectingEvent => e.kind === 'reconnecting');
     }
 
-    /** A ChatStream running `policy` (the default test policy with `overrides`). */
-    function withPolicy(overrides: Partial<ChatStreamPolicy>): ChatStream {
+    /** A ReplyStreams running `policy` (the default test policy with `overrides`). */
+    function withPolicy(overrides: Partial<ChatStreamPolicy>): ReplyStreams {
       TestBed.resetTestingModule();
       TestBed.configureTestingModule({
         providers: [{ provide: CHAT_STREAM_POLICY, useValue: { ...TEST_POLICY, ...overrides } }],
       });
-      return TestBed.inject(ChatStream);
+      return TestBed.inject(ReplyStreams);
     }
 
     it('resumes after a cut mid-frame with Last-Event-ID of the last whole frame, text intact', async () => {
@@ -536,7 +536,7 @@ describe('ChatStream', () => {
         call === 0 ? streamOf(wireUntil(5, 12)) : streamOf(wireAfter(4)),
       );
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.error).toBeUndefined();
       expect(outcome.completed).toBe(true);
@@ -564,7 +564,7 @@ describe('ChatStream', () => {
         (_init, _url, call) => (call === 0 ? streamOf(twice) : streamOf(wireAfter(0))), // replays everything
       );
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.frames.map((f) => f.id)).toEqual(ALL_IDS);
       expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
@@ -576,7 +576,7 @@ describe('ChatStream', () => {
         call === 0 ? streamOf(': keep-alive\n\nid: 1\ndata: {"ty') : streamOf(wireAfter(0)),
       );
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.completed).toBe(true);
       expect(outcome.frames.map((f) => f.id)).toEqual(ALL_IDS);
@@ -591,7 +591,7 @@ describe('ChatStream', () => {
         return streamOf(wireAfter(3));
       });
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.completed).toBe(true);
       expect(fetchStub.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
@@ -615,7 +615,7 @@ describe('ChatStream', () => {
         return Promise.reject(new TypeError('Failed to fetch'));
       });
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       const retries = reconnects(outcome);
       // Nominal 8, 16, 32, 32 ms (capped), each at 3/4 with the test's fixed jitter.
@@ -647,7 +647,7 @@ describe('ChatStream', () => {
         );
       });
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.completed).toBe(true);
       expect(fetchStub).toHaveBeenCalledTimes(8);
@@ -681,7 +681,7 @@ describe('ChatStream', () => {
           ),
       );
 
-      const outcome = await collect(chatStream.resume('s-9', '4'));
+      const outcome = await collect(streams.resume('s-9', '4'));
 
       const error = expectChatClientError(outcome);
       expect(error).toMatchObject({
@@ -706,7 +706,7 @@ describe('ChatStream', () => {
             }),
       );
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(expectChatClientError(outcome).kind).toBe('gone');
       expect(fetchStub).toHaveBeenCalledTimes(2);
@@ -716,12 +716,12 @@ describe('ChatStream', () => {
     it('retries a 503 on resume, but not a 401', async () => {
       const unavailable = () => new Response('busy', { status: 503 });
       stubFetch((_init, _url, call) => (call === 0 ? unavailable() : streamOf(wireAfter(2))));
-      const resumed = await collect(chatStream.resume('s-1', '2'));
+      const resumed = await collect(streams.resume('s-1', '2'));
       expect(resumed.completed).toBe(true);
       expect(textOf(resumed.frames)).toBe(DELTAS.slice(1).join(''));
 
       const fetchStub = stubFetch(() => new Response('', { status: 401 }));
-      const refused = await collect(chatStream.resume('s-1', '2'));
+      const refused = await collect(streams.resume('s-1', '2'));
       expect(expectChatClientError(refused).kind).toBe('unauthenticated');
       expect(fetchStub).toHaveBeenCalledTimes(1);
     });
@@ -736,7 +736,7 @@ describe('ChatStream', () => {
           : streamOf(wireAfter(2)),
       );
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.completed).toBe(true);
       expect(textOf(outcome.frames)).toBe(DELTAS.join(''));
@@ -760,7 +760,7 @@ describe('ChatStream', () => {
       });
       const fetchStub = stubFetch(() => eventStream(body, { 'X-Stream-Heartbeat-Ms': '50' }));
 
-      const outcome = await collect(chatStream.stream(request));
+      const outcome = await collect(streams.stream(request));
 
       expect(outcome.completed).toBe(true);
       expect(reconnects(outcome)).toEqual([]);
@@ -828,7 +828,7 @@ describe('ChatStream', () => {
       }, 100); // far past the first delay (6 ms)
 
       try {
-        const outcome = await collect(chatStream.stream(request));
+        const outcome = await collect(streams.stream(request));
 
         expect(outcome.completed).toBe(true);
         expect(calledAt).toHaveLength(2);
@@ -861,7 +861,7 @@ describe('ChatStream', () => {
     it('sends DELETE /api/streams/:id with same-origin credentials and resolves on 204', async () => {
       const fetchStub = stubFetch(() => new Response(null, { status: 204 }));
 
-      await expect(chatStream.stop('s-1')).resolves.toBeUndefined();
+      await expect(streams.stop('s-1')).resolves.toBeUndefined();
 
       const [url, init] = fetchStub.mock.calls[0];
       expect(url).toBe('/api/streams/s-1');
@@ -877,10 +877,10 @@ describe('ChatStream', () => {
             headers: { 'Content-Type': 'application/json' },
           }),
       );
-      await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'gone' });
+      await expect(streams.stop('s-1')).rejects.toMatchObject({ kind: 'gone' });
 
       stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
-      await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'network' });
+      await expect(streams.stop('s-1')).rejects.toMatchObject({ kind: 'network' });
     });
   });
 });

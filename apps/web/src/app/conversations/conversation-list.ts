@@ -1,6 +1,6 @@
 import { computed, inject, Injectable, signal } from '@angular/core';
 import type { ConversationSummary } from '@tokenstream/stream-contracts';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
 import { groupByDate } from './date-groups';
 
 /** How long a deleted conversation can still be brought back before it is deleted on the api. */

@@ -3,6 +3,7 @@ import {
   ConversationMessage,
   FinishReason,
   RequestProblem,
+  type ReplyPlace,
 } from '@tokenstream/stream-contracts';
 import { ChatClientErrorKind } from '@tokenstream/stream-client';
 
@@ -117,6 +118,37 @@ export function withId(tree: ConversationTree, from: string, to: string): Conver
 /** `tree` without the messages `ids` (a turn the api refused, retried in its place). */
 export function without(tree: ConversationTree, ids: readonly string[], leafId: string | null) {
   return { nodes: tree.nodes.filter((node) => !ids.includes(node.id)), leafId };
+}
+
+/**
+ * `tree` without the end of its branch shown that the api never kept (a turn refused before its
+ * stream opened, or stopped before the api named it): the next message follows the last message
+ * the api has, and the refused one is not left as a branch. The same tree when all of it is kept.
+ */
+export function withoutUnkeptEnd(tree: ConversationTree): ConversationTree {
+  const path = pathTo(tree, tree.leafId);
+  let kept = path.length;
+  while (kept > 0 && !path[kept - 1].kept) kept -= 1;
+  if (kept === path.length) return tree;
+  const dropped = path.slice(kept).map((node) => node.id);
+  return without(tree, dropped, path[kept - 1]?.id ?? null);
+}
+
+/** `tree` once the api kept the turn of the reply `replyId`: its question and it take the api's ids. */
+export function withPlace(
+  tree: ConversationTree,
+  replyId: string,
+  place: ReplyPlace,
+): ConversationTree {
+  const reply = tree.nodes.find((node) => node.id === replyId);
+  if (!reply) return tree;
+  let placed = tree;
+  if (reply.parentId && reply.parentId !== place.parentId) {
+    placed = withId(placed, reply.parentId, place.parentId);
+  }
+  placed = withId(placed, reply.id, place.messageId);
+  placed = withChange(placed, place.parentId, (node) => ({ ...node, kept: true }));
+  return withChange(placed, place.messageId, (node) => ({ ...node, kept: true }));
 }
 
 /** What a kept reply that failed says, by the code the api kept (it keeps no message). */

@@ -1,11 +1,6 @@
 import { Lexer } from 'marked';
-import {
-  MarkdownBlock,
-  MarkdownInlineNode,
-  MarkdownState,
-  appendMarkdown,
-  parseMarkdown,
-} from './markdown';
+import { MarkdownState, appendMarkdown, parseMarkdown } from './markdown';
+import { MarkdownBlock, MarkdownInlineNode } from './markdown-nodes';
 
 function blocksOf(text: string): readonly MarkdownBlock[] {
   return parseMarkdown(text).blocks;

@@ -1,9 +1,9 @@
 import { TestBed } from '@angular/core/testing';
 import type { ConversationSummary } from '@tokenstream/stream-contracts';
 import { ConversationList, UNDO_DELETE_MS } from './conversation-list';
-import { ConversationsApi, ConversationsApiError } from './conversations-api';
-import { summary } from './testing/conversation-builders';
-import { FakeConversationsApi } from './testing/fake-conversations-api';
+import { ConversationsApi, ConversationsApiError } from '../api/conversations-api';
+import { summary } from '../api/testing/conversation-builders';
+import { FakeConversationsApi } from '../api/testing/fake-conversations-api';
 
 /** How long typing must pause before a search is sent (the list's own debounce). */
 const SEARCH_PAUSE_MS = 250;

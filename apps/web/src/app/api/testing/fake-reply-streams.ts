@@ -6,7 +6,7 @@ import type {
 } from '@tokenstream/stream-contracts';
 import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { Observable, Subject, throwError } from 'rxjs';
-import { ChatStream } from '../chat-stream';
+import { ReplyStreams } from '../reply-streams';
 import { FakeConversationsApi, Turn } from './fake-conversations-api';
 import { jsonCopy } from './json-copy';
 
@@ -91,8 +91,8 @@ export class FakeReply {
   }
 }
 
-/** {@link ChatStream} over the fake api: records every request, resume and stop. */
-export class FakeChatStream implements Pick<ChatStream, 'stream' | 'resume' | 'stop'> {
+/** {@link ReplyStreams} over the fake api: records every request, resume and stop. */
+export class FakeReplyStreams implements Pick<ReplyStreams, 'stream' | 'resume' | 'stop'> {
   readonly requests: ChatRequest[] = [];
   readonly resumes: { streamId: string; lastEventId: string | undefined }[] = [];
   readonly stops: string[] = [];

@@ -5,7 +5,7 @@ import { CHAT_AUTH_TOKEN } from './auth-token';
 
 /** Reads which models the api offers, and whether they are the built-in demo. */
 @Injectable({ providedIn: 'root' })
-export class ModelCatalog {
+export class ModelChoices {
   private readonly token = inject(CHAT_AUTH_TOKEN);
 
   /**

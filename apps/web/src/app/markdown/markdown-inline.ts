@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 import { MarkdownCursor } from './markdown-cursor';
-import { MarkdownInlineNode } from './markdown';
+import { MarkdownInlineNode } from './markdown-nodes';
 
 /** A block's inline content with text bindings only, recursing into emphasis and links. */
 @Component({

@@ -1,6 +1,6 @@
 import { NgTemplateOutlet } from '@angular/common';
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
-import { MarkdownBlock } from './markdown';
+import { MarkdownBlock } from './markdown-nodes';
 import { MarkdownCode } from './markdown-code';
 import { MarkdownCursor } from './markdown-cursor';
 import { MarkdownInline } from './markdown-inline';

@@ -2,11 +2,11 @@ import { TestBed } from '@angular/core/testing';
 import { ChatRequest } from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
 import { CHAT_AUTH_TOKEN, ChatAuthTokenProvider } from './auth-token';
-import { ChatStream } from './chat-stream';
+import { ReplyStreams } from './reply-streams';
 import { ChatClientError, ChatStreamEvent } from '@tokenstream/stream-client';
 import { CHAT_STREAM_POLICY, DEFAULT_CHAT_STREAM_POLICY } from './chat-stream-policy';
 import { CurrentUser } from './current-user';
-import { ModelCatalog } from './model-catalog';
+import { ModelChoices } from './model-choices';
 
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
 const WIRE =
@@ -66,12 +66,12 @@ describe('CHAT_AUTH_TOKEN', () => {
 
   /** Every request the chat makes: start, resume, stop, who am I, which models. */
   async function makeEveryRequest(): Promise<void> {
-    const chatStream = TestBed.inject(ChatStream);
-    expect(await end(chatStream.stream(request))).toBeUndefined();
-    expect(await end(chatStream.resume('s-1', '1'))).toBeUndefined();
-    await chatStream.stop('s-1');
+    const streams = TestBed.inject(ReplyStreams);
+    expect(await end(streams.stream(request))).toBeUndefined();
+    expect(await end(streams.resume('s-1', '1'))).toBeUndefined();
+    await streams.stop('s-1');
     await TestBed.inject(CurrentUser).load();
-    await TestBed.inject(ModelCatalog).load();
+    await TestBed.inject(ModelChoices).load();
   }
 
   afterEach(() => {
@@ -123,12 +123,12 @@ describe('CHAT_AUTH_TOKEN', () => {
 
   it('fails as unauthenticated, sending nothing, when the provider cannot give a token', async () => {
     setUp(() => Promise.reject(new Error('refresh token expired')));
-    const chatStream = TestBed.inject(ChatStream);
+    const streams = TestBed.inject(ReplyStreams);
 
-    const error = await end(chatStream.stream(request));
+    const error = await end(streams.stream(request));
     expect(error).toBeInstanceOf(ChatClientError);
     expect(error).toMatchObject({ kind: 'unauthenticated', retryable: false });
-    await expect(chatStream.stop('s-1')).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(streams.stop('s-1')).rejects.toMatchObject({ kind: 'unauthenticated' });
     await expect(TestBed.inject(CurrentUser).load()).rejects.toMatchObject({
       kind: 'unauthenticated',
     });
