@@ -159,27 +159,8 @@ export function useApiUnderTest<Name extends string = never>(
   });
   beforeEach(() => started?.resetUpstreams());
   afterAll(() => started?.stop());
-  return {
-    get api() {
-      return current().api;
-    },
-    get apis() {
-      return current().apis;
-    },
-    get url() {
-      return current().url;
-    },
-    get upstream() {
-      return current().upstream;
-    },
-    get upstreams() {
-      return current().upstreams;
-    },
-    get redis() {
-      return current().redis;
-    },
-    startApi: (env) => current().startApi(env),
-    resetUpstreams: () => current().resetUpstreams(),
-    stop: () => current().stop(),
-  };
+  // Every field read goes to the started one: its fields are closures, with no `this` to lose.
+  return new Proxy({} as ApiUnderTest<Name>, {
+    get: (_target, field) => Reflect.get(current(), field) as unknown,
+  });
 }
