@@ -1,16 +1,11 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, ChatRequestLimits, type ApiErrorBody } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 
 describe('bad input is refused before the stream opens', () => {
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    api = await startApi({ DEMO_TOKEN_DELAY_MS: '0' });
-  });
-  afterAll(() => api?.stop());
+  const app = useApiUnderTest({ env: { DEMO_TOKEN_DELAY_MS: '0' } });
 
   async function post(body: string, contentType = 'application/json') {
-    const response = await fetch(new URL(ApiPaths.chatStream, api.url), {
+    const response = await fetch(new URL(ApiPaths.chatStream, app.url), {
       method: 'POST',
       headers: { 'content-type': contentType },
       body,
@@ -79,7 +74,7 @@ describe('bad input is refused before the stream opens', () => {
   });
 
   it('answers unknown api routes with a JSON 404', async () => {
-    const response = await fetch(new URL('/api/nothing-here', api.url));
+    const response = await fetch(new URL('/api/nothing-here', app.url));
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ statusCode: 404 });
   });

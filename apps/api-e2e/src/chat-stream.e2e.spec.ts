@@ -1,34 +1,24 @@
-import { startApi, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { waitForLog } from '@tokenstream/e2e-support';
 import { STREAM_ID_HEADER, isTerminalFrame } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat, leaveAfter } from './support/stream-client';
 
 const REPLY = 'Streaming works: naïve café, 日本語, and a 🙂 — split into pieces across the wire.';
 const HEARTBEAT_MS = 300;
 
 describe('POST /api/chat/stream with the openai provider', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 12, chunkDelayMs: 40 });
-    api = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
+  const app = useApiUnderTest({
+    upstream: { reply: REPLY, chunks: 12, chunkDelayMs: 40 },
+    env: {
       CHAT_MODELS: 'gpt-4o-mini,gpt-4o',
       STREAM_HEARTBEAT_MS: String(HEARTBEAT_MS),
       // No grace period here: a client that leaves has the upstream aborted at once.
       STREAM_RESUME_GRACE_MS: '0',
-    });
+    },
   });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-  });
-  beforeEach(() => mock.reset());
 
   it('streams the upstream text token by token, over time, in order', async () => {
-    const transcript = await chat(api.url, { messages: [{ role: 'user', content: 'Hi' }] });
+    const transcript = await chat(app.url, { messages: [{ role: 'user', content: 'Hi' }] });
     const { frames } = transcript;
     expect(transcript.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(transcript.text()).toBe(REPLY);
@@ -46,8 +36,8 @@ describe('POST /api/chat/stream with the openai provider', () => {
   });
 
   it('ends with finish carrying the reason and the upstream usage', async () => {
-    mock.configure({ finishReason: 'length' });
-    const { frames } = await chat(api.url, { messages: [{ role: 'user', content: 'Hi' }] });
+    app.upstream.configure({ finishReason: 'length' });
+    const { frames } = await chat(app.url, { messages: [{ role: 'user', content: 'Hi' }] });
     const last = frames.at(-1)!.frame;
     expect(last).toEqual({
       type: 'finish',
@@ -62,7 +52,7 @@ describe('POST /api/chat/stream with the openai provider', () => {
   });
 
   it('sends the conversation and the parameters to the upstream', async () => {
-    await chat(api.url, {
+    await chat(app.url, {
       model: 'gpt-4o',
       temperature: 0.3,
       maxTokens: 50,
@@ -73,7 +63,7 @@ describe('POST /api/chat/stream with the openai provider', () => {
         { role: 'user', content: 'Again' },
       ],
     });
-    const { lastRequest } = mock.stats();
+    const { lastRequest } = app.upstream.stats();
     expect(lastRequest?.body).toMatchObject({
       model: 'gpt-4o',
       temperature: 0.3,
@@ -91,8 +81,8 @@ describe('POST /api/chat/stream with the openai provider', () => {
   });
 
   it('sends a keep-alive at once and while the first token is slow', async () => {
-    mock.configure({ firstTokenDelayMs: HEARTBEAT_MS * 4 });
-    const transcript = await chat(api.url, { messages: [{ role: 'user', content: 'Hi' }] });
+    app.upstream.configure({ firstTokenDelayMs: HEARTBEAT_MS * 4 });
+    const transcript = await chat(app.url, { messages: [{ role: 'user', content: 'Hi' }] });
     const firstDelta = transcript.frames.find(({ frame }) => frame.type === 'text-delta')!;
     const before = transcript.comments.filter((comment) => comment.at < firstDelta.at);
     expect(before.length).toBeGreaterThanOrEqual(3);
@@ -101,17 +91,17 @@ describe('POST /api/chat/stream with the openai provider', () => {
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
-    mock.configure({ chunkDelayMs: 200 });
-    await leaveAfter(api.url, { messages: [{ role: 'user', content: 'Hi' }] }, 3);
-    const stats = await mock.waitFor((s) => s.streamsAborted === 1, 3_000);
+    app.upstream.configure({ chunkDelayMs: 200 });
+    await leaveAfter(app.url, { messages: [{ role: 'user', content: 'Hi' }] }, 3);
+    const stats = await app.upstream.waitFor((s) => s.streamsAborted === 1, 3_000);
     expect(stats.streamsCompleted).toBe(0);
-    await waitForLog(api, (line) => line.msg === 'stream ended' && line['clientGone'] === true);
+    await waitForLog(app.api, (line) => line.msg === 'stream ended' && line['clientGone'] === true);
   });
 
   it('logs one summary line per stream', async () => {
-    const transcript = await chat(api.url, { messages: [{ role: 'user', content: 'Hi' }] });
+    const transcript = await chat(app.url, { messages: [{ role: 'user', content: 'Hi' }] });
     const streamId = transcript.response.headers.get(STREAM_ID_HEADER);
-    const line = await waitForLog(api, (l) => l['streamId'] === streamId);
+    const line = await waitForLog(app.api, (l) => l['streamId'] === streamId);
     expect(line).toMatchObject({
       msg: 'stream ended',
       model: 'gpt-4o-mini',
@@ -126,7 +116,7 @@ describe('POST /api/chat/stream with the openai provider', () => {
 
   it('keeps up with several streams at once', async () => {
     const transcripts = await Promise.all(
-      [1, 2, 3, 4].map(() => chat(api.url, { messages: [{ role: 'user', content: 'Hi' }] })),
+      [1, 2, 3, 4].map(() => chat(app.url, { messages: [{ role: 'user', content: 'Hi' }] })),
     );
     for (const transcript of transcripts) expect(transcript.text()).toBe(REPLY);
     const ids = new Set(transcripts.map((t) => t.response.headers.get(STREAM_ID_HEADER)));

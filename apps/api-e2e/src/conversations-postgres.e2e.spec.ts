@@ -2,7 +2,6 @@ import {
   freePort,
   readStream,
   spawnApi,
-  startApi,
   startPostgres,
   startRedis,
   waitForLog,
@@ -10,9 +9,9 @@ import {
   type PostgresServer,
   type RedisServer,
 } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
 import { Client } from 'pg';
+import { useApiUnderTest } from './support/api-under-test';
 import {
   conversationRequest,
   keptReply,
@@ -45,33 +44,19 @@ async function sql(url: string, text: string, values: unknown[] = []): Promise<u
   }
 }
 
-let mock: MockOpenAi;
+// Each test starts the apis it needs, on a database of its own; the apis stop before the servers.
+const app = useApiUnderTest({ upstream: { reply: REPLY, chunks: 20, chunkDelayMs: 20 }, apis: 0 });
 let pg: PostgresServer;
 let redis: RedisServer;
-const apis: ApiProcess[] = [];
-const startOn = async (databaseUrl: string, env: Record<string, string> = {}) => {
-  const api = await startApi({
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: mock.url,
-    DATABASE_URL: databaseUrl,
-    ...env,
-  });
-  apis.push(api);
-  return api;
-};
+const startOn = (databaseUrl: string, env: Record<string, string> = {}): Promise<ApiProcess> =>
+  app.startApi({ DATABASE_URL: databaseUrl, ...env });
 
 beforeAll(async () => {
-  mock = await startMockOpenAi({ reply: REPLY, chunks: 20, chunkDelayMs: 20 });
   pg = await startPostgres();
   redis = await startRedis();
 });
-afterAll(async () => {
-  // The apis first: they hold connections to both servers.
-  await Promise.all(apis.map((api) => api.stop()));
-  await Promise.all([pg?.stop(), redis?.stop()]);
-  await mock?.close();
-});
-beforeEach(() => mock.reset());
+// Registered after the api's: it runs once the apis, which hold connections to both, have stopped.
+afterAll(() => Promise.all([pg?.stop(), redis?.stop()]));
 
 describe('kept conversations on a PostgreSQL server', () => {
   it('shares the history between two instances: a turn started on one is read on the other', async () => {
@@ -103,7 +88,7 @@ describe('kept conversations on a PostgreSQL server', () => {
 
     // And it goes on from the other instance, the model reading what the first one kept.
     await playTurn(onTwo, { id: place.id, parentId: place.messageId, text: 'Continued on two' });
-    expect(mock.stats().lastRequest?.body.messages).toEqual([
+    expect(app.upstream.stats().lastRequest?.body.messages).toEqual([
       { role: 'user', content: 'Started on one' },
       { role: 'assistant', content: REPLY },
       { role: 'user', content: 'Continued on two' },
@@ -196,7 +181,7 @@ describe('kept conversations while PostgreSQL is down', () => {
   it('answers 503 database_unavailable with Retry-After, opens no stream, and recovers', async () => {
     const { place } = await playTurn(caller(), { text: 'Before the outage' });
     await keptReply(caller(), place);
-    const requestsBefore = mock.stats().requests;
+    const requestsBefore = app.upstream.stats().requests;
 
     await pg.halt();
     const answers: [string, Response][] = [
@@ -215,7 +200,7 @@ describe('kept conversations while PostgreSQL is down', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(((await response.json()) as ApiErrorBody).code).toBe('database_unavailable');
     }
-    expect(mock.stats().requests).toBe(requestsBefore);
+    expect(app.upstream.stats().requests).toBe(requestsBefore);
     expect(api.child.exitCode).toBeNull();
     // Not ready while its database is away (within the probe's own time), but live.
     const probedAt = Date.now();
@@ -259,7 +244,7 @@ describe('kept conversations while PostgreSQL is down', () => {
   // though the user saw it complete and `GET /api/conversations/:id` now shows it complete.
   it('lets the model read a reply that ended while the database was down, in the next turn', async () => {
     const seenByUser = 'Everything the user read, to the last word.';
-    mock.configure({ reply: seenByUser, chunks: 20, chunkDelayMs: 100 });
+    app.upstream.configure({ reply: seenByUser, chunks: 20, chunkDelayMs: 100 });
     let halted: Promise<void> | undefined;
     const transcript = await readStream(await startTurn(caller(), { text: 'Tell me everything' }), {
       until: (t) => {
@@ -281,9 +266,9 @@ describe('kept conversations while PostgreSQL is down', () => {
 
     // The user goes on at once, without reloading the conversation.
     const place = placeOf(transcript);
-    mock.configure({ reply: 'And more.', chunks: 2, chunkDelayMs: 1 });
+    app.upstream.configure({ reply: 'And more.', chunks: 2, chunkDelayMs: 1 });
     await playTurn(caller(), { id: place.id, parentId: place.messageId, text: 'Go on' });
-    expect(mock.stats().lastRequest?.body.messages).toEqual([
+    expect(app.upstream.stats().lastRequest?.body.messages).toEqual([
       { role: 'user', content: 'Tell me everything' },
       { role: 'assistant', content: seenByUser },
       { role: 'user', content: 'Go on' },

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   readStream,
-  startApi,
   writeKeysFile,
   type ApiProcess,
   type StreamTranscript,
 } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { type MockOpenAi } from '@tokenstream/mock-openai';
 import {
   ApiPaths,
   LAST_EVENT_ID_HEADER,
@@ -27,6 +26,7 @@ import {
   startTurn,
   type Caller,
 } from './support/conversation-client';
+import { useApiUnderTest } from './support/api-under-test';
 import { openStream } from './support/stream-client';
 
 // Multi-byte characters, so a partial reply cut inside one would show.
@@ -77,30 +77,25 @@ function message(conversation: Conversation, id: string): ConversationMessage {
   return found;
 }
 
-let mock: MockOpenAi;
-beforeAll(async () => {
-  mock = await startMockOpenAi({ reply: REPLY, chunks: 10, chunkDelayMs: 2 });
-});
-afterAll(() => mock?.close());
-beforeEach(() => mock.reset());
+/** The fake upstream's replies unless a test says otherwise. */
+const UPSTREAM = { reply: REPLY, chunks: 10, chunkDelayMs: 2 };
 
 describe('kept conversations, embedded database, callers with their own API keys', () => {
-  let api: ApiProcess;
-  const as = (name: Name): Caller => ({ url: api.url, headers: { 'x-api-key': KEYS[name] } });
-
-  beforeAll(async () => {
-    api = await startApi({
+  const app = useApiUnderTest({
+    upstream: UPSTREAM,
+    env: {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: writeKeysFile(Object.entries(KEYS).map(([name, key]) => ({ name, key }))),
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
       DATABASE_DIR: 'memory://',
       STREAM_RESUME_GRACE_MS: String(GRACE_MS),
-    });
+    },
+  });
+  const as = (name: Name): Caller => ({ url: app.url, headers: { 'x-api-key': KEYS[name] } });
+
+  beforeAll(async () => {
     // The embedded database opens at first use, which takes seconds: not inside the first test.
     await listConversations(as('alice'));
   });
-  afterAll(() => api?.stop());
 
   it('answers 404 to another caller for a conversation and its messages, and leaves it as it was', async () => {
     const alice = as('alice');
@@ -109,7 +104,7 @@ describe('kept conversations, embedded database, callers with their own API keys
     await keptReply(alice, place);
     const before = await readConversation(alice, place.id);
     const { place: bobs } = await playTurn(bob, { text: 'Hello from Bob' });
-    const requestsBefore = mock.stats().requests;
+    const requestsBefore = app.upstream.stats().requests;
 
     const refusals: [string, () => Promise<Response>][] = [
       ['GET', () => conversationRequest(bob, 'GET', place.id)],
@@ -139,7 +134,7 @@ describe('kept conversations, embedded database, callers with their own API keys
       expect(await errorOf(response)).toMatchObject({ code: 'conversation_not_found' });
     }
     // Nothing was asked of the model for him.
-    expect(mock.stats().requests).toBe(requestsBefore);
+    expect(app.upstream.stats().requests).toBe(requestsBefore);
     expect((await listConversations(bob)).conversations.map(({ id }) => id)).toEqual([bobs.id]);
 
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
@@ -171,13 +166,13 @@ describe('kept conversations, embedded database, callers with their own API keys
   });
 
   it('keeps the partial reply the user stopped, exactly as they saw it, as cancelled', async () => {
-    mock.configure(SLOW);
+    app.upstream.configure(SLOW);
     const alice = as('alice');
     let stopped: Promise<Response> | undefined;
     const transcript = await readStream(await startTurn(alice, { text: 'Tell me about Lisbon' }), {
       until: (t) => {
         if (!stopped && textDeltas(t) >= 5) {
-          stopped = fetch(new URL(ApiPaths.stream(streamIdOf(t)), api.url), {
+          stopped = fetch(new URL(ApiPaths.stream(streamIdOf(t)), app.url), {
             method: 'DELETE',
             headers: alice.headers,
           });
@@ -202,7 +197,7 @@ describe('kept conversations, embedded database, callers with their own API keys
   });
 
   it('keeps the partial reply of a reader who left for good, as failed stream_abandoned', async () => {
-    mock.configure(SLOW);
+    app.upstream.configure(SLOW);
     const alice = as('alice');
     const leave = new AbortController();
     const transcript = await readStream(
@@ -222,7 +217,7 @@ describe('kept conversations, embedded database, callers with their own API keys
   });
 
   it('keeps the whole reply of a reader who left and came back to it', async () => {
-    mock.configure({ chunks: 60, chunkDelayMs: 20 });
+    app.upstream.configure({ chunks: 60, chunkDelayMs: 20 });
     const alice = as('alice');
     const leave = new AbortController();
     const first = await readStream(await startTurn(alice, { text: 'And Porto?' }, leave.signal), {
@@ -236,7 +231,7 @@ describe('kept conversations, embedded database, callers with their own API keys
     const generating = message(await readConversation(alice, place.id), place.messageId);
     expect(generating).toMatchObject({ status: 'generating', streamId: streamIdOf(first) });
     const rest = await readStream(
-      await fetch(new URL(ApiPaths.streamEvents(streamIdOf(first)), api.url), {
+      await fetch(new URL(ApiPaths.streamEvents(streamIdOf(first)), app.url), {
         headers: { ...alice.headers, [LAST_EVENT_ID_HEADER]: String(first.frames.at(-1)?.id) },
       }),
     );
@@ -257,7 +252,7 @@ describe('kept conversations, embedded database, callers with their own API keys
       input: { text?: string; parentId?: string; id?: string },
       reply: string,
     ) => {
-      mock.configure({ reply, chunks: 3 });
+      app.upstream.configure({ reply, chunks: 3 });
       // The next turn goes as soon as the finish frame arrives, as a user sends it.
       const { place, transcript } = await playTurn(carol, input);
       expect(transcript.text()).toBe(reply);
@@ -268,10 +263,10 @@ describe('kept conversations, embedded database, callers with their own API keys
     const q1 = 'What is the capital of Portugal?';
     const first = await turn({ text: q1 }, 'Lisbon.');
     const id = first.id;
-    expect(modelRead(mock)).toEqual([{ role: 'user', content: q1 }]);
+    expect(modelRead(app.upstream)).toEqual([{ role: 'user', content: q1 }]);
 
     const second = await turn({ id, parentId: first.messageId, text: 'And of Spain?' }, 'Madrid.');
-    expect(modelRead(mock)).toEqual([
+    expect(modelRead(app.upstream)).toEqual([
       { role: 'user', content: q1 },
       { role: 'assistant', content: 'Lisbon.' },
       { role: 'user', content: 'And of Spain?' },
@@ -280,7 +275,7 @@ describe('kept conversations, embedded database, callers with their own API keys
     // Regenerate: the same user message answered again, a sibling of the first answer.
     const again = await turn({ id, parentId: second.parentId }, 'Madrid, since 1561.');
     expect(again.parentId).toBe(second.parentId);
-    expect(modelRead(mock)).toEqual([
+    expect(modelRead(app.upstream)).toEqual([
       { role: 'user', content: q1 },
       { role: 'assistant', content: 'Lisbon.' },
       { role: 'user', content: 'And of Spain?' },
@@ -288,7 +283,7 @@ describe('kept conversations, embedded database, callers with their own API keys
 
     // Edit: another user message after the same reply, a sibling of "And of Spain?".
     const edited = await turn({ id, parentId: first.messageId, text: 'And of France?' }, 'Paris.');
-    expect(modelRead(mock)).toEqual([
+    expect(modelRead(app.upstream)).toEqual([
       { role: 'user', content: q1 },
       { role: 'assistant', content: 'Lisbon.' },
       { role: 'user', content: 'And of France?' },
@@ -296,11 +291,13 @@ describe('kept conversations, embedded database, callers with their own API keys
 
     // Editing the first message: a new root.
     const root = await turn({ id, text: 'What is the capital of Italy?' }, 'Rome.');
-    expect(modelRead(mock)).toEqual([{ role: 'user', content: 'What is the capital of Italy?' }]);
+    expect(modelRead(app.upstream)).toEqual([
+      { role: 'user', content: 'What is the capital of Italy?' },
+    ]);
 
     // Going on from the first answer about Spain: the regenerated answer is not in it.
     const onward = await turn({ id, parentId: second.messageId, text: 'Bigger?' }, 'Yes.');
-    expect(modelRead(mock)).toEqual([
+    expect(modelRead(app.upstream)).toEqual([
       { role: 'user', content: q1 },
       { role: 'assistant', content: 'Lisbon.' },
       { role: 'user', content: 'And of Spain?' },
@@ -353,9 +350,9 @@ describe('kept conversations, embedded database, callers with their own API keys
     await keptReply(dave, other);
     const before = await readConversation(dave, place.id);
     const listBefore = await listConversations(dave);
-    const requestsBefore = mock.stats().requests;
+    const requestsBefore = app.upstream.stats().requests;
     const post = (body: Record<string, unknown>) =>
-      openStream(api.url, body, undefined, dave.headers);
+      openStream(app.url, body, undefined, dave.headers);
 
     // Each refusal: a 404 for what the caller does not have, or a 400 whose problems match.
     const refusals: [string, () => Promise<Response>, 404 | RegExp][] = [
@@ -452,7 +449,7 @@ describe('kept conversations, embedded database, callers with their own API keys
       }
     }
 
-    expect(mock.stats().requests).toBe(requestsBefore);
+    expect(app.upstream.stats().requests).toBe(requestsBefore);
     expect(await readConversation(dave, place.id)).toEqual(before);
     expect(await listConversations(dave)).toEqual(listBefore);
   });
@@ -460,7 +457,7 @@ describe('kept conversations, embedded database, callers with their own API keys
   it('keeps nothing of a temporary chat', async () => {
     const erin = as('erin');
     const response = await openStream(
-      api.url,
+      app.url,
       { messages: [{ role: 'user', content: 'Off the record' }] },
       undefined,
       erin.headers,
@@ -486,7 +483,7 @@ describe('kept conversations, embedded database, callers with their own API keys
       ['Tax questions', 'Keep your receipts.'],
       ['Garden in spring', 'Plant tulips in autumn.'],
     ]) {
-      mock.configure({ reply, chunks: 2 });
+      app.upstream.configure({ reply, chunks: 2 });
       const { place } = await playTurn(frank, { text });
       await keptReply(frank, place);
       made[text] = place.id;
@@ -550,29 +547,25 @@ describe('kept conversations, embedded database, callers with their own API keys
 
 describe('kept conversations in a folder, across restarts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenstream-conversations-'));
+  const env = {
+    DATABASE_DIR: dir,
+    // Long enough for any reply here to finish with nobody reading it.
+    STREAM_RESUME_GRACE_MS: '5000',
+    STREAM_DRAIN_MS: '1500',
+  };
+  const app = useApiUnderTest({ upstream: UPSTREAM, env });
   let api: ApiProcess;
   const caller = (): Caller => ({ url: api.url });
-  const start = () =>
-    startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
-      DATABASE_DIR: dir,
-      // Long enough for any reply here to finish with nobody reading it.
-      STREAM_RESUME_GRACE_MS: '5000',
-      STREAM_DRAIN_MS: '1500',
-    });
 
   beforeAll(async () => {
-    api = await start();
+    api = app.api;
     await listConversations(caller());
   });
-  afterAll(async () => {
-    await api?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // After the apis have stopped: the folder is theirs until then.
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps the whole reply though nobody read past its start frame', async () => {
-    mock.configure({ chunks: 30, chunkDelayMs: 20 });
+    app.upstream.configure({ chunks: 30, chunkDelayMs: 20 });
     const leave = new AbortController();
     const transcript = await readStream(
       await startTurn(caller(), { text: 'Write it down for later' }, leave.signal),
@@ -596,7 +589,7 @@ describe('kept conversations in a folder, across restarts', () => {
     const before = await readConversation(caller(), earlier.id);
 
     // One reply longer than the drain, one that finishes within it.
-    mock.configure({ chunks: 80, chunkDelayMs: 50 });
+    app.upstream.configure({ chunks: 80, chunkDelayMs: 50 });
     let underway!: () => void;
     const longStarted = new Promise<void>((resolve) => (underway = resolve));
     const long = readStream(await startTurn(caller(), { text: 'A long story, please' }), {
@@ -620,7 +613,7 @@ describe('kept conversations in a folder, across restarts', () => {
     });
     expect(shortSeen.frames.at(-1)?.frame).toMatchObject({ type: 'finish', finishReason: 'stop' });
 
-    api = await start();
+    api = await app.startApi(env);
     expect(await readConversation(caller(), earlier.id)).toEqual(before);
     const longKept = await readConversation(caller(), placeOf(longSeen).id);
     expect(message(longKept, placeOf(longSeen).messageId)).toMatchObject({
@@ -641,9 +634,9 @@ describe('kept conversations in a folder, across restarts', () => {
     );
 
     // The conversation goes on where it was, and the model reads what came before.
-    mock.reset();
+    app.upstream.reset();
     await playTurn(caller(), { id: earlier.id, parentId: earlier.messageId, text: 'Still there?' });
-    expect(modelRead(mock)).toEqual([
+    expect(modelRead(app.upstream)).toEqual([
       { role: 'user', content: 'Remember me' },
       { role: 'assistant', content: REPLY },
       { role: 'user', content: 'Still there?' },

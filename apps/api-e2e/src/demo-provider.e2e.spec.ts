@@ -1,22 +1,18 @@
-import { startApi, WORKSPACE_VERSION, type ApiProcess } from '@tokenstream/e2e-support';
+import { WORKSPACE_VERSION } from '@tokenstream/e2e-support';
 import { ApiPaths, type HealthResponse, type ModelsResponse } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat } from './support/stream-client';
 
 describe('with no configuration at all', () => {
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    api = await startApi({});
-  });
-  afterAll(() => api?.stop());
+  const app = useApiUnderTest();
 
   it('says it runs the demo model', async () => {
     const models = (await (
-      await fetch(new URL(ApiPaths.models, api.url))
+      await fetch(new URL(ApiPaths.models, app.url))
     ).json()) as ModelsResponse;
     expect(models).toEqual({ provider: 'demo', defaultModel: 'demo', models: ['demo'] });
     const health = (await (
-      await fetch(new URL(ApiPaths.health, api.url))
+      await fetch(new URL(ApiPaths.health, app.url))
     ).json()) as HealthResponse;
     expect(health).toMatchObject({
       status: 'ok',
@@ -27,12 +23,14 @@ describe('with no configuration at all', () => {
       // The embedded database is not opened by a probe: it costs its first user seconds.
       database: 'embedded',
     });
-    expect(api.logs.find((line) => 'url' in line)).toMatchObject({ version: WORKSPACE_VERSION });
+    expect(app.api.logs.find((line) => 'url' in line)).toMatchObject({
+      version: WORKSPACE_VERSION,
+    });
   });
 
   it('streams a labelled demo reply at a realistic pace', async () => {
     const transcript = await chat(
-      api.url,
+      app.url,
       { messages: [{ role: 'user', content: 'Hello there' }] },
       30_000,
     );

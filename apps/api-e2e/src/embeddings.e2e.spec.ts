@@ -1,14 +1,9 @@
-import {
-  startApi,
-  waitForLog,
-  writeKeysFile,
-  writeModelsFile,
-  type ApiProcess,
-} from '@tokenstream/e2e-support';
-import { mockEmbedding, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { waitForLog, writeKeysFile, writeModelsFile } from '@tokenstream/e2e-support';
+import { mockEmbedding, type MockOpenAi } from '@tokenstream/mock-openai';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import OpenAI from 'openai';
+import { useApiUnderTest } from './support/api-under-test';
 
 const KEYS = { search: 'tsk_search_0123456789abcdef', tight: 'tsk_tight_0123456789abcdef' };
 
@@ -22,15 +17,17 @@ ${models}`);
 }
 
 describe('POST /v1/embeddings', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  let search: OpenAI;
-
-  beforeAll(async () => {
-    mock = await startMockOpenAi();
-    const models = withChatModel(
-      mock,
-      `
+  const app = useApiUnderTest({
+    upstreams: { mock: {} },
+    env: ({ mock }) => ({
+      AUTH_MODE: 'apikey',
+      API_KEYS_FILE: writeKeysFile([
+        { name: 'search', key: KEYS.search },
+        { name: 'tight', key: KEYS.tight, limits: { tokensPerDay: 10 } },
+      ]),
+      MODELS_FILE: withChatModel(
+        mock,
+        `
   text-embedding-3-small:
     type: embeddings
     deployments:
@@ -41,23 +38,15 @@ describe('POST /v1/embeddings', () => {
         apiVersion: 2024-10-21
         apiKeyEnv: AZURE_KEY
 `,
-    );
-    api = await startApi({
-      AUTH_MODE: 'apikey',
-      API_KEYS_FILE: writeKeysFile([
-        { name: 'search', key: KEYS.search },
-        { name: 'tight', key: KEYS.tight, limits: { tokensPerDay: 10 } },
-      ]),
-      MODELS_FILE: models,
+      ),
       AZURE_KEY: 'azure-secret',
-    });
-    search = new OpenAI({ apiKey: KEYS.search, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    }),
   });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
+  let search: OpenAI;
+
+  beforeAll(() => {
+    search = new OpenAI({ apiKey: KEYS.search, baseURL: `${app.url}/v1`, maxRetries: 0 });
   });
-  beforeEach(() => mock.reset());
 
   it('answers the SDK with the upstream’s vectors, passing its parameters through', async () => {
     const { data, response } = await search.embeddings
@@ -70,7 +59,7 @@ describe('POST /v1/embeddings', () => {
     expect(data.usage).toEqual({ prompt_tokens: 4, total_tokens: 4 });
     expect(response.headers.get('x-tokenstream-deployment')).toBe('azure-embeddings');
     // Sent to the Azure deployment as Azure expects, with the caller's own parameters.
-    expect(mock.stats().lastRequest).toMatchObject({
+    expect(app.upstreams.mock.stats().lastRequest).toMatchObject({
       path: '/openai/deployments/embed-prod/embeddings?api-version=2024-10-21',
       apiKey: 'azure-secret',
       body: {
@@ -81,7 +70,7 @@ describe('POST /v1/embeddings', () => {
       },
     });
     // The log line reaches the test through the process's stdout, maybe after the answer.
-    const line = await waitForLog(api, (entry) => entry.msg === 'embeddings created');
+    const line = await waitForLog(app.api, (entry) => entry.msg === 'embeddings created');
     expect(line).toMatchObject({
       principal: 'apikey:search',
       model: 'text-embedding-3-small',
@@ -91,14 +80,14 @@ describe('POST /v1/embeddings', () => {
   });
 
   it('counts the tokens against the caller’s daily limit', async () => {
-    const tight = new OpenAI({ apiKey: KEYS.tight, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const tight = new OpenAI({ apiKey: KEYS.tight, baseURL: `${app.url}/v1`, maxRetries: 0 });
     // 60 characters: 15 tokens, past the key's 10 a day; the request that crosses it is answered.
     await tight.embeddings.create({ model: 'text-embedding-3-small', input: 'x'.repeat(60) });
     const error = await tight.embeddings
       .create({ model: 'text-embedding-3-small', input: 'again' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(mock.stats().requests).toBe(1);
+    expect(app.upstreams.mock.stats().requests).toBe(1);
     // Another key is not affected.
     await expect(
       search.embeddings.create({ model: 'text-embedding-3-small', input: 'ok' }),
@@ -109,7 +98,7 @@ describe('POST /v1/embeddings', () => {
     const listed = await search.models.list();
     expect(listed.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
     const me = (await (
-      await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${KEYS.search}` } })
+      await fetch(`${app.url}/api/me`, { headers: { authorization: `Bearer ${KEYS.search}` } })
     ).json()) as { models: string[]; embeddingModels: string[] };
     expect(me).toMatchObject({
       models: ['gpt-4o-mini'],
@@ -126,11 +115,11 @@ describe('POST /v1/embeddings', () => {
       .create({ model: 'text-embedding-3-small', messages: [{ role: 'user', content: 'Hi' }] })
       .catch((caught: unknown) => caught);
     expect(asEmbeddings).toMatchObject({ status: 404, error: { code: 'model_not_found' } });
-    expect(mock.stats().requests).toBe(0);
+    expect(app.upstreams.mock.stats().requests).toBe(0);
   });
 
   it('refuses a bad body with 400 naming the parameter, and passes the upstream’s own refusal through', async () => {
-    const missing = await fetch(`${api.url}/v1/embeddings`, {
+    const missing = await fetch(`${app.url}/v1/embeddings`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEYS.search}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'text-embedding-3-small' }),
@@ -150,9 +139,8 @@ describe('POST /v1/embeddings', () => {
 
 describe('POST /v1/embeddings past a deployment that never answers', () => {
   let stalled: Server;
+  let port: number;
   const connections: Socket[] = [];
-  let mock: MockOpenAi;
-  let api: ApiProcess;
 
   beforeAll(async () => {
     // Accepts the connection and reads the request, then says nothing, ever.
@@ -162,9 +150,15 @@ describe('POST /v1/embeddings past a deployment that never answers', () => {
       socket.resume();
     });
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
-    const { port } = stalled.address() as AddressInfo;
-    mock = await startMockOpenAi();
-    api = await startApi({
+    port = (stalled.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    connections.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => stalled?.close(resolve));
+  });
+  const app = useApiUnderTest({
+    upstreams: { mock: {} },
+    env: ({ mock }) => ({
       MODELS_FILE: withChatModel(
         mock,
         `
@@ -180,17 +174,11 @@ describe('POST /v1/embeddings past a deployment that never answers', () => {
 `,
       ),
       UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: '1500',
-    });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-    connections.forEach((socket) => socket.destroy());
-    await new Promise((resolve) => stalled?.close(resolve));
+    }),
   });
 
   it('is answered by the next deployment once the first passes its own limit, and that one is left alone', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const started = Date.now();
     const { data, response } = await client.embeddings
       .create({ model: 'text-embedding-3-small', input: 'hello', dimensions: 8 })
@@ -201,7 +189,7 @@ describe('POST /v1/embeddings past a deployment that never answers', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     // The stalled request was given up, its connection closed, not left open.
     expect(connections).toHaveLength(1);
-    await waitForLog(api, (line) => line['deployment'] === 'stalled');
+    await waitForLog(app.api, (line) => line['deployment'] === 'stalled');
     const [given] = connections;
     if (!given.destroyed) await once(given, 'close'); // the api's side closes it, bounded by the test
     expect(given.destroyed).toBe(true);
@@ -215,7 +203,7 @@ describe('POST /v1/embeddings past a deployment that never answers', () => {
   });
 
   it('ends with 504 upstream_timeout when nothing answers within the request’s own limit', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const started = Date.now();
     const failure = await client.embeddings
       .create({ model: 'only-stalled', input: 'hello' })

@@ -1,14 +1,14 @@
 import {
-  startApi,
-  startRedis,
+  readStream,
+  replyOf,
   spawnApi,
   waitForLog,
   writeModelsFile,
   type ApiProcess,
-  type RedisServer,
 } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { type MockOpenAi } from '@tokenstream/mock-openai';
 import OpenAI from 'openai';
+import { useApiUnderTest } from './support/api-under-test';
 
 const DEPLOYMENT_HEADER = 'x-tokenstream-deployment';
 const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
@@ -60,32 +60,25 @@ async function cooldownSeconds(api: ApiProcess): Promise<Record<string, number>>
 const KEYS = { EU_KEY: 'sk-eu', AZURE_KEY: 'azure-secret', BACKUP_KEY: 'sk-backup' };
 
 describe('several upstreams from a models file', () => {
-  let eu: MockOpenAi;
-  let azure: MockOpenAi;
-  let backup: MockOpenAi;
-  let api: ApiProcess;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    [eu, azure, backup] = await Promise.all([
-      startMockOpenAi({ reply: 'from eu', chunks: 3, chunkDelayMs: 5 }),
-      startMockOpenAi({ reply: 'from azure', chunks: 3, chunkDelayMs: 5 }),
-      startMockOpenAi({ reply: 'from backup', chunks: 3, chunkDelayMs: 5 }),
-    ]);
-    api = await startApi({
+  const app = useApiUnderTest({
+    upstreams: {
+      eu: { reply: 'from eu', chunks: 3, chunkDelayMs: 5 },
+      azure: { reply: 'from azure', chunks: 3, chunkDelayMs: 5 },
+      backup: { reply: 'from backup', chunks: 3, chunkDelayMs: 5 },
+    },
+    env: ({ eu, azure, backup }) => ({
       MODELS_FILE: threeUpstreams(eu, azure, backup),
       ...KEYS,
       // Forty-odd requests in a minute: more than the default limit lets one caller start.
       LIMIT_REQUESTS_PER_MINUTE: '0',
       METRICS_PORT: '0',
-    });
-    client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    }),
   });
-  afterAll(async () => {
-    await api?.stop();
-    await Promise.all([eu, azure, backup].map((mock) => mock?.close()));
+  let client: OpenAI;
+
+  beforeAll(() => {
+    client = new OpenAI({ apiKey: 'unused', baseURL: `${app.url}/v1`, maxRetries: 0 });
   });
-  beforeEach(() => [eu, azure, backup].forEach((mock) => mock.reset()));
 
   /** One whole completion, with the deployment the api says answered it. */
   async function ask(model = 'gpt-4o') {
@@ -99,6 +92,7 @@ describe('several upstreams from a models file', () => {
   }
 
   it('spreads requests over both deployments, each called as it expects', async () => {
+    const { eu, azure, backup } = app.upstreams;
     const answers: Awaited<ReturnType<typeof ask>>[] = [];
     for (let i = 0; i < 16; i += 1) answers.push(await ask());
     const byDeployment = (name: string) => answers.filter((answer) => answer.deployment === name);
@@ -124,6 +118,7 @@ describe('several upstreams from a models file', () => {
   });
 
   it('sends traffic to the other deployment while one answers 429, honouring its Retry-After', async () => {
+    const { eu } = app.upstreams;
     eu.configure({ fault: 'status', faultStatus: 429, faultRetryAfterSeconds: 2, faultCount: 1 });
     // Until eu is drawn (each request, one chance in two) and answers its 429, and after it:
     // every request is answered, by azure.
@@ -133,17 +128,17 @@ describe('several upstreams from a models file', () => {
     for (let i = 0; i < 6; i += 1) answers.push(await ask());
     expect(answers.every((answer) => answer.deployment === 'azure')).toBe(true);
     expect(eu.stats().requests).toBe(1);
-    await waitForLog(api, (line) => String(line.msg).includes('failed before any'));
-    const failed = api.logs.filter((line) => String(line.msg).includes('failed before any'));
+    await waitForLog(app.api, (line) => String(line.msg).includes('failed before any'));
+    const failed = app.api.logs.filter((line) => String(line.msg).includes('failed before any'));
     expect(failed.map((line) => line['deployment'])).toEqual(['eu']);
-    const cooling = await cooldownSeconds(api);
+    const cooling = await cooldownSeconds(app.api);
     expect(cooling).toMatchObject({ azure: 0, backup: 0 });
     expect(cooling['eu']).toBeGreaterThan(0);
     expect(cooling['eu']).toBeLessThanOrEqual(2);
 
     // Cooled down for its Retry-After (2 s), not the file's 30 s: back in the spread after it.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    expect(await cooldownSeconds(api)).toEqual({ eu: 0, azure: 0, backup: 0 });
+    expect(await cooldownSeconds(app.api)).toEqual({ eu: 0, azure: 0, backup: 0 });
     const later: Awaited<ReturnType<typeof ask>>[] = [];
     for (let i = 0; i < 30 && !later.some((answer) => answer.deployment === 'eu'); i += 1) {
       later.push(await ask());
@@ -152,6 +147,7 @@ describe('several upstreams from a models file', () => {
   });
 
   it('answers with the fallback model when both deployments fail before any text', async () => {
+    const { eu, azure, backup } = app.upstreams;
     for (const mock of [eu, azure]) {
       mock.configure({ fault: 'status', faultStatus: 500, faultCount: Infinity });
     }
@@ -161,7 +157,7 @@ describe('several upstreams from a models file', () => {
       expect(completion.choices[0].message.content).toBe('from backup');
       expect(backup.stats().requests).toBe(1);
       const ended = await waitForLog(
-        api,
+        app.api,
         (line) => line.msg === 'stream ended' && line['deployment'] === 'backup',
       );
       expect(ended).toMatchObject({ model: 'gpt-4o', servedModel: 'backup', deployment: 'backup' });
@@ -176,80 +172,63 @@ describe('several upstreams from a models file', () => {
 });
 
 describe('a failure after text', () => {
-  let first: MockOpenAi;
-  let second: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    [first, second] = await Promise.all([
-      startMockOpenAi({ reply: 'one two three four five six', chunks: 6, chunkDelayMs: 10 }),
-      startMockOpenAi({ reply: 'never sent', chunks: 2 }),
-    ]);
-    const file = writeModelsFile(
-      JSON.stringify({
-        models: {
-          'gpt-4o': {
-            deployments: [
-              { name: 'first', kind: 'openai', baseUrl: first.url, weight: 1_000_000 },
-              { name: 'second', kind: 'openai', baseUrl: second.url, weight: 0.000001 },
-            ],
+  const app = useApiUnderTest({
+    upstreams: {
+      first: { reply: 'one two three four five six', chunks: 6, chunkDelayMs: 10 },
+      second: { reply: 'never sent', chunks: 2 },
+    },
+    env: ({ first, second }) => ({
+      MODELS_FILE: writeModelsFile(
+        JSON.stringify({
+          models: {
+            'gpt-4o': {
+              deployments: [
+                { name: 'first', kind: 'openai', baseUrl: first.url, weight: 1_000_000 },
+                { name: 'second', kind: 'openai', baseUrl: second.url, weight: 0.000001 },
+              ],
+            },
           },
-        },
-      }),
-      'models.json',
-    );
-    api = await startApi({ MODELS_FILE: file });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await Promise.all([first, second].map((mock) => mock?.close()));
+        }),
+        'models.json',
+      ),
+    }),
   });
 
   it('is a typed error, and no text is ever sent twice', async () => {
-    first.configure({ fault: 'cut', cutAfterChunks: 3, faultCount: Infinity });
-    const response = await fetch(`${api.url}/api/chat/stream`, {
+    app.upstreams.first.configure({ fault: 'cut', cutAfterChunks: 3, faultCount: Infinity });
+    const response = await fetch(`${app.url}/api/chat/stream`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }),
     });
-    const frames = (await response.text())
-      .split('\n')
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => JSON.parse(line.slice(5)) as { type: string; delta?: string; code?: string });
-    const text = frames.map((frame) => frame.delta ?? '').join('');
+    const { frames } = await readStream(response);
+    const text = replyOf(frames).text;
     expect('one two three four five six'.startsWith(text)).toBe(true);
     expect(text.length).toBeGreaterThan(0);
-    expect(frames.at(-1)).toMatchObject({ type: 'error', code: 'upstream_unavailable' });
-    expect(second.stats().requests).toBe(0);
+    expect(frames.at(-1)?.frame).toMatchObject({ type: 'error', code: 'upstream_unavailable' });
+    expect(app.upstreams.second.stats().requests).toBe(0);
   });
 });
 
 describe('a deployment too slow to start', () => {
-  let slow: MockOpenAi;
-  let quick: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    [slow, quick] = await Promise.all([
-      startMockOpenAi({ reply: 'slow', chunks: 2, firstTokenDelayMs: 5_000 }),
-      startMockOpenAi({ reply: 'quick', chunks: 2 }),
-    ]);
-    const file = writeModelsFile(`
+  const app = useApiUnderTest({
+    upstreams: {
+      slow: { reply: 'slow', chunks: 2, firstTokenDelayMs: 5_000 },
+      quick: { reply: 'quick', chunks: 2 },
+    },
+    env: ({ slow, quick }) => ({
+      MODELS_FILE: writeModelsFile(`
 models:
   gpt-4o:
     deployments:
       - { name: slow, kind: openai, baseUrl: "${slow.url}", weight: 1000000, firstTokenTimeoutSeconds: 0.5 }
       - { name: quick, kind: openai, baseUrl: "${quick.url}", weight: 0.000001 }
-`);
-    api = await startApi({ MODELS_FILE: file });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await Promise.all([slow, quick].map((mock) => mock?.close()));
+`),
+    }),
   });
 
   it('is left for the next once its own first-token limit passes, and its request aborted', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const started = Date.now();
     const { data, response } = await client.chat.completions
       .create({ model: 'gpt-4o', messages: hi, stream: true })
@@ -260,49 +239,41 @@ models:
     expect(response.headers.get(DEPLOYMENT_HEADER)).toBe('quick');
     // Half a second on the slow one, not the five it would have taken.
     expect(Date.now() - started).toBeLessThan(3_000);
-    await slow.waitFor((stats) => stats.streamsAborted === 1);
+    await app.upstreams.slow.waitFor((stats) => stats.streamsAborted === 1);
   });
 });
 
 describe('cooldowns shared through Redis', () => {
-  let redis: RedisServer;
-  let limited: MockOpenAi;
-  let healthy: MockOpenAi;
-  let apis: ApiProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    [limited, healthy] = await Promise.all([
-      startMockOpenAi({ reply: 'limited', chunks: 2 }),
-      startMockOpenAi({ reply: 'healthy', chunks: 2 }),
-    ]);
-    const file = writeModelsFile(
-      `
+  const app = useApiUnderTest({
+    upstreams: {
+      limited: { reply: 'limited', chunks: 2 },
+      healthy: { reply: 'healthy', chunks: 2 },
+    },
+    redis: true,
+    apis: 2,
+    env: ({ limited, healthy }) => ({
+      MODELS_FILE: writeModelsFile(
+        `
 models:
   gpt-4o:
     deployments:
       - { name: limited, kind: openai, baseUrl: "${limited.url}", weight: 1000 }
       - { name: healthy, kind: openai, baseUrl: "${healthy.url}", weight: 1 }
 `,
-    );
-    apis = await Promise.all(
-      [0, 1].map(() => startApi({ MODELS_FILE: file, REDIS_URL: redis.url, METRICS_PORT: '0' })),
-    );
-  });
-  afterAll(async () => {
-    await Promise.all(apis.map((api) => api.stop()));
-    await Promise.all([limited, healthy].map((mock) => mock?.close()));
-    await redis?.stop();
+      ),
+      METRICS_PORT: '0',
+    }),
   });
 
   it('keeps every instance off a deployment one of them saw answer 429', async () => {
+    const { limited } = app.upstreams;
     limited.configure({
       fault: 'status',
       faultStatus: 429,
       faultRetryAfterSeconds: 30,
       faultCount: 1,
     });
-    const [one, two] = apis.map(
+    const [one, two] = app.apis.map(
       (api) => new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 }),
     );
     // `limited` weighs 1000 times more: the first request goes to it, gets the 429, and is
@@ -311,7 +282,7 @@ models:
     expect(first.choices[0].message.content).toBe('healthy');
     expect(limited.stats().requests).toBe(1);
     // The other instance shows it cooling down for its Retry-After, and never asks it meanwhile.
-    const cooling = await cooldownSeconds(apis[1]);
+    const cooling = await cooldownSeconds(app.apis[1]);
     expect(cooling['limited']).toBeGreaterThan(25);
     expect(cooling['healthy']).toBe(0);
     for (let i = 0; i < 5; i += 1) {
@@ -323,16 +294,12 @@ models:
 });
 
 describe('a region taken down', () => {
-  let west: MockOpenAi;
-  let east: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    [west, east] = await Promise.all([
-      startMockOpenAi({ reply: 'from west', chunks: 2 }),
-      startMockOpenAi({ reply: 'from east', chunks: 2 }),
-    ]);
-    api = await startApi({
+  const app = useApiUnderTest({
+    upstreams: {
+      west: { reply: 'from west', chunks: 2 },
+      east: { reply: 'from east', chunks: 2 },
+    },
+    env: ({ west, east }) => ({
       MODELS_FILE: writeModelsFile(
         `
 models:
@@ -344,15 +311,12 @@ models:
       ),
       LIMIT_REQUESTS_PER_MINUTE: '0',
       METRICS_PORT: '0',
-    });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await east?.close();
+    }),
   });
 
   it('is not noticed by callers: the next request after it goes is answered by the other, and it is left alone', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const { west } = app.upstreams;
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const ask = async () => {
       const { data, response } = await client.chat.completions
         .create({ model: 'gpt-4o', messages: hi })
@@ -366,10 +330,10 @@ models:
     await west.close(); // the region goes: its port refuses connections from now on
     // Until a request draws west (one chance in two each) and finds it gone, and six after that.
     const wentTo = () =>
-      api.logs.filter((line) => line['deployment'] === 'west' && line['level'] === 40);
+      app.api.logs.filter((line) => line['deployment'] === 'west' && line['level'] === 40);
     const after: (string | null)[][] = [];
     for (let i = 0; i < 40 && wentTo().length === 0; i += 1) after.push(await ask());
-    await waitForLog(api, (line) => line['deployment'] === 'west' && line['level'] === 40);
+    await waitForLog(app.api, (line) => line['deployment'] === 'west' && line['level'] === 40);
     for (let i = 0; i < 6; i += 1) after.push(await ask());
 
     // Every caller answered, by the region still up; the one gone was tried once, then left alone.
@@ -377,29 +341,28 @@ models:
       true,
     );
     expect(wentTo().map((line) => line['cause'])).toEqual(['connection-failed']);
-    expect((await cooldownSeconds(api))['west']).toBeGreaterThan(20);
+    expect((await cooldownSeconds(app.api))['west']).toBeGreaterThan(20);
   });
 });
 
 describe('limits of a model', () => {
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    const file = writeModelsFile(`
+  const app = useApiUnderTest({
+    env: () => ({
+      MODELS_FILE: writeModelsFile(`
 models:
   small:
     deployments: [{ kind: demo }]
   big:
     limits: { requestsPerMinute: 1 }
     deployments: [{ kind: demo }]
-`);
-    api = await startApi({ MODELS_FILE: file, DEMO_TOKEN_DELAY_MS: '0' });
+`),
+      DEMO_TOKEN_DELAY_MS: '0',
+    }),
   });
-  afterAll(() => api?.stop());
 
   /** One whole reply from `model`, or its refusal's status and message. */
   async function ask(model: string) {
-    const response = await fetch(`${api.url}/api/chat/stream`, {
+    const response = await fetch(`${app.url}/api/chat/stream`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }),

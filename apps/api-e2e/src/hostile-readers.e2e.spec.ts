@@ -1,17 +1,11 @@
-import {
-  readStream,
-  startApi,
-  startRedis,
-  waitForLog,
-  type ApiProcess,
-} from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { readStream, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
 import { EventSource } from 'eventsource';
 import { readFileSync } from 'node:fs';
 import { createClient } from 'redis';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat, openStream } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };
@@ -47,45 +41,39 @@ async function firstStreamId(response: Response): Promise<string> {
 }
 
 describe('readers that do not read', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
   // About 10 MB of frames: on loopback the kernel takes about 4 MB for a socket nobody reads, so
   // each reader's delivery really backs up.
   const chunks = 2_500;
   const reply = Array.from({ length: chunks }, (_, i) => `${i}:${'y'.repeat(4_000)}|`).join('');
-  let longStream: string;
-
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply, chunks, chunkDelayMs: 0 });
-    api = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
+  const app = useApiUnderTest({
+    upstream: { reply, chunks, chunkDelayMs: 0 },
+    env: {
       STREAM_MAX_BYTES: String(16 * 1024 * 1024),
       STREAM_MAX_READERS_PER_STREAM: '0',
       STREAM_MAX_READERS_PER_CALLER: '0',
       STREAM_STALL_TIMEOUT_MS: '60000',
-    });
-    const transcript = await chat(api.url, hi, 30_000);
+    },
+  });
+  let longStream: string;
+
+  beforeAll(async () => {
+    const transcript = await chat(app.url, hi, 30_000);
     expect(transcript.text()).toBe(reply);
     longStream = await firstStreamId(transcript.response);
   }, 60_000);
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-  });
 
   it('hold a bounded amount of memory each, and a new stream still starts promptly', async () => {
-    const before = rssMiB(api);
+    const before = rssMiB(app.api);
     const readers: Socket[] = [];
     try {
-      for (let i = 0; i < 100; i++) readers.push(await neverReadingReader(api, longStream));
+      for (let i = 0; i < 100; i++) readers.push(await neverReadingReader(app.api, longStream));
       // Let every delivery fill its socket and stop.
       await new Promise((resolve) => setTimeout(resolve, 5_000));
-      const during = rssMiB(api);
+      const during = rssMiB(app.api);
       // Had each reader's replay waited in the heap, 100 × 6 MB would show here.
       expect(during - before).toBeLessThan(150);
       const started = Date.now();
-      const response = await openStream(api.url, { messages: [{ role: 'user', content: 'ok?' }] });
+      const response = await openStream(app.url, { messages: [{ role: 'user', content: 'ok?' }] });
       const first = await readStream(response, { until: (t) => t.frames.length >= 2 });
       expect(first.frames[0].frame.type).toBe('start');
       expect(Date.now() - started).toBeLessThan(2_000);
@@ -96,9 +84,7 @@ describe('readers that do not read', () => {
   }, 60_000);
 
   it('are closed once their socket has taken nothing for the stall timeout', async () => {
-    const stalling = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
+    const stalling = await app.startApi({
       STREAM_MAX_BYTES: String(16 * 1024 * 1024),
       STREAM_STALL_TIMEOUT_MS: '1000',
     });
@@ -133,17 +119,15 @@ describe('readers that do not read', () => {
 });
 
 describe('every connection ends honestly', () => {
-  let api: ApiProcess;
-  beforeAll(async () => {
-    api = await startApi({ DEMO_TOKEN_DELAY_MS: '0', STREAM_MAX_READERS_PER_STREAM: '2' });
+  const app = useApiUnderTest({
+    env: { DEMO_TOKEN_DELAY_MS: '0', STREAM_MAX_READERS_PER_STREAM: '2' },
   });
-  afterAll(() => api?.stop());
 
   it('answers 204 to a reader that already has the last frame, and EventSource stops there', async () => {
-    const transcript = await chat(api.url, hi);
+    const transcript = await chat(app.url, hi);
     const streamId = await firstStreamId(transcript.response);
     const lastId = transcript.frames.at(-1)?.id;
-    const atEnd = await fetch(new URL(ApiPaths.streamEvents(streamId), api.url), {
+    const atEnd = await fetch(new URL(ApiPaths.streamEvents(streamId), app.url), {
       headers: { 'Last-Event-ID': String(lastId) },
     });
     expect(atEnd.status).toBe(204);
@@ -152,7 +136,7 @@ describe('every connection ends honestly', () => {
     // A WHATWG EventSource that reconnects with that id is answered 204 and does not try again.
     let connections = 0;
     const source = new EventSource(
-      new URL(`${ApiPaths.streamEvents(streamId)}?lastEventId=${lastId}`, api.url).toString(),
+      new URL(`${ApiPaths.streamEvents(streamId)}?lastEventId=${lastId}`, app.url).toString(),
       { fetch: (url, init) => (connections++, fetch(url, init)) },
     );
     await new Promise<void>((resolve) => (source.onerror = () => resolve()));
@@ -163,10 +147,10 @@ describe('every connection ends honestly', () => {
   });
 
   it('answers 400 to an id beyond what the stream produced', async () => {
-    const transcript = await chat(api.url, hi);
+    const transcript = await chat(app.url, hi);
     const streamId = await firstStreamId(transcript.response);
     const lastId = Number(transcript.frames.at(-1)?.id);
-    const future = await fetch(new URL(ApiPaths.streamEvents(streamId), api.url), {
+    const future = await fetch(new URL(ApiPaths.streamEvents(streamId), app.url), {
       headers: { 'Last-Event-ID': String(lastId + 5) },
     });
     expect(future.status).toBe(400);
@@ -175,7 +159,10 @@ describe('every connection ends honestly', () => {
   });
 
   it('bounds the readers of one stream, the POST that started it included, with a 429', async () => {
-    const slow = await startApi({ DEMO_TOKEN_DELAY_MS: '30', STREAM_MAX_READERS_PER_STREAM: '2' });
+    const slow = await app.startApi({
+      DEMO_TOKEN_DELAY_MS: '30',
+      STREAM_MAX_READERS_PER_STREAM: '2',
+    });
     try {
       const abort = new AbortController();
       const post = await openStream(slow.url, hi, abort.signal);
@@ -203,19 +190,16 @@ describe('every connection ends honestly', () => {
 });
 
 describe('a client that leaves while its stream is admitted', () => {
+  const app = useApiUnderTest({
+    upstream: { reply: 'never', chunks: 1 },
+    redis: true,
+    env: { REDIS_COMMAND_TIMEOUT_MS: '1500', LIMIT_CONCURRENT_STREAMS: '1' },
+  });
+
   it('starts no generation: the upstream is never called and its slot is given back', async () => {
-    const mock = await startMockOpenAi({ reply: 'never', chunks: 1 });
-    const redis = await startRedis();
-    const probe = await createClient({ url: redis.url }).connect();
+    const probe = await createClient({ url: app.redis.url }).connect();
     const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
     await probe.close();
-    const api = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
-      REDIS_URL: redis.url,
-      REDIS_COMMAND_TIMEOUT_MS: '1500',
-      LIMIT_CONCURRENT_STREAMS: '1',
-    });
     let frozen = false;
     try {
       // A frozen Redis holds the admission for REDIS_COMMAND_TIMEOUT_MS: the client leaves meanwhile.
@@ -223,75 +207,69 @@ describe('a client that leaves while its stream is admitted', () => {
       frozen = true;
       const leaving = new AbortController();
       setTimeout(() => leaving.abort(), 300);
-      await expect(openStream(api.url, hi, leaving.signal)).rejects.toThrow();
+      await expect(openStream(app.url, hi, leaving.signal)).rejects.toThrow();
       await waitForLog(
-        api,
+        app.api,
         (line) => line.msg === 'client left before its stream started: nothing generated',
         5_000,
       );
       process.kill(pid, 'SIGCONT');
       frozen = false;
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(mock.stats().requests).toBe(0);
+      expect(app.upstream.stats().requests).toBe(0);
       // Its concurrency slot came back (after the admission Redis ran late was released).
-      const next = await chat(api.url, hi);
+      const next = await chat(app.url, hi);
       expect(next.text()).toBe('never');
-      expect(mock.stats().requests).toBe(1);
+      expect(app.upstream.stats().requests).toBe(1);
     } finally {
       if (frozen) process.kill(pid, 'SIGCONT');
-      await api.stop();
-      await redis.stop();
-      await mock.close();
     }
   }, 30_000);
 });
 
 describe('a store budget smaller than the streams that want to run', () => {
-  it('refuses the stream that does not fit with 503, and every running stream ends with its end', async () => {
-    // Room for two streams at their limit: the third must wait.
-    const api = await startApi({
+  // Room for two streams at their limit: the third must wait.
+  const app = useApiUnderTest({
+    env: {
       DEMO_TOKEN_DELAY_MS: '20',
       STREAM_MAX_BYTES: '100000',
       STREAM_STORE_MAX_BYTES: '250000',
-    });
-    try {
-      const running = [await openStream(api.url, hi), await openStream(api.url, hi)];
-      const refused = await openStream(api.url, hi);
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toBe('5');
-      expect(await refused.json()).toMatchObject({ code: 'server_busy' });
-      const transcripts = await Promise.all(running.map((response) => readStream(response)));
-      for (const transcript of transcripts) {
-        expect(transcript.frames.at(-1)?.frame).toMatchObject({
-          type: 'finish',
-          finishReason: 'stop',
-        });
-      }
-      // Finished, they make room (they are evicted for it if need be).
-      const next = await chat(api.url, hi);
-      expect(next.frames.at(-1)?.frame).toMatchObject({ type: 'finish' });
-    } finally {
-      await api.stop();
+    },
+  });
+
+  it('refuses the stream that does not fit with 503, and every running stream ends with its end', async () => {
+    const running = [await openStream(app.url, hi), await openStream(app.url, hi)];
+    const refused = await openStream(app.url, hi);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ code: 'server_busy' });
+    const transcripts = await Promise.all(running.map((response) => readStream(response)));
+    for (const transcript of transcripts) {
+      expect(transcript.frames.at(-1)?.frame).toMatchObject({
+        type: 'finish',
+        finishReason: 'stop',
+      });
     }
+    // Finished, they make room (they are evicted for it if need be).
+    const next = await chat(app.url, hi);
+    expect(next.frames.at(-1)?.frame).toMatchObject({ type: 'finish' });
   }, 30_000);
 });
 
 describe('shutdown, whatever the sockets are doing', () => {
-  it('exits within the drain time and the flush, with readers that never read and idle connections', async () => {
-    const mock = await startMockOpenAi({
-      reply: 'z'.repeat(2_000_000),
-      chunks: 500,
-      chunkDelayMs: 0,
-    });
-    const drainMs = 1_000;
-    const api = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
+  const drainMs = 1_000;
+  const app = useApiUnderTest({
+    upstream: { reply: 'z'.repeat(2_000_000), chunks: 500, chunkDelayMs: 0 },
+    env: {
       STREAM_MAX_BYTES: String(8 * 1024 * 1024),
       STREAM_DRAIN_MS: String(drainMs),
       STREAM_MAX_READERS_PER_STREAM: '0',
       STREAM_MAX_READERS_PER_CALLER: '0',
-    });
+    },
+  });
+
+  it('exits within the drain time and the flush, with readers that never read and idle connections', async () => {
+    const { api } = app;
     const readers: Socket[] = [];
     const agent = new Agent({ keepAlive: true });
     try {
@@ -317,7 +295,6 @@ describe('shutdown, whatever the sockets are doing', () => {
     } finally {
       readers.forEach((socket) => socket.destroy());
       agent.destroy();
-      await mock.close();
     }
   }, 60_000);
 });

@@ -1,17 +1,14 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { startApi } from '@tokenstream/e2e-support';
 import { ApiPaths } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 
 const ALLOWED = 'https://chat.example.com';
 
 describe('CORS and security headers', () => {
-  let api: ApiProcess;
-  beforeAll(async () => {
-    api = await startApi({ CORS_ORIGINS: `${ALLOWED},http://localhost:4200` });
-  });
-  afterAll(() => api?.stop());
+  const app = useApiUnderTest({ env: { CORS_ORIGINS: `${ALLOWED},http://localhost:4200` } });
 
   function preflight(origin: string) {
-    return fetch(new URL(ApiPaths.chatStream, api.url), {
+    return fetch(new URL(ApiPaths.chatStream, app.url), {
       method: 'OPTIONS',
       headers: {
         origin,
@@ -27,7 +24,7 @@ describe('CORS and security headers', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
     expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
-    const get = await fetch(new URL(ApiPaths.models, api.url), { headers: { origin: ALLOWED } });
+    const get = await fetch(new URL(ApiPaths.models, app.url), { headers: { origin: ALLOWED } });
     expect(get.headers.get('access-control-expose-headers')).toMatch(/X-Stream-Id/);
   });
 
@@ -35,14 +32,14 @@ describe('CORS and security headers', () => {
     const response = await preflight('https://evil.example.net');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-    const get = await fetch(new URL(ApiPaths.models, api.url), {
+    const get = await fetch(new URL(ApiPaths.models, app.url), {
       headers: { origin: 'https://evil.example.net' },
     });
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('sends security headers on API answers', async () => {
-    const response = await fetch(new URL(ApiPaths.models, api.url));
+    const response = await fetch(new URL(ApiPaths.models, app.url));
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
@@ -62,7 +59,7 @@ describe('CORS and security headers', () => {
     ],
   ])('starts no reply from a body a cross-site form can send (%s)', async (type, body) => {
     for (const path of [ApiPaths.chatStream, '/v1/chat/completions']) {
-      const response = await fetch(new URL(path, api.url), {
+      const response = await fetch(new URL(path, app.url), {
         method: 'POST',
         headers: { 'content-type': type, origin: 'https://evil.example.net' },
         body,

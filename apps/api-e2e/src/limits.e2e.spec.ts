@@ -1,5 +1,6 @@
-import { readStream, startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
+import { readStream, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths, STREAM_ID_HEADER, type ApiErrorBody } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 
 /** Each test has its own callers, so one test's counts never reach another's. */
 const CALLERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'metered', 'frank'] as const;
@@ -45,23 +46,21 @@ async function refused(api: ApiProcess, caller: Caller) {
 }
 
 describe('per-principal limits (API keys, LIMIT_CONCURRENT_STREAMS=1, LIMIT_REQUESTS_PER_MINUTE=3)', () => {
-  let api: ApiProcess;
-  beforeAll(async () => {
-    api = await startApi({
+  const app = useApiUnderTest({
+    env: {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: keysFile(),
       DEMO_TOKEN_DELAY_MS: '20',
       LIMIT_CONCURRENT_STREAMS: '1',
       LIMIT_REQUESTS_PER_MINUTE: '3',
-    });
+    },
   });
-  afterAll(() => api?.stop());
 
   it('refuses a second stream at once with 429 concurrentStreams, until the first finishes', async () => {
-    const first = await open(api, 'alice', 25);
+    const first = await open(app.api, 'alice', 25);
     const reading = readStream(first);
 
-    const refusal = await refused(api, 'alice');
+    const refusal = await refused(app.api, 'alice');
     expect(refusal.status).toBe(429);
     expect(refusal.retryAfter).toBe('5');
     expect(refusal.body).toMatchObject({
@@ -71,21 +70,21 @@ describe('per-principal limits (API keys, LIMIT_CONCURRENT_STREAMS=1, LIMIT_REQU
       problems: [{ path: 'limit', message: 'concurrentStreams' }],
     });
     // Another principal has its own slot.
-    await readStream(await open(api, 'bob', 1));
+    await readStream(await open(app.api, 'bob', 1));
 
     expect((await reading).frames.at(-1)?.frame).toMatchObject({ finishReason: 'length' });
-    await readStream(await open(api, 'alice', 1));
+    await readStream(await open(app.api, 'alice', 1));
   });
 
   it('frees the slot when the stream is stopped with DELETE', async () => {
-    const running = await open(api, 'carol', 500);
+    const running = await open(app.api, 'carol', 500);
     const streamId = running.headers.get(STREAM_ID_HEADER) ?? '';
     const reading = readStream(running);
-    expect((await refused(api, 'carol')).body.problems).toEqual([
+    expect((await refused(app.api, 'carol')).body.problems).toEqual([
       { path: 'limit', message: 'concurrentStreams' },
     ]);
 
-    const stop = await fetch(new URL(ApiPaths.stream(streamId), api.url), {
+    const stop = await fetch(new URL(ApiPaths.stream(streamId), app.url), {
       method: 'DELETE',
       headers: { 'x-api-key': keyOf('carol') },
     });
@@ -94,13 +93,13 @@ describe('per-principal limits (API keys, LIMIT_CONCURRENT_STREAMS=1, LIMIT_REQU
       type: 'finish',
       finishReason: 'cancelled',
     });
-    await readStream(await open(api, 'carol', 1));
+    await readStream(await open(app.api, 'carol', 1));
   });
 
   it('refuses a fourth stream in a minute with 429 requestsPerMinute, to retry when the first is a minute old', async () => {
-    for (let i = 0; i < 3; i += 1) await readStream(await open(api, 'dave', 1));
+    for (let i = 0; i < 3; i += 1) await readStream(await open(app.api, 'dave', 1));
 
-    const refusal = await refused(api, 'dave');
+    const refusal = await refused(app.api, 'dave');
     expect(refusal.status).toBe(429);
     expect(refusal.body).toMatchObject({
       code: 'rate_limited',
@@ -111,16 +110,16 @@ describe('per-principal limits (API keys, LIMIT_CONCURRENT_STREAMS=1, LIMIT_REQU
     expect(Number(refusal.retryAfter)).toBeGreaterThanOrEqual(50);
     expect(Number(refusal.retryAfter)).toBeLessThanOrEqual(60);
 
-    await readStream(await open(api, 'erin', 1));
+    await readStream(await open(app.api, 'erin', 1));
   });
 
   it('refuses a key past its own tokensPerDay with 429 tokensPerDay, to retry at midnight UTC', async () => {
     // 'Hi' and 30 demo tokens: the upstream's usage (31 tokens) passes the day's 20.
-    const transcript = await readStream(await open(api, 'metered', 30));
+    const transcript = await readStream(await open(app.api, 'metered', 30));
     const finish = transcript.frames.at(-1)?.frame;
     expect(finish).toMatchObject({ type: 'finish', usage: { totalTokens: 31 } });
 
-    const refusal = await refused(api, 'metered');
+    const refusal = await refused(app.api, 'metered');
     const midnight = new Date().setUTCHours(24, 0, 0, 0);
     expect(refusal.status).toBe(429);
     expect(refusal.body).toMatchObject({
@@ -131,6 +130,6 @@ describe('per-principal limits (API keys, LIMIT_CONCURRENT_STREAMS=1, LIMIT_REQU
     expect(Math.abs(Number(refusal.retryAfter) - (midnight - Date.now()) / 1000)).toBeLessThan(5);
 
     // The default (200000 a day) still applies to everyone else.
-    await readStream(await open(api, 'frank', 30));
+    await readStream(await open(app.api, 'frank', 30));
   });
 });

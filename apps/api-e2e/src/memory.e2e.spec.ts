@@ -1,51 +1,45 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
-import {
-  ApiPaths,
-  STREAM_ID_HEADER,
-  createSseParser,
-  type HealthResponse,
-  type StreamFrame,
-} from '@tokenstream/stream-contracts';
+import { readStream, replyOf, type StreamTranscript } from '@tokenstream/e2e-support';
+import { ApiPaths, STREAM_ID_HEADER, type HealthResponse } from '@tokenstream/stream-contracts';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hi' }] };
 
-async function health(api: ApiProcess): Promise<HealthResponse> {
+async function health(api: { url: string }): Promise<HealthResponse> {
   return (await (await fetch(new URL(ApiPaths.health, api.url))).json()) as HealthResponse;
 }
 
 describe('memory stays within the configured bounds', () => {
-  it('evicts the oldest finished streams to make room for new ones, and says so to their readers', async () => {
+  describe('a store smaller than the streams it is asked to keep', () => {
     const maxBytes = 60_000;
-    const api = await startApi({
-      DEMO_TOKEN_DELAY_MS: '0',
-      STREAM_MAX_BYTES: '20000',
-      STREAM_STORE_MAX_BYTES: String(maxBytes),
+    const app = useApiUnderTest({
+      env: {
+        DEMO_TOKEN_DELAY_MS: '0',
+        STREAM_MAX_BYTES: '20000',
+        STREAM_STORE_MAX_BYTES: String(maxBytes),
+      },
     });
-    try {
-      const first = await chat(api.url, hi);
+
+    it('evicts the oldest finished streams to make room for new ones, and says so to their readers', async () => {
+      const first = await chat(app.url, hi);
       const firstId = first.response.headers.get(STREAM_ID_HEADER)!;
       let stored = 0;
-      for (let i = 0; i < 25; i++) stored += (await chat(api.url, hi)).frames.length;
+      for (let i = 0; i < 25; i++) stored += (await chat(app.url, hi)).frames.length;
       expect(stored).toBeGreaterThan(25 * 100); // far more than the store may keep
-      const { store } = await health(api);
+      const { store } = await health(app);
       if (!store) throw new Error('the health check shows no store');
       expect(store.maxBytes).toBe(maxBytes);
       expect(store.bytes).toBeLessThanOrEqual(maxBytes);
       expect(store.reservedBytes).toBeLessThanOrEqual(maxBytes);
       expect(store.streams).toBeLessThan(26);
-      const gone = await fetch(new URL(ApiPaths.streamEvents(firstId), api.url));
+      const gone = await fetch(new URL(ApiPaths.streamEvents(firstId), app.url));
       expect(gone.status).toBe(404);
-    } finally {
-      await api.stop();
-    }
+    });
   });
 
   describe('a very slow reader', () => {
-    let mock: MockOpenAi;
-    let api: ApiProcess;
     // Several megabytes: more than the sockets' buffers hold, so the reader really falls behind.
     const chunks = 1_500;
     const reply = Array.from(
@@ -53,48 +47,32 @@ describe('memory stays within the configured bounds', () => {
       (_, i) => `${String(i).padStart(5, '0')}${'x'.repeat(3_000)}|`,
     ).join('');
 
-    beforeAll(async () => {
-      mock = await startMockOpenAi({ reply, chunks, chunkDelayMs: 0 });
-      api = await startApi({
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: mock.url,
-        STREAM_MAX_BYTES: String(64 * 1024 * 1024),
-      });
-    });
-    afterAll(async () => {
-      await api?.stop();
-      await mock?.close();
+    const app = useApiUnderTest({
+      upstream: { reply, chunks, chunkDelayMs: 0 },
+      env: { STREAM_MAX_BYTES: String(64 * 1024 * 1024) },
     });
 
     it('catches up in merged frames and still receives the exact reply', async () => {
-      const frames: { id?: string; frame: StreamFrame }[] = [];
-      const parser = createSseParser({
-        onEvent: (event) =>
-          frames.push({ id: event.id, frame: JSON.parse(event.data) as StreamFrame }),
-      });
-      await new Promise<void>((resolve, reject) => {
-        const req = request(new URL(ApiPaths.chatStream, api.url), {
+      const transcript = await new Promise<StreamTranscript>((resolve, reject) => {
+        const req = request(new URL(ApiPaths.chatStream, app.url), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
         });
         req.on('error', reject);
         req.on('response', (res) => {
-          // Read nothing while the whole reply is generated, then read it all.
+          // Read nothing while the whole reply is generated (a raw socket, paused: fetch might
+          // buffer for us), then read it all.
           res.pause();
-          void mock
+          void app.upstream
             .waitFor((s) => s.streamsCompleted === 1, 20_000)
-            .then(() => {
-              res.on('data', (chunk: Buffer) => parser.feed(new Uint8Array(chunk)));
-              res.on('end', resolve);
-              res.resume();
-            }, reject);
+            .then(() => readStream(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>)))
+            .then(resolve, reject);
         });
         req.end(JSON.stringify(hi));
       });
+      const { frames } = transcript;
       const deltas = frames.filter(({ frame }) => frame.type === 'text-delta');
-      const text = deltas
-        .map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : ''))
-        .join('');
+      const text = replyOf(frames).text;
       expect(text).toBe(reply);
       expect(deltas.length).toBeLessThan(chunks);
       const ids = frames.map(({ id }) => Number(id));

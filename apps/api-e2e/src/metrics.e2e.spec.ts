@@ -1,6 +1,6 @@
-import { readStream, startApi, waitForLog, type ApiProcess } from '@tokenstream/e2e-support';
+import { readStream, waitForLog } from '@tokenstream/e2e-support';
 import { execFileSync } from 'node:child_process';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat, openStream } from './support/stream-client';
 
 const REPLY = 'Counted: every stream, its first token, its end and its tokens.';
@@ -18,25 +18,15 @@ function samples(text: string): Map<string, number> {
 }
 
 describe('Prometheus metrics on METRICS_PORT', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
+  const app = useApiUnderTest({
+    upstream: { reply: REPLY, chunks: 8, chunkDelayMs: 5 },
+    env: { METRICS_PORT: '0', LIMIT_REQUESTS_PER_MINUTE: '5', UPSTREAM_RETRY_BASE_MS: '10' },
+  });
   let metricsUrl: string;
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 8, chunkDelayMs: 5 });
-    api = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
-      METRICS_PORT: '0',
-      LIMIT_REQUESTS_PER_MINUTE: '5',
-      UPSTREAM_RETRY_BASE_MS: '10',
-    });
-    const line = await waitForLog(api, (l) => typeof l['metricsUrl'] === 'string');
+    const line = await waitForLog(app.api, (l) => typeof l['metricsUrl'] === 'string');
     metricsUrl = String(line['metricsUrl']);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
   });
 
   async function scrape(): Promise<Map<string, number>> {
@@ -47,8 +37,8 @@ describe('Prometheus metrics on METRICS_PORT', () => {
   }
 
   it('counts a stream as active while it is generated, and no longer once it ended', async () => {
-    mock.configure({ chunkDelayMs: 100 });
-    const response = await openStream(api.url, request);
+    app.upstream.configure({ chunkDelayMs: 100 });
+    const response = await openStream(app.url, request);
     expect(response.status).toBe(200);
     expect((await scrape()).get('tokenstream_streams_active')).toBe(1);
     await readStream(response);
@@ -56,15 +46,20 @@ describe('Prometheus metrics on METRICS_PORT', () => {
   });
 
   it('counts streams, their outcome, first token, tokens, retries and refusals', async () => {
-    mock.configure({ chunkDelayMs: 5 });
+    app.upstream.configure({ chunkDelayMs: 5 });
     const before = await scrape();
     const model = 'model="gpt-4o-mini"';
     const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
 
     // The first upstream request fails with 503 and is retried; four streams, then the limit's 429.
-    mock.configure({ fault: 'status', faultStatus: 503, faultCount: 1, faultRetryAfterSeconds: 0 });
-    for (let i = 0; i < 4; i++) expect((await chat(api.url, request)).text()).toBe(REPLY);
-    const refused = await openStream(api.url, request);
+    app.upstream.configure({
+      fault: 'status',
+      faultStatus: 503,
+      faultCount: 1,
+      faultRetryAfterSeconds: 0,
+    });
+    for (let i = 0; i < 4; i++) expect((await chat(app.url, request)).text()).toBe(REPLY);
+    const refused = await openStream(app.url, request);
     expect(refused.status).toBe(429);
     await refused.body?.cancel();
 
@@ -85,41 +80,35 @@ describe('Prometheus metrics on METRICS_PORT', () => {
   });
 
   it('keeps metrics off the public port', async () => {
-    const response = await fetch(`${api.url}/metrics`);
+    const response = await fetch(`${app.url}/metrics`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('tokenstream_streams_started_total');
   });
 });
 
 describe('the metrics listener’s address (METRICS_HOST)', () => {
+  const app = useApiUnderTest({ env: { HOST: '0.0.0.0', METRICS_PORT: '0' } });
+
   it('is loopback by default, even when the api itself listens on every address', async () => {
-    const api = await startApi({ HOST: '0.0.0.0', METRICS_PORT: '0' });
-    try {
-      const line = await waitForLog(api, (l) => typeof l['metricsUrl'] === 'string');
-      const url = new URL(String(line['metricsUrl']));
-      expect(url.hostname).toBe('127.0.0.1');
-      expect((await fetch(url)).status).toBe(200);
-      // What the kernel says listens on that port: 127.0.0.1 alone, not 0.0.0.0 or [::].
-      const listening = execFileSync('ss', ['-Hltn', `sport = :${url.port}`], { encoding: 'utf8' });
-      const addresses = listening
-        .trim()
-        .split('\n')
-        .map((row) => row.trim().split(/\s+/)[3]);
-      expect(addresses).toEqual([`127.0.0.1:${url.port}`]);
-    } finally {
-      await api.stop();
-    }
+    const line = await waitForLog(app.api, (l) => typeof l['metricsUrl'] === 'string');
+    const url = new URL(String(line['metricsUrl']));
+    expect(url.hostname).toBe('127.0.0.1');
+    expect((await fetch(url)).status).toBe(200);
+    // What the kernel says listens on that port: 127.0.0.1 alone, not 0.0.0.0 or [::].
+    const listening = execFileSync('ss', ['-Hltn', `sport = :${url.port}`], { encoding: 'utf8' });
+    const addresses = listening
+      .trim()
+      .split('\n')
+      .map((row) => row.trim().split(/\s+/)[3]);
+    expect(addresses).toEqual([`127.0.0.1:${url.port}`]);
   });
 });
 
 describe('without METRICS_PORT', () => {
+  const app = useApiUnderTest();
+
   it('serves no metrics at all', async () => {
-    const api = await startApi({});
-    try {
-      expect(api.logs.some((line) => 'metricsUrl' in line)).toBe(false);
-      expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
-    } finally {
-      await api.stop();
-    }
+    expect(app.api.logs.some((line) => 'metricsUrl' in line)).toBe(false);
+    expect((await fetch(`${app.url}/metrics`)).status).toBe(404);
   });
 });

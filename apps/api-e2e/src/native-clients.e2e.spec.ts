@@ -1,4 +1,4 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { replyOf } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   STREAM_ID_HEADER,
@@ -7,6 +7,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { EventSource } from 'eventsource';
 import { spawn } from 'node:child_process';
+import { useApiUnderTest } from './support/api-under-test';
 import { chat, openStream } from './support/stream-client';
 
 const hi = { messages: [{ role: 'user', content: 'Hello' }] };
@@ -30,20 +31,16 @@ function run(command: string, args: string[], timeoutMs = 20_000): Promise<strin
 }
 
 describe('clients a user already has', () => {
-  let api: ApiProcess;
-  beforeAll(async () => {
-    api = await startApi({ DEMO_TOKEN_DELAY_MS: '5' });
-  });
-  afterAll(() => api?.stop());
+  const app = useApiUnderTest({ env: { DEMO_TOKEN_DELAY_MS: '5' } });
 
   it('a WHATWG EventSource (the eventsource package) reads the GET route to the end', async () => {
-    const reference = await chat(api.url, hi);
-    const response = await openStream(api.url, hi);
+    const reference = await chat(app.url, hi);
+    const response = await openStream(app.url, hi);
     const streamId = response.headers.get(STREAM_ID_HEADER)!;
     await response.body?.cancel();
     const frames: { id: string; frame: StreamFrame }[] = [];
     await new Promise<void>((resolve, reject) => {
-      const source = new EventSource(new URL(ApiPaths.streamEvents(streamId), api.url).href);
+      const source = new EventSource(new URL(ApiPaths.streamEvents(streamId), app.url).href);
       const timer = setTimeout(() => {
         source.close();
         reject(new Error(`no end after 15 s; ${frames.length} frames`));
@@ -59,9 +56,7 @@ describe('clients a user already has', () => {
         }
       };
     });
-    const text = frames
-      .map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : ''))
-      .join('');
+    const text = replyOf(frames).text;
     expect(text).toBe(reference.text());
     expect(frames.map(({ id }) => Number(id))).toEqual(frames.map((_, i) => i + 1));
   });
@@ -72,7 +67,7 @@ describe('clients a user already has', () => {
       '-N',
       '-X',
       'POST',
-      new URL(ApiPaths.chatStream, api.url).href,
+      new URL(ApiPaths.chatStream, app.url).href,
       '-H',
       'Content-Type: application/json',
       '-d',

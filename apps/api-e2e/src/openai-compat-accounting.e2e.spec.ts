@@ -1,6 +1,6 @@
-import { startApi, waitForLog, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { waitForLog, writeKeysFile } from '@tokenstream/e2e-support';
 import OpenAI from 'openai';
+import { useApiUnderTest } from './support/api-under-test';
 import { openStream } from './support/stream-client';
 
 const REPLY = 'Accounted for: every call through /v1 is a tokenstream stream.';
@@ -12,7 +12,7 @@ const KEYS = {
 const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
 
 /** The official SDK as a service configures it: only the base URL and the key are tokenstream's. */
-function sdk(api: ApiProcess, key: string): OpenAI {
+function sdk(api: { url: string }, key: string): OpenAI {
   return new OpenAI({ apiKey: key, baseURL: `${api.url}/v1`, maxRetries: 0 });
 }
 
@@ -28,38 +28,28 @@ async function streamedText(client: OpenAI): Promise<string> {
 }
 
 describe('an OpenAI SDK caller shows in tokenstream’s logs and limits', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 6, chunkDelayMs: 20 });
-    api = await startApi({
+  const app = useApiUnderTest({
+    upstream: { reply: REPLY, chunks: 6, chunkDelayMs: 20 },
+    env: {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: writeKeysFile([
         { name: 'batch', key: KEYS.batch, limits: { requestsPerMinute: 2, concurrentStreams: 1 } },
         { name: 'other', key: KEYS.other },
       ]),
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
       CHAT_MODELS: 'gpt-4o-mini',
-    });
+    },
   });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-  });
-  beforeEach(() => mock.reset());
 
   it('logs the call as a stream of the key’s principal, with its request line under /v1', async () => {
-    expect(await streamedText(sdk(api, KEYS.other))).toBe(REPLY);
+    expect(await streamedText(sdk(app, KEYS.other))).toBe(REPLY);
 
     const summary = await waitForLog(
-      api,
+      app.api,
       (line) => line.msg === 'stream ended' && line['principal'] === 'apikey:other',
     );
     expect(summary).toMatchObject({ api: 'openai', model: 'gpt-4o-mini', chars: REPLY.length });
     const request = await waitForLog(
-      api,
+      app.api,
       (line) => (line['req'] as { id?: unknown } | undefined)?.id === summary['requestId'],
     );
     expect(request['req']).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
@@ -67,7 +57,7 @@ describe('an OpenAI SDK caller shows in tokenstream’s logs and limits', () => 
   });
 
   it('counts /v1 calls against the key’s limits: the third in a minute gets 429, other keys do not', async () => {
-    const batch = sdk(api, KEYS.batch);
+    const batch = sdk(app, KEYS.batch);
     expect(await streamedText(batch)).toBe(REPLY);
     expect(await streamedText(batch)).toBe(REPLY);
 
@@ -78,42 +68,33 @@ describe('an OpenAI SDK caller shows in tokenstream’s logs and limits', () => 
     expect(error.headers?.get('retry-after')).toMatch(/^\d+$/);
     expect(error.error).toMatchObject({ type: expect.any(String), message: expect.any(String) });
     // Refused before the upstream: the third call cost nothing.
-    expect(mock.stats().requests).toBe(2);
+    expect(app.upstream.stats().requests).toBe(2);
 
-    expect(await streamedText(sdk(api, KEYS.other))).toBe(REPLY);
+    expect(await streamedText(sdk(app, KEYS.other))).toBe(REPLY);
   });
 });
 
 describe('limits shared between the native routes and /v1', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 20, chunkDelayMs: 100 });
-    api = await startApi({
+  const app = useApiUnderTest({
+    upstream: { reply: REPLY, chunks: 20, chunkDelayMs: 100 },
+    env: {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: writeKeysFile([
         { name: 'single', key: KEYS.batch, limits: { concurrentStreams: 1 } },
       ]),
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
       CHAT_MODELS: 'gpt-4o-mini',
       STREAM_RESUME_GRACE_MS: '0',
-    });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
+    },
   });
 
   it('a stream open on /api/chat/stream holds the key’s only slot against /v1', async () => {
     const leave = new AbortController();
-    const native = await openStream(api.url, { messages: hi }, leave.signal, {
+    const native = await openStream(app.url, { messages: hi }, leave.signal, {
       authorization: `Bearer ${KEYS.batch}`,
     });
     expect(native.status).toBe(200);
     try {
-      const refused = await streamedText(sdk(api, KEYS.batch)).catch((error: unknown) => error);
+      const refused = await streamedText(sdk(app, KEYS.batch)).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     } finally {
       leave.abort();

@@ -1,8 +1,8 @@
-import { startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { writeKeysFile } from '@tokenstream/e2e-support';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
+import { useApiUnderTest } from './support/api-under-test';
 
 const REPLY = 'Compatible: naïve café, 日本語, and a 🙂, streamed through tokenstream.';
 const KEYS = { billing: 'tsk_billing_0123456789abcdef', search: 'tsk_search_0123456789abcdef' };
@@ -34,26 +34,15 @@ function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
 }
 
 describe('the OpenAI-compatible API, called with the official openai SDK', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
+  const app = useApiUnderTest({
+    upstream: { reply: REPLY, chunks: 10, chunkDelayMs: 30 },
+    env: { AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile(), CHAT_MODELS: 'gpt-4o-mini,gpt-4o' },
+  });
   let client: OpenAI;
 
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 10, chunkDelayMs: 30 });
-    api = await startApi({
-      AUTH_MODE: 'apikey',
-      API_KEYS_FILE: keysFile(),
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
-      CHAT_MODELS: 'gpt-4o-mini,gpt-4o',
-    });
-    client = new OpenAI({ apiKey: KEYS.search, baseURL: `${api.url}/v1`, maxRetries: 0 });
+  beforeAll(() => {
+    client = new OpenAI({ apiKey: KEYS.search, baseURL: `${app.url}/v1`, maxRetries: 0 });
   });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-  });
-  beforeEach(() => mock.reset());
 
   it('streams the reply as chat.completion.chunk events', async () => {
     const stream = await client.chat.completions.create({
@@ -91,7 +80,10 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
       total_tokens: expect.any(Number),
     });
     expect(completion.usage!.total_tokens).toBeGreaterThan(0);
-    expect(mock.stats().lastRequest?.body).toMatchObject({ model: 'gpt-4o', max_tokens: 50 });
+    expect(app.upstream.stats().lastRequest?.body).toMatchObject({
+      model: 'gpt-4o',
+      max_tokens: 50,
+    });
   });
 
   it('ends with a usage chunk whose choices are empty when include_usage is asked for', async () => {
@@ -137,21 +129,21 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     );
     expect(contentChunks).toBe(2);
     await eventually(
-      () => mock.stats().streamsAborted,
+      () => app.upstream.stats().streamsAborted,
       (aborted) => aborted === 1,
     );
-    expect(mock.stats().streamsCompleted).toBe(0);
+    expect(app.upstream.stats().streamsCompleted).toBe(0);
   });
 
   it('refuses an invalid key with 401 in OpenAI’s error shape', async () => {
-    const bad = new OpenAI({ apiKey: 'tsk_made_up', baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const bad = new OpenAI({ apiKey: 'tsk_made_up', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const error = await bad.models.list().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error).toMatchObject({
       status: 401,
       error: { type: 'invalid_request_error', code: 'invalid_api_key', param: null },
     });
-    const raw = await fetch(`${api.url}/v1/chat/completions`, {
+    const raw = await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer tsk_made_up', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: hi }),
@@ -179,13 +171,13 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
   });
 
   it('refuses a model the key may not use with 403', async () => {
-    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${app.url}/v1`, maxRetries: 0 });
     const error = await billing.chat.completions
       .create({ model: 'gpt-4o', messages: hi, stream: true })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(error).toMatchObject({ status: 403, error: { code: 'model_not_allowed' } });
-    expect(mock.stats().requests).toBe(0);
+    expect(app.upstream.stats().requests).toBe(0);
   });
 
   it('refuses a bad parameter it checks with 400 naming it, and asks the upstream nothing', async () => {
@@ -197,12 +189,12 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
       status: 400,
       error: { type: 'invalid_request_error', param: 'max_tokens', code: 'invalid_value' },
     });
-    expect(mock.stats().requests).toBe(0);
+    expect(app.upstream.stats().requests).toBe(0);
   });
 
   describe('every parameter passes through, and every field of the reply comes back', () => {
     it('runs a two-step tool call with the SDK’s runTools', async () => {
-      mock.configure({ toolCallArguments: '{"city":"Oslo"}' });
+      app.upstream.configure({ toolCallArguments: '{"city":"Oslo"}' });
       const calls: unknown[] = [];
       const runner = client.chat.completions.runTools({
         model: 'gpt-4o-mini',
@@ -228,7 +220,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
       );
       expect(calls).toEqual([{ city: 'Oslo' }]);
       // The second request carried the call and its result back, as the SDK sent them.
-      const { body } = mock.stats().lastRequest!;
+      const { body } = app.upstream.stats().lastRequest!;
       expect(body['messages']).toMatchObject([
         { role: 'user' },
         { role: 'assistant', tool_calls: [{ function: { name: 'weather' } }] },
@@ -237,7 +229,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     });
 
     it('streams tool-call pieces that the SDK joins, finishing with tool_calls', async () => {
-      mock.configure({ toolCallArguments: '{"city":"Bergen","days":3}', chunks: 6 });
+      app.upstream.configure({ toolCallArguments: '{"city":"Bergen","days":3}', chunks: 6 });
       const stream = client.chat.completions.stream({
         model: 'gpt-4o-mini',
         messages: hi,
@@ -253,7 +245,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
           function: { name: 'forecast', arguments: '{"city":"Bergen","days":3}' },
         }),
       ]);
-      expect(mock.stats().lastRequest!.body).toMatchObject({
+      expect(app.upstream.stats().lastRequest!.body).toMatchObject({
         tool_choice: 'required',
         parallel_tool_calls: false,
       });
@@ -261,7 +253,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
 
     it('gets typed output from parse with a zod response format', async () => {
       const Weather = z.object({ city: z.string(), celsius: z.number() });
-      mock.configure({ reply: JSON.stringify({ city: 'Oslo', celsius: -3 }) });
+      app.upstream.configure({ reply: JSON.stringify({ city: 'Oslo', celsius: -3 }) });
       const completion = await within(
         client.chat.completions.parse({
           model: 'gpt-4o-mini',
@@ -271,14 +263,14 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
         'parse',
       );
       expect(completion.choices[0].message.parsed).toEqual({ city: 'Oslo', celsius: -3 });
-      expect(mock.stats().lastRequest!.body['response_format']).toMatchObject({
+      expect(app.upstream.stats().lastRequest!.body['response_format']).toMatchObject({
         type: 'json_schema',
         json_schema: { name: 'weather', strict: true },
       });
     });
 
     it('sends sampling parameters and one it does not know unchanged, and returns logprobs and reasoning intact', async () => {
-      mock.configure({ reasoning: 'Thinking it over.', chunks: 5 });
+      app.upstream.configure({ reasoning: 'Thinking it over.', chunks: 5 });
       const sent = {
         stop: ['\n\n'],
         seed: 7,
@@ -297,7 +289,10 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
         client.chat.completions.create({ model: 'gpt-4o-mini', messages: hi, ...sent }),
         'completion',
       );
-      expect(mock.stats().lastRequest!.body).toMatchObject({ ...sent, model: 'gpt-4o-mini' });
+      expect(app.upstream.stats().lastRequest!.body).toMatchObject({
+        ...sent,
+        model: 'gpt-4o-mini',
+      });
       const choice = completion.choices[0];
       expect(choice.message.content).toBe(REPLY);
       expect((choice.message as { reasoning_content?: string }).reasoning_content).toBe(
@@ -324,7 +319,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     });
 
     it('streams a refusal as the model sent it', async () => {
-      mock.configure({ refusal: 'I can’t help with that.' });
+      app.upstream.configure({ refusal: 'I can’t help with that.' });
       const completion = await within(
         client.chat.completions
           .stream({ model: 'gpt-4o-mini', messages: hi })
@@ -339,7 +334,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
   });
 
   it('lists only the models the key may use', async () => {
-    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const billing = new OpenAI({ apiKey: KEYS.billing, baseURL: `${app.url}/v1`, maxRetries: 0 });
     const own = [];
     for await (const model of billing.models.list()) own.push(model);
     expect(own).toEqual([
@@ -353,7 +348,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
   describe('bodies the SDK cannot send, and paths no route serves', () => {
     /** A raw `POST /v1/chat/completions` with a valid key: the SDK always sends good JSON. */
     const postRaw = (body: string) =>
-      fetch(`${api.url}/v1/chat/completions`, {
+      fetch(`${app.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${KEYS.search}`, 'content-type': 'application/json' },
         body,
@@ -370,7 +365,7 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
       const body = (await response.json()) as { error: { message: string } };
       expect(body).toEqual(openAiError('invalid_json'));
       expect(body.error.message).toMatch(/^The request body is not valid JSON: .+/);
-      expect(mock.stats().requests).toBe(0);
+      expect(app.upstream.stats().requests).toBe(0);
     });
 
     it('refuses a body over 1 MB with 413 in OpenAI’s shape', async () => {
@@ -380,11 +375,11 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
       );
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual(openAiError('request_too_large'));
-      expect(mock.stats().requests).toBe(0);
+      expect(app.upstream.stats().requests).toBe(0);
     });
 
     it('answers a path under /v1 that no route serves with 404 in OpenAI’s shape', async () => {
-      const raw = await fetch(`${api.url}/v1/nope`, {
+      const raw = await fetch(`${app.url}/v1/nope`, {
         headers: { authorization: `Bearer ${KEYS.search}` },
       });
       expect(raw.status).toBe(404);

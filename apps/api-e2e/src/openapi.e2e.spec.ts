@@ -1,6 +1,7 @@
-import { startApi, writeKeysFile, type ApiProcess } from '@tokenstream/e2e-support';
+import { writeKeysFile } from '@tokenstream/e2e-support';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { useApiUnderTest } from './support/api-under-test';
 
 const COMMITTED = resolve(__dirname, '../../api/openapi.json');
 
@@ -9,14 +10,10 @@ function keysFile(): string {
 }
 
 describe('the OpenAPI document (AUTH_MODE=apikey)', () => {
-  let api: ApiProcess;
-  beforeAll(async () => {
-    api = await startApi({ AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile() });
-  });
-  afterAll(() => api?.stop());
+  const app = useApiUnderTest({ env: { AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile() } });
 
   it('answers the committed document at /api/docs/openapi.json without credentials', async () => {
-    const response = await fetch(new URL('/api/docs/openapi.json', api.url));
+    const response = await fetch(new URL('/api/docs/openapi.json', app.url));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const document = (await response.json()) as { openapi: string; paths: object };
@@ -24,10 +21,10 @@ describe('the OpenAPI document (AUTH_MODE=apikey)', () => {
   });
 
   it('serves the docs UI at /api/docs without credentials, while the api still refuses', async () => {
-    const ui = await fetch(new URL('/api/docs', api.url));
+    const ui = await fetch(new URL('/api/docs', app.url));
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger-ui');
-    const me = await fetch(new URL('/api/me', api.url));
+    const me = await fetch(new URL('/api/me', app.url));
     expect(me.status).toBe(401);
   });
 });

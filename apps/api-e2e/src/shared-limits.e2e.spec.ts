@@ -1,16 +1,13 @@
 import {
   readStream,
   spawnApi,
-  startApi,
-  startRedis,
   writeKeysFile,
   type ApiProcess,
-  type RedisServer,
   waitForLog,
 } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import { ApiPaths } from '@tokenstream/stream-contracts';
 import { createClient } from 'redis';
+import { useApiUnderTest } from './support/api-under-test';
 import { openStream } from './support/stream-client';
 
 const KEY = 'tsk_shared_0123456789abcdef';
@@ -36,35 +33,23 @@ async function openOnceAdmitted(api: ApiProcess, withinMs: number): Promise<Resp
 }
 
 describe('limits shared by several instances through REDIS_URL', () => {
-  let redis: RedisServer;
-  let mock: MockOpenAi;
-  let one: ApiProcess;
-  let two: ApiProcess;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    mock = await startMockOpenAi({ reply: 'Shared.', chunks: 20, chunkDelayMs: 100 });
-    const env = {
+  const app = useApiUnderTest({
+    upstream: { reply: 'Shared.', chunks: 20, chunkDelayMs: 100 },
+    redis: true,
+    apis: 2,
+    env: {
       AUTH_MODE: 'apikey',
       API_KEYS_FILE: writeKeysFile([
         { name: 'shared', key: KEY, limits: { concurrentStreams: 1 } },
         { name: 'windowed', key: WINDOWED_KEY, limits: { requestsPerMinute: 2 } },
       ]),
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.url,
       CHAT_MODELS: 'gpt-4o-mini',
       STREAM_RESUME_GRACE_MS: '0',
-      REDIS_URL: redis.url,
-    };
-    [one, two] = await Promise.all([startApi(env), startApi(env)]);
-  });
-  afterAll(async () => {
-    await Promise.all([one?.stop(), two?.stop()]);
-    await mock?.close();
-    await redis?.stop();
+    },
   });
 
   it('a stream open on one instance holds the key’s only slot on the other', async () => {
+    const [one, two] = app.apis;
     const leave = new AbortController();
     const first = await post(one, leave.signal);
     expect(first.status).toBe(200);
@@ -92,6 +77,7 @@ describe('limits shared by several instances through REDIS_URL', () => {
   });
 
   it('counts requests per minute across instances', async () => {
+    const [one, two] = app.apis;
     for (const api of [one, two]) {
       const admitted = await post(api, undefined, WINDOWED_KEY);
       expect(admitted.status).toBe(200);
@@ -109,57 +95,54 @@ describe('limits shared by several instances through REDIS_URL', () => {
 });
 
 describe('Redis lost while the api runs', () => {
+  const app = useApiUnderTest({
+    redis: true,
+    env: { LIMIT_CONCURRENT_STREAMS: '1', STREAM_RESUME_GRACE_MS: '0', DEMO_TOKEN_DELAY_MS: '1' },
+  });
+
   it('refuses new replies with a retryable 503 while it is gone, and streams again once it is back', async () => {
-    const redis = await startRedis();
-    const api = await startApi({
-      REDIS_URL: redis.url,
-      LIMIT_CONCURRENT_STREAMS: '1',
-      STREAM_RESUME_GRACE_MS: '0',
-      DEMO_TOKEN_DELAY_MS: '1',
+    const { api, redis } = app;
+    await redis.stop();
+    // The replies live in Redis: without it none can start, and the caller is told to retry.
+    const refused = await openStream(api.url, request);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({ code: 'store_unavailable' });
+    // Not ready meanwhile (balancers send new replies elsewhere), but live: a restart would
+    // not bring Redis back.
+    const ready = await fetch(new URL(ApiPaths.healthReady, api.url));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'store_unavailable', store: null });
+    expect((await fetch(new URL(ApiPaths.healthLive, api.url))).status).toBe(200);
+    // Back, and empty (no persistence): the api reconnects by itself and replies stream again.
+    await redis.restart();
+    const next = await openOnceAdmitted(api, 10_000);
+    expect(next?.status).toBe(200);
+    const transcript = await readStream(next as Response);
+    expect(transcript.frames.at(-1)?.frame).toMatchObject({
+      type: 'finish',
+      finishReason: 'stop',
     });
-    try {
-      await redis.stop();
-      // The replies live in Redis: without it none can start, and the caller is told to retry.
-      const refused = await openStream(api.url, request);
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await refused.json()).toMatchObject({ code: 'store_unavailable' });
-      // Not ready meanwhile (balancers send new replies elsewhere), but live: a restart would
-      // not bring Redis back.
-      const ready = await fetch(new URL(ApiPaths.healthReady, api.url));
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'store_unavailable', store: null });
-      expect((await fetch(new URL(ApiPaths.healthLive, api.url))).status).toBe(200);
-      // Back, and empty (no persistence): the api reconnects by itself and replies stream again.
-      await redis.restart();
-      const next = await openOnceAdmitted(api, 10_000);
-      expect(next?.status).toBe(200);
-      const transcript = await readStream(next as Response);
-      expect(transcript.frames.at(-1)?.frame).toMatchObject({
-        type: 'finish',
-        finishReason: 'stop',
-      });
-    } finally {
-      await api.stop();
-      await redis.stop();
-    }
   });
 });
 
 describe('Redis connected but not answering', () => {
-  it('answers a new reply within the command timeouts, not hang, and gives back the slot taken late', async () => {
-    const redis = await startRedis();
-    const probe = await createClient({ url: redis.url }).connect();
-    const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
-    await probe.close();
-    const api = await startApi({
-      REDIS_URL: redis.url,
+  const app = useApiUnderTest({
+    redis: true,
+    env: {
       REDIS_COMMAND_TIMEOUT_MS: '500',
       LIMIT_CONCURRENT_STREAMS: '1',
       STREAM_RESUME_GRACE_MS: '0',
       DEMO_TOKEN_DELAY_MS: '1',
       METRICS_PORT: '0',
-    });
+    },
+  });
+
+  it('answers a new reply within the command timeouts, not hang, and gives back the slot taken late', async () => {
+    const { api, redis } = app;
+    const probe = await createClient({ url: redis.url }).connect();
+    const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
+    await probe.close();
     let frozen = false;
     try {
       // Frozen, Redis keeps its connections open and takes commands, but never answers them.
@@ -196,8 +179,6 @@ describe('Redis connected but not answering', () => {
       await next?.body?.cancel();
     } finally {
       if (frozen) process.kill(pid, 'SIGCONT');
-      await api.stop();
-      await redis.stop();
     }
   });
 });

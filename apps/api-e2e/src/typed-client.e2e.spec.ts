@@ -1,26 +1,17 @@
-import { cuttingFetch, seededRandom, startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
+import { cuttingFetch, replyOf, seededRandom } from '@tokenstream/e2e-support';
 import { resumeChat, stopStream, streamChat } from '@tokenstream/stream-client';
+import type { ReceivedFrame } from '@tokenstream/stream-contracts';
+import { useApiUnderTest } from './support/api-under-test';
 
 const REPLY = Array.from({ length: 30 }, (_, i) => `mot${i} ça 日本 🙂 `).join('');
 
 describe('the typed client (@tokenstream/stream-client) against the api', () => {
-  let mock: MockOpenAi;
-  let api: ApiProcess;
-  beforeAll(async () => {
-    mock = await startMockOpenAi({ reply: REPLY, chunks: 40, chunkDelayMs: 10 });
-    api = await startApi({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: mock.url });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await mock?.close();
-  });
-  beforeEach(() => mock.reset());
+  const app = useApiUnderTest({ upstream: { reply: REPLY, chunks: 40, chunkDelayMs: 10 } });
 
   it('streams a reply and gives its final text', async () => {
     const result = await streamChat(
       { messages: [{ role: 'user', content: 'Hi' }] },
-      { baseUrl: api.url },
+      { baseUrl: app.url },
     ).final();
     expect(result.text).toBe(REPLY);
     expect(result.finish).toMatchObject({ type: 'finish', finishReason: 'stop' });
@@ -33,7 +24,7 @@ describe('the typed client (@tokenstream/stream-client) against the api', () => 
       const stream = streamChat(
         { messages: [{ role: 'user', content: 'Hi' }] },
         {
-          baseUrl: api.url,
+          baseUrl: app.url,
           fetch: cuttingFetch(seededRandom(seed)),
           resume: { maxAttempts: 20, initialDelayMs: 5, maxDelayMs: 20 },
         },
@@ -44,39 +35,37 @@ describe('the typed client (@tokenstream/stream-client) against the api', () => 
       const result = await stream.final();
       expect(result.text).toBe(REPLY);
       expect(reconnects).toBeGreaterThan(1);
-      expect(mock.stats().requests).toBe(1);
+      expect(app.upstream.stats().requests).toBe(1);
     },
   );
 
   it('picks a stream up with resumeChat after the reader left it', async () => {
     const before = streamChat(
       { messages: [{ role: 'user', content: 'Hi' }] },
-      { baseUrl: api.url },
+      { baseUrl: app.url },
     );
-    let streamId: string | undefined;
-    let lastEventId: string | undefined;
-    let textBefore = '';
-    let frames = 0;
-    for await (const { id, frame } of before) {
-      if (frame.type === 'start') streamId = frame.streamId;
-      if (frame.type === 'text-delta') textBefore += frame.delta;
-      lastEventId = id;
-      if (++frames === 5) break;
+    const seen: ReceivedFrame[] = [];
+    for await (const received of before) {
+      if (seen.push(received) === 5) break;
     }
-    if (streamId === undefined) throw new Error('no start frame before leaving');
+    const start = seen[0]?.frame;
+    if (start?.type !== 'start') throw new Error('no start frame before leaving');
+    const { streamId } = start;
+    const lastEventId = seen.at(-1)?.id;
+    const textBefore = replyOf(seen).text;
     expect(textBefore).not.toBe('');
-    const after = await resumeChat({ streamId, lastEventId }, { baseUrl: api.url }).final();
+    const after = await resumeChat({ streamId, lastEventId }, { baseUrl: app.url }).final();
     expect(after.text).not.toBe('');
     expect(textBefore + after.text).toBe(REPLY);
     expect(after).toMatchObject({ streamId, finish: { finishReason: 'stop' } });
-    expect(mock.stats().requests).toBe(1);
+    expect(app.upstream.stats().requests).toBe(1);
   });
 
   it('stops a stream with stopStream: its reader gets finish cancelled', async () => {
-    mock.configure({ chunkDelayMs: 50 });
+    app.upstream.configure({ chunkDelayMs: 50 });
     const stream = streamChat(
       { messages: [{ role: 'user', content: 'Hi' }] },
-      { baseUrl: api.url },
+      { baseUrl: app.url },
     );
     let streamId: string | undefined;
     let stopped: Promise<unknown> | undefined;
@@ -84,7 +73,7 @@ describe('the typed client (@tokenstream/stream-client) against the api', () => 
       if (event.kind === 'connected') streamId = event.streamId;
       if (event.kind === 'frame' && event.frame.type === 'text-delta') {
         if (streamId === undefined) throw new Error('connected without a stream id');
-        stopped ??= stopStream(streamId, { baseUrl: api.url }).then(
+        stopped ??= stopStream(streamId, { baseUrl: app.url }).then(
           () => 'stopped',
           (error: unknown) => error,
         );

@@ -1,10 +1,8 @@
-import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
+import { readStream, startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   EVENT_STREAM_CONTENT_TYPE,
-  readFrames,
   type ChatRequest,
-  type ReceivedFrame,
 } from '@tokenstream/stream-contracts';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import {
@@ -36,14 +34,7 @@ async function referenceReply(apiUrl: string): Promise<string> {
   if (response.status !== 200 || !response.body) {
     throw new Error(`reference POST: HTTP ${response.status} ${await response.text()}`);
   }
-  const frames: ReceivedFrame[] = [];
-  const body = response.body;
-  await within(
-    (async () => {
-      for await (const received of readFrames(body)) frames.push(received);
-    })(),
-    { what: 'the reference reply', timeoutMs: 30_000, seen: () => textOf(frames) },
-  );
+  const { frames } = await readStream(response, { timeoutMs: 30_000 });
   check(
     frames.at(-1)?.frame.type === 'finish',
     () => `reference did not finish: ${JSON.stringify(frames.at(-1))}`,

@@ -14,7 +14,14 @@ export { writeKeysFile, type TestKey } from './lib/keys-file';
 export { writeModelsFile } from './lib/models-file';
 export { exitOf, type ProcessExit } from './lib/process-exit';
 export { startRedis, type RedisServer } from './lib/redis-server';
-export { READ_STREAM_TIMEOUT_MS, readStream, type StreamTranscript } from './lib/read-stream';
+export { fetchStreamEvents, type StreamEventsRequest } from './lib/fetch-stream-events';
+export {
+  READ_STREAM_TIMEOUT_MS,
+  readStream,
+  type ReadStreamOptions,
+  type StreamTranscript,
+} from './lib/read-stream';
+export { replyOf } from './lib/reply-of';
 export { stopChild, type StopOptions } from './lib/stop-child';
 export { waitForLog } from './lib/wait-for-log';
 export { startPostgres, type PostgresServer } from './lib/postgres-server';

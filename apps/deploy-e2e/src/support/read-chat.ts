@@ -1,3 +1,4 @@
+import { replyOf } from '@tokenstream/e2e-support';
 import type { ChatStream } from '@tokenstream/stream-client';
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 
@@ -23,6 +24,5 @@ export async function readChat(
     }
     if (event.kind === 'reconnecting') reconnects += 1;
   }
-  const text = frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
-  return { frames, text, reconnects, last: frames.at(-1)?.frame };
+  return { frames, text: replyOf(frames).text, reconnects, last: frames.at(-1)?.frame };
 }

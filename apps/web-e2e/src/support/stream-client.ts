@@ -1,13 +1,11 @@
+import { fetchStreamEvents, readStream, replyOf } from '@tokenstream/e2e-support';
 import {
   ApiPaths,
   EVENT_STREAM_CONTENT_TYPE,
-  LAST_EVENT_ID_HEADER,
-  readFrames,
   STREAM_ID_HEADER,
   type ChatRequest,
   type ReceivedFrame,
 } from '@tokenstream/stream-contracts';
-import { within } from './wait-until';
 
 /** A whole stream as a plain client read it. */
 export interface ReadStream {
@@ -19,21 +17,16 @@ export interface ReadStream {
 
 /** The reply's text: its deltas joined. */
 export function textOf(frames: readonly ReceivedFrame[]): string {
-  return frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
+  return replyOf(frames).text;
 }
 
 async function readAll(response: Response, what: string, timeoutMs: number): Promise<ReadStream> {
   if (response.status !== 200 || !response.body) {
     throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
   }
-  const frames: ReceivedFrame[] = [];
-  const body = response.body;
-  await within(
-    (async () => {
-      for await (const received of readFrames(body)) frames.push(received);
-    })(),
-    { what, timeoutMs, seen: () => `${frames.length} frames: ${JSON.stringify(textOf(frames))}` },
-  );
+  const { frames } = await readStream(response, { timeoutMs }).catch((error: unknown) => {
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  });
   return { streamId: response.headers.get(STREAM_ID_HEADER) ?? '', frames, text: textOf(frames) };
 }
 
@@ -55,8 +48,6 @@ export async function replayStream(
   lastEventId?: string,
   timeoutMs = 30_000,
 ): Promise<ReadStream> {
-  const headers: Record<string, string> = { Accept: EVENT_STREAM_CONTENT_TYPE };
-  if (lastEventId !== undefined) headers[LAST_EVENT_ID_HEADER] = lastEventId;
-  const response = await fetch(apiUrl + ApiPaths.streamEvents(streamId), { headers });
+  const response = await fetchStreamEvents(apiUrl, streamId, { lastEventId });
   return readAll(response, `the replay of stream ${streamId}`, timeoutMs);
 }
