@@ -3,6 +3,7 @@ import type { ProviderKind } from '@tokenstream/stream-contracts';
 import OpenAI, { APIError } from 'openai';
 import type { Deployment, ModelRoutes } from '../config/model-routes';
 import type { DeploymentCooldowns } from './deployment-cooldowns';
+import { firstTokenLimit } from './first-token-limit';
 import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
 import { retryAfterMs } from './retry-after';
 import { isBrokenConnection } from './upstream-failure';
@@ -33,31 +34,6 @@ function cooldownCause(error: unknown): string | undefined {
     if (error.status === 429 || error.status >= 500) return String(error.status);
   }
   return undefined;
-}
-
-/**
- * One deployment's try at a request: aborted with the request, or with an `UpstreamTimeoutError`
- * once the deployment's own first-token limit passes (when the file sets one), so that the next
- * is tried within the request's own limit.
- */
-function deploymentAttempt(signal: AbortSignal, limitMs: number | undefined) {
-  const attempt = new AbortController();
-  const forward = () => attempt.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
-  const timer =
-    limitMs === undefined
-      ? undefined
-      : setTimeout(() => attempt.abort(new UpstreamTimeoutError('first-token', limitMs)), limitMs);
-  return {
-    signal: attempt.signal,
-    /** Some of the answer came: the limit is met. */
-    answered: () => clearTimeout(timer),
-    release: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', forward);
-    },
-  };
 }
 
 /**
@@ -96,7 +72,7 @@ export class ModelRouter extends ModelProvider {
     for (const route of routes) {
       const { deployment } = route;
       let answered = false;
-      const attempt = deploymentAttempt(signal, deployment.firstTokenTimeoutMs);
+      const attempt = firstTokenLimit(signal, deployment.firstTokenTimeoutMs);
       try {
         const upstreamRequest = { ...request, model: route.upstreamModel };
         for await (const event of route.provider.stream(upstreamRequest, attempt.signal)) {
@@ -143,7 +119,7 @@ export class ModelRouter extends ModelProvider {
     const { routes, cooling, alternatives } = await this.candidates(model);
     let lastFailure: { error: unknown } | undefined;
     for (const route of routes) {
-      const attempt = deploymentAttempt(signal, route.deployment.firstTokenTimeoutMs);
+      const attempt = firstTokenLimit(signal, route.deployment.firstTokenTimeoutMs);
       try {
         return { value: await call(route, attempt.signal), deployment: route.deployment.name };
       } catch (caught) {
