@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { repeatEvery } from '../shared/repeat-every';
 import type { GenerationRegistry } from './generation-registry';
 import type { StreamStore } from './stream-store';
 
@@ -17,7 +18,7 @@ export const STREAM_HEARTBEAT_MS = 500;
  */
 export class StreamHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StreamHeartbeat.name);
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopBeating: (() => void) | undefined;
   private beating: Promise<void> | undefined;
   private failing = false;
 
@@ -29,8 +30,7 @@ export class StreamHeartbeat implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (!this.store.shared) return;
-    this.timer = setInterval(() => void this.beat(), this.intervalMs);
-    this.timer.unref();
+    this.stopBeating = repeatEvery(this.intervalMs, () => void this.beat());
   }
 
   /**
@@ -38,7 +38,7 @@ export class StreamHeartbeat implements OnApplicationBootstrap, OnApplicationShu
    * it), so the generations this instance still finishes keep their leases.
    */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopBeating?.();
     await this.beating;
   }
 
