@@ -6,7 +6,7 @@ import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
 import { RedisStreamStore } from './redis-stream-store';
-import { StreamHeartbeat } from './stream-heartbeat';
+import { LeaseHeartbeat as StreamHeartbeat } from './lease-heartbeat';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import type { RedisClient } from '../redis/redis-client';
 import { ReaderLimits } from './reader-limits';
