@@ -7,15 +7,10 @@ import {
   ApiResponse,
   ApiSecurity,
 } from '@nestjs/swagger';
-import {
-  HEARTBEAT_HEADER,
-  IDEMPOTENCY_KEY_HEADER,
-  LAST_EVENT_ID_HEADER,
-  REQUEST_ID_HEADER,
-  STREAM_ID_HEADER,
-} from '@tokenstream/stream-contracts';
+import { IDEMPOTENCY_KEY_HEADER, LAST_EVENT_ID_HEADER } from '@tokenstream/stream-contracts';
 import { JSON_BODY_LIMIT_MB } from './json-body-parser';
 import { schemaRef } from './openapi-schemas';
+import { STREAM_RESPONSE_HEADERS } from './stream-response-headers';
 
 /** Names of the security schemes in the document (see `createOpenApiDocument`). */
 export const SecuritySchemes = { bearer: 'bearer', apiKey: 'apiKey' } as const;
@@ -124,20 +119,7 @@ export const ApiFrameStream = () =>
         '(`#/components/schemas/StreamFrame`) as JSON. Exactly one `finish` or `error` frame ends ' +
         'the stream; `: keep-alive` comments come while it is quiet.',
       content: { 'text/event-stream': { schema: schemaRef('StreamFrame') } },
-      headers: {
-        [STREAM_ID_HEADER]: {
-          description: "The stream's id, as in the `start` frame.",
-          schema: { type: 'string' },
-        },
-        [HEARTBEAT_HEADER]: {
-          description: 'The keep-alive interval in ms.',
-          schema: { type: 'integer' },
-        },
-        [REQUEST_ID_HEADER]: {
-          description: "The request's id in the api's logs.",
-          schema: { type: 'string' },
-        },
-      },
+      headers: STREAM_RESPONSE_HEADERS,
     }),
   );
 

@@ -1,11 +1,10 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import {
-  HEARTBEAT_HEADER,
   IDEMPOTENCY_KEY_HEADER,
   LAST_EVENT_ID_HEADER,
   REQUEST_ID_HEADER,
-  STREAM_ID_HEADER,
 } from '@tokenstream/stream-contracts';
+import { STREAM_RESPONSE_HEADERS } from './stream-response-headers';
 
 /**
  * CORS for an allow-list of origins: only they get CORS headers, credentials included; any other
@@ -24,7 +23,8 @@ export function corsOptions(allowed: readonly string[]): CorsOptions {
       REQUEST_ID_HEADER,
       IDEMPOTENCY_KEY_HEADER,
     ],
-    exposedHeaders: [STREAM_ID_HEADER, HEARTBEAT_HEADER, REQUEST_ID_HEADER, 'Retry-After'],
+    // What a stream's response documents, and the wait a refusal asks for.
+    exposedHeaders: [...Object.keys(STREAM_RESPONSE_HEADERS), 'Retry-After'],
     maxAge: 600,
   };
 }

@@ -1,19 +1,22 @@
-import {
-  ConversationLimits,
-  type ChatRole,
-  type Conversation,
-  type ConversationListQuery,
-  type ConversationMessage,
-  type ConversationPage,
-  type ConversationSummary,
-  type ErrorCode,
-  type FinishReason,
-  type MessageStatus,
-  type Usage,
+import type {
+  Conversation,
+  ConversationListQuery,
+  ConversationMessage,
+  ConversationPage,
+  ConversationSummary,
+  ErrorCode,
+  FinishReason,
+  MessageStatus,
+  Usage,
 } from '@tokenstream/stream-contracts';
 import { sql, type Selectable } from 'kysely';
-import type { ConversationsTable, MessagesTable } from '../database/database-tables';
+import type { MessagesTable } from '../database/database-tables';
 import type { AppDatabase } from '../database/open-database';
+import { conversationPage } from './conversation-page';
+import { newMessageRow, toMessage, toSummary } from './conversation-rows';
+
+/** What {@link ConversationRepository.list} throws for a cursor this api did not make. */
+export { BadCursorError } from './conversation-page-cursor';
 
 /** A new turn: the user's message (none for a regenerate) and the reply's place, kept at once. */
 export interface NewTurn {
@@ -42,12 +45,6 @@ export interface ReplyEnd {
   durationMs: number | null;
 }
 
-/** The column a page of conversations is ordered by, and the row it ended on. */
-interface Cursor {
-  updatedAt: Date;
-  id: string;
-}
-
 /**
  * Conversations and their messages in PostgreSQL (a server, or the embedded one: one SQL for
  * both). Every read and change names its owner: another principal's conversation is not found.
@@ -56,51 +53,8 @@ export class ConversationRepository {
   constructor(private readonly db: AppDatabase) {}
 
   /** The owner's conversations, most recently updated first, a page at a time. */
-  async list(owner: string, query: ConversationListQuery = {}): Promise<ConversationPage> {
-    const limit = query.limit ?? ConversationLimits.defaultPageSize;
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    let select = this.db
-      .selectFrom('conversations as c')
-      .select(['c.id', 'c.title', 'c.created_at', 'c.updated_at'])
-      .where('c.owner', '=', owner);
-    if (cursor) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('c.updated_at', '<', cursor.updatedAt),
-          eb.and([eb('c.updated_at', '=', cursor.updatedAt), eb('c.id', '<', cursor.id)]),
-        ]),
-      );
-    }
-    const words = query.q?.trim();
-    if (words) {
-      const pattern = `%${escapeLike(words)}%`;
-      select = select.where((eb) =>
-        eb.or([
-          eb('c.title', 'ilike', pattern),
-          eb.exists(
-            eb
-              .selectFrom('messages as m')
-              .select(sql.lit(1).as('one'))
-              .whereRef('m.conversation_id', '=', 'c.id')
-              .where('m.content', 'ilike', pattern),
-          ),
-        ]),
-      );
-    }
-    const rows = await select
-      .orderBy('c.updated_at', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      conversations: page.map(toSummary),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ updatedAt: last.updated_at, id: last.id })
-          : null,
-    };
+  list(owner: string, query: ConversationListQuery = {}): Promise<ConversationPage> {
+    return conversationPage(this.db, owner, query);
   }
 
   /** The conversation with every message of every branch, or undefined if the owner has none. */
@@ -182,7 +136,7 @@ export class ConversationRepository {
       if (turn.userMessage) {
         await tx
           .insertInto('messages')
-          .values(newMessage(turn.conversationId, parentId, 'user', turn.at, turn.userMessage))
+          .values(newMessageRow(turn.conversationId, parentId, 'user', turn.at, turn.userMessage))
           .execute();
         parentId = turn.userMessage.id;
       }
@@ -190,7 +144,7 @@ export class ConversationRepository {
         .insertInto('messages')
         .values({
           // A millisecond after its question, so "oldest first" puts the question first.
-          ...newMessage(turn.conversationId, parentId, 'assistant', new Date(+turn.at + 1), {
+          ...newMessageRow(turn.conversationId, parentId, 'assistant', new Date(+turn.at + 1), {
             id: turn.reply.id,
             content: '',
           }),
@@ -316,104 +270,5 @@ export class ConversationGoneError extends Error {
   constructor(readonly conversationId: string) {
     super(`conversation ${conversationId} no longer exists`);
     this.name = 'ConversationGoneError';
-  }
-}
-
-function newMessage(
-  conversationId: string,
-  parentId: string | null,
-  role: ChatRole,
-  at: Date,
-  message: { id: string; content: string },
-) {
-  return {
-    id: message.id,
-    conversation_id: conversationId,
-    parent_id: parentId,
-    role,
-    content: message.content,
-    status: 'complete' satisfies MessageStatus,
-    model: null,
-    stream_id: null,
-    finish_reason: null,
-    error_code: null,
-    prompt_tokens: null,
-    completion_tokens: null,
-    total_tokens: null,
-    ttft_ms: null,
-    duration_ms: null,
-    created_at: at,
-  };
-}
-
-function toSummary(
-  row: Pick<Selectable<ConversationsTable>, 'id' | 'title' | 'created_at' | 'updated_at'>,
-): ConversationSummary {
-  return {
-    id: row.id,
-    title: row.title,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function toMessage(row: Selectable<MessagesTable>): ConversationMessage {
-  return {
-    id: row.id,
-    parentId: row.parent_id,
-    role: row.role as ChatRole,
-    content: row.content,
-    reasoning: row.reasoning,
-    status: row.status as MessageStatus,
-    model: row.model,
-    streamId: row.stream_id,
-    finishReason: row.finish_reason as FinishReason | null,
-    errorCode: row.error_code as ErrorCode | null,
-    usage:
-      row.total_tokens === null
-        ? null
-        : {
-            promptTokens: row.prompt_tokens ?? 0,
-            completionTokens: row.completion_tokens ?? 0,
-            totalTokens: row.total_tokens,
-          },
-    ttftMs: row.ttft_ms,
-    durationMs: row.duration_ms,
-    createdAt: new Date(row.created_at).toISOString(),
-  };
-}
-
-/** `%` and `_` in a search are the letters themselves, not wildcards. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.updatedAt.toISOString(), cursor.id])).toString(
-    'base64url',
-  );
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The cursor a page ended on; throws {@link BadCursorError} for one this api did not make. */
-function decodeCursor(text: string): Cursor {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString()) as unknown[];
-    const updatedAt = new Date(String(at));
-    if (typeof at === 'string' && typeof id === 'string' && UUID.test(id) && !isNaN(+updatedAt)) {
-      return { updatedAt, id };
-    }
-  } catch {
-    // Not JSON: refused below like any other cursor this api did not make.
-  }
-  throw new BadCursorError();
-}
-
-/** A page cursor this api did not make. */
-export class BadCursorError extends Error {
-  constructor() {
-    super('cursor is not one this api made');
-    this.name = 'BadCursorError';
   }
 }

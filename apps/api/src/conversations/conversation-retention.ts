@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
+import { repeatEvery } from '../shared/repeat-every';
 import { Conversations } from './conversations';
 
 /** How often old conversations are looked for. */
@@ -21,7 +22,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class ConversationRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConversationRetention.name);
-  private timer: NodeJS.Timeout | undefined;
+  private stopSweeps: (() => void) | undefined;
 
   constructor(
     @Inject(CONFIG.database) private readonly config: AppConfig['database'],
@@ -31,12 +32,11 @@ export class ConversationRetention implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     if (this.config.retentionDays === 0) return;
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), RETENTION_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.stopSweeps = repeatEvery(RETENTION_SWEEP_INTERVAL_MS, () => void this.sweep());
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stopSweeps?.();
   }
 
   /** Deletes what is past retention now; resolves to how many conversations (never rejects). */

@@ -6,6 +6,7 @@ import {
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
 import { newUuidV7 } from '../common/uuid-v7';
+import { backoffDelay } from '../shared/backoff-delay';
 import type { ReplyKeeper } from '../streams/reply-keeper';
 import type { StreamOutcome, StreamStats } from '../streams/stream-stats';
 import { ConversationGoneError, type NewTurn, type ReplyEnd } from './conversation-repository';
@@ -18,8 +19,8 @@ import { ReplyRecovery } from './reply-recovery';
 /** How often keeping a reply's end is tried before it is given up (and logged). */
 const END_ATTEMPTS = 4;
 
-/** The first retry's delay; each further one doubles it. */
-const END_RETRY_DELAY_MS = 250;
+/** The wait before keeping a reply's end is tried again: 250 ms, doubling with each retry. */
+const END_RETRY_BACKOFF = { firstMs: 250 };
 
 /** A chat request turned into what the model reads, and the keeper of its reply. */
 export interface PreparedTurn {
@@ -140,7 +141,8 @@ export class ConversationTurns {
           );
           return;
         }
-        await new Promise((done) => setTimeout(done, END_RETRY_DELAY_MS * 2 ** (attempt - 1)));
+        const delayMs = backoffDelay(attempt - 1, END_RETRY_BACKOFF);
+        await new Promise((done) => setTimeout(done, delayMs));
       }
     }
   }

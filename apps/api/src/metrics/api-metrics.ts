@@ -1,4 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type CollectFunction,
+} from 'prom-client';
 import type { RefusedLimit } from '../shared/refused-limit';
 import type { StoreUsage } from '../shared/store-usage';
 
@@ -25,82 +32,71 @@ export interface EndedStream {
 export class ApiMetrics {
   readonly registry = new Registry();
 
-  private readonly started = new Counter({
-    name: 'tokenstream_streams_started_total',
-    help: 'Streams started (replies generated), by model and api (native or openai).',
-    labelNames: ['model', 'api'],
-    registers: [this.registry],
-  });
+  private readonly started = this.counter(
+    'tokenstream_streams_started_total',
+    'Streams started (replies generated), by model and api (native or openai).',
+    ['model', 'api'],
+  );
 
-  private readonly active = new Gauge({
-    name: 'tokenstream_streams_active',
-    help: 'Replies being generated now.',
-    registers: [this.registry],
-  });
+  private readonly active = this.gauge(
+    'tokenstream_streams_active',
+    'Replies being generated now.',
+  );
 
-  private readonly ended = new Counter({
-    name: 'tokenstream_streams_ended_total',
-    help: 'Streams ended, by model, api and outcome: a finish reason (stop, length, cancelled, …) or an error code.',
-    labelNames: ['model', 'api', 'outcome'],
-    registers: [this.registry],
-  });
+  private readonly ended = this.counter(
+    'tokenstream_streams_ended_total',
+    'Streams ended, by model, api and outcome: a finish reason (stop, length, cancelled, …) or an error code.',
+    ['model', 'api', 'outcome'],
+  );
 
-  private readonly firstToken = new Histogram({
-    name: 'tokenstream_stream_first_token_seconds',
-    help: 'From the start of a generation to its first text, by model.',
-    labelNames: ['model'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
-    registers: [this.registry],
-  });
+  private readonly firstToken = this.histogram(
+    'tokenstream_stream_first_token_seconds',
+    'From the start of a generation to its first text, by model.',
+    ['model'],
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+  );
 
-  private readonly duration = new Histogram({
-    name: 'tokenstream_stream_duration_seconds',
-    help: 'From the start of a generation to its end, by model.',
-    labelNames: ['model'],
-    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
-    registers: [this.registry],
-  });
+  private readonly duration = this.histogram(
+    'tokenstream_stream_duration_seconds',
+    'From the start of a generation to its end, by model.',
+    ['model'],
+    [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+  );
 
-  private readonly tokens = new Counter({
-    name: 'tokenstream_tokens_total',
-    help: 'Tokens the upstream reported, by model and kind (prompt or completion).',
-    labelNames: ['model', 'kind'],
-    registers: [this.registry],
-  });
+  private readonly tokens = this.counter(
+    'tokenstream_tokens_total',
+    'Tokens the upstream reported, by model and kind (prompt or completion).',
+    ['model', 'kind'],
+  );
 
-  private readonly refused = new Counter({
-    name: 'tokenstream_requests_rate_limited_total',
-    help: 'Requests refused with 429 by a per-principal limit, by limit.',
-    labelNames: ['limit'],
-    registers: [this.registry],
-  });
+  private readonly refused = this.counter(
+    'tokenstream_requests_rate_limited_total',
+    'Requests refused with 429 by a per-principal limit, by limit.',
+    ['limit'],
+  );
 
-  private readonly uncounted = new Counter({
-    name: 'tokenstream_limits_unavailable_total',
-    help: 'Streams admitted without counting them, as the limit store could not be reached.',
-    registers: [this.registry],
-  });
+  private readonly uncounted = this.counter(
+    'tokenstream_limits_unavailable_total',
+    'Streams admitted without counting them, as the limit store could not be reached.',
+  );
 
-  private readonly retries = new Counter({
-    name: 'tokenstream_upstream_retries_total',
-    help: 'Upstream requests retried before any text, by cause (an HTTP status or a connection error).',
-    labelNames: ['cause'],
-    registers: [this.registry],
-  });
+  private readonly retries = this.counter(
+    'tokenstream_upstream_retries_total',
+    'Upstream requests retried before any text, by cause (an HTTP status or a connection error).',
+    ['cause'],
+  );
 
-  private readonly served = new Counter({
-    name: 'tokenstream_deployment_replies_total',
-    help: 'Replies a deployment answered (it sent some of the reply), by deployment and model.',
-    labelNames: ['deployment', 'model'],
-    registers: [this.registry],
-  });
+  private readonly served = this.counter(
+    'tokenstream_deployment_replies_total',
+    'Replies a deployment answered (it sent some of the reply), by deployment and model.',
+    ['deployment', 'model'],
+  );
 
-  private readonly deploymentFailures = new Counter({
-    name: 'tokenstream_deployment_failures_total',
-    help: 'Deployment failures that cooled it down, by deployment and cause (an HTTP status, timeout or a connection error).',
-    labelNames: ['deployment', 'cause'],
-    registers: [this.registry],
-  });
+  private readonly deploymentFailures = this.counter(
+    'tokenstream_deployment_failures_total',
+    'Deployment failures that cooled it down, by deployment and cause (an HTTP status, timeout or a connection error).',
+    ['deployment', 'cause'],
+  );
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // The process's own figures (CPU, memory, event loop lag, handles), prefixed like ours.
@@ -160,12 +156,11 @@ export class ApiMetrics {
     deployments: readonly string[],
     cooling: (deployments: readonly string[]) => Promise<Map<string, number>>,
   ): void {
-    new Gauge({
-      name: 'tokenstream_deployment_cooldown_seconds',
-      help: 'Seconds until a deployment a failure cooled down is used again, by deployment; 0 when in use.',
-      labelNames: ['deployment'],
-      registers: [this.registry],
-      async collect() {
+    this.gauge(
+      'tokenstream_deployment_cooldown_seconds',
+      'Seconds until a deployment a failure cooled down is used again, by deployment; 0 when in use.',
+      ['deployment'],
+      async function collect() {
         const until = await cooling(deployments).catch(() => undefined);
         if (!until) return;
         const now = Date.now();
@@ -173,7 +168,7 @@ export class ApiMetrics {
           this.set({ deployment }, Math.max(0, (until.get(deployment) ?? now) - now) / 1000);
         }
       },
-    });
+    );
   }
 
   /**
@@ -189,14 +184,9 @@ export class ApiMetrics {
       return reading;
     };
     const gauge = (name: string, help: string, read: (u: StoreUsage) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        async collect() {
-          const known = await current();
-          if (known) this.set(read(known));
-        },
+      this.gauge(name, help, [], async function collect() {
+        const known = await current();
+        if (known) this.set(read(known));
       });
     gauge('tokenstream_store_streams', 'Streams held in the stream store.', (u) => u.streams);
     gauge('tokenstream_store_bytes', 'Bytes of frames held in the stream store.', (u) => u.bytes);
@@ -210,5 +200,30 @@ export class ApiMetrics {
       'The stream store bound (STREAM_STORE_MAX_BYTES).',
       (u) => u.maxBytes,
     );
+  }
+
+  /** A counter of this registry (and of no other). */
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge of this registry; `collect`, when given, sets it at each scrape. */
+  private gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: CollectFunction<Gauge<L>>,
+  ) {
+    return new Gauge({ name, help, labelNames, collect, registers: [this.registry] });
+  }
+
+  /** A histogram of this registry, its `buckets` in seconds. */
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ) {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 }

@@ -3,6 +3,7 @@ import type { ProviderKind } from '@tokenstream/stream-contracts';
 import OpenAI, { APIError } from 'openai';
 import type { Deployment, ModelRoutes } from '../config/model-routes';
 import type { DeploymentCooldowns } from './deployment-cooldowns';
+import { firstTokenLimit } from './first-token-limit';
 import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
 import { retryAfterMs } from './retry-after';
 import { isBrokenConnection } from './upstream-failure';
@@ -36,31 +37,6 @@ function cooldownCause(error: unknown): string | undefined {
 }
 
 /**
- * One deployment's try at a request: aborted with the request, or with an `UpstreamTimeoutError`
- * once the deployment's own first-token limit passes (when the file sets one), so that the next
- * is tried within the request's own limit.
- */
-function deploymentAttempt(signal: AbortSignal, limitMs: number | undefined) {
-  const attempt = new AbortController();
-  const forward = () => attempt.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
-  const timer =
-    limitMs === undefined
-      ? undefined
-      : setTimeout(() => attempt.abort(new UpstreamTimeoutError('first-token', limitMs)), limitMs);
-  return {
-    signal: attempt.signal,
-    /** Some of the answer came: the limit is met. */
-    answered: () => clearTimeout(timer),
-    release: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', forward);
-    },
-  };
-}
-
-/**
  * Spreads each request over its model's deployments by weight, and falls back before the first
  * token: a deployment that fails before any of the reply came (a refused request, `429`, `5xx`,
  * a broken connection) is skipped for the next, then the model's fallback models are tried, in
@@ -90,44 +66,14 @@ export class ModelRouter extends ModelProvider {
     this.logger = dependencies.logger ?? new Logger(ModelRouter.name);
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
-    const { routes, cooling, alternatives } = await this.candidates(request.model);
-    let lastFailure: { error: unknown } | undefined;
-    for (const route of routes) {
-      const { deployment } = route;
-      let answered = false;
-      const attempt = deploymentAttempt(signal, deployment.firstTokenTimeoutMs);
-      try {
-        const upstreamRequest = { ...request, model: route.upstreamModel };
-        for await (const event of route.provider.stream(upstreamRequest, attempt.signal)) {
-          if (!answered) {
-            answered = true;
-            attempt.answered();
-            yield { type: 'served', deployment: deployment.name, model: route.model };
-          }
-          yield event;
-        }
-        // Its own limit passed: a provider ends quietly when aborted, so this is a failure here.
-        if (attempt.signal.aborted && !signal.aborted) throw attempt.signal.reason;
-        // The reply's limit ends it quietly (the caller's wrapper reports it): the deployment
-        // that was too slow is left alone for a while all the same.
-        if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
-          await this.coolDown(deployment.name, signal.reason, 'timeout');
-        }
-        return;
-      } catch (error) {
-        const timedOut =
-          attempt.signal.aborted && attempt.signal.reason instanceof UpstreamTimeoutError;
-        const over = answered || signal.aborted;
-        await this.failed(route, timedOut ? attempt.signal.reason : error, alternatives, !over);
-        if (over) throw error;
-        lastFailure = { error: timedOut ? attempt.signal.reason : error };
-      } finally {
-        attempt.release();
-      }
-    }
-    if (lastFailure) throw lastFailure.error;
-    throw allCoolingDown(request.model, cooling);
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+    return this.inOrder(
+      request.model,
+      signal,
+      (route, attempt) =>
+        route.provider.stream({ ...request, model: route.upstreamModel }, attempt),
+      (route) => ({ type: 'served', deployment: route.deployment.name, model: route.model }),
+    );
   }
 
   /**
@@ -140,20 +86,65 @@ export class ModelRouter extends ModelProvider {
     signal: AbortSignal,
     call: (route: Route, signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T; deployment: string }> {
+    const answers = this.inOrder(model, signal, async function* (route, attempt) {
+      try {
+        yield { value: await call(route, attempt), deployment: route.deployment.name };
+      } catch (error) {
+        // Aborted, the SDK says only that; the reason says why (a time limit, the caller gone).
+        throw attempt.aborted ? attempt.reason : error;
+      }
+    });
+    for await (const answer of answers) return answer;
+    // Each try above answers or throws, and the loop throws when none answered.
+    throw new Error(`no deployment of ${model} answered`);
+  }
+
+  /**
+   * Tries the model's deployments in order ({@link candidates}) until one answers, and yields its
+   * answer (after `served(route)`, when given). Each try runs under its deployment's own
+   * first-token limit. A try that fails before any of its answer came, within the caller's time,
+   * is logged, cools its deployment down when the failure says so, and the next is tried; once
+   * some of an answer came, or `signal` aborted, a failure is the caller's. When none answered,
+   * the last failure is thrown, or a `503` when every deployment was cooling down.
+   */
+  private async *inOrder<T>(
+    model: string,
+    signal: AbortSignal,
+    attempt: (route: Route, signal: AbortSignal) => AsyncIterable<T>,
+    served?: (route: Route) => T,
+  ): AsyncGenerator<T, void> {
     const { routes, cooling, alternatives } = await this.candidates(model);
     let lastFailure: { error: unknown } | undefined;
     for (const route of routes) {
-      const attempt = deploymentAttempt(signal, route.deployment.firstTokenTimeoutMs);
+      let answered = false;
+      const limit = firstTokenLimit(signal, route.deployment.firstTokenTimeoutMs);
       try {
-        return { value: await call(route, attempt.signal), deployment: route.deployment.name };
-      } catch (caught) {
-        // Aborted, the SDK says only that; the reason says why (a time limit, the caller gone).
-        const error: unknown = attempt.signal.aborted ? attempt.signal.reason : caught;
-        await this.failed(route, error, alternatives, !signal.aborted);
-        if (signal.aborted) throw error;
-        lastFailure = { error };
+        for await (const item of attempt(route, limit.signal)) {
+          if (!answered) {
+            answered = true;
+            limit.answered();
+            if (served) yield served(route);
+          }
+          yield item;
+        }
+        // Its own limit passed: a provider ends quietly when aborted, so this is a failure here.
+        if (limit.signal.aborted && !signal.aborted) throw limit.signal.reason;
+        // The reply's limit ends it quietly (the caller's wrapper reports it): the deployment
+        // that was too slow is left alone for a while all the same.
+        if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
+          await this.coolDown(route.deployment.name, signal.reason, 'timeout');
+        }
+        return;
+      } catch (error) {
+        const timedOut =
+          limit.signal.aborted && limit.signal.reason instanceof UpstreamTimeoutError;
+        const failure: unknown = timedOut ? limit.signal.reason : error;
+        const over = answered || signal.aborted;
+        await this.failed(route, failure, alternatives, !over);
+        if (over) throw error;
+        lastFailure = { error: failure };
       } finally {
-        attempt.release();
+        limit.release();
       }
     }
     if (lastFailure) throw lastFailure.error;

@@ -6,14 +6,14 @@ import { REDIS_CLIENT } from '../redis/redis.module';
 import type { RedisClient } from '../redis/redis-client';
 import { createDeploymentClient, upstreamModelName } from './deployment-client';
 import { DeploymentCooldowns, MemoryDeploymentCooldowns } from './deployment-cooldowns';
-import { DemoModelProvider } from './demo-model.provider';
+import { DemoModelProvider } from './demo-model-provider';
 import { ModelCatalog } from './model-catalog';
 import { ModelProvider } from './model-provider';
 import { ModelRouter, type Route } from './model-router';
 import { ModelsController } from './models.controller';
-import { OpenAiModelProvider } from './openai-model.provider';
+import { OpenAiModelProvider } from './openai-model-provider';
 import { RedisDeploymentCooldowns } from './redis-deployment-cooldowns';
-import { ResilientModelProvider } from './resilient-model.provider';
+import { ResilientModelProvider } from './resilient-model-provider';
 
 type ModelsConfig = AppConfig['models'];
 

@@ -1,4 +1,5 @@
 import { APIError } from 'openai';
+import { backoffDelay } from '../shared/backoff-delay';
 import { retryAfterMs } from './retry-after';
 import { isBrokenConnection } from './upstream-failure';
 
@@ -44,8 +45,8 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
   if (cause === undefined || context.retriesSoFar >= context.maxRetries) return { retry: false };
   const requested =
     error instanceof APIError ? retryAfterMs(error.headers, context.nowMs) : undefined;
-  const ceiling = Math.min(context.maxDelayMs, context.baseDelayMs * 2 ** context.retriesSoFar);
-  const delayMs = requested ?? Math.floor(context.random * ceiling);
+  const backoff = { firstMs: context.baseDelayMs, maxMs: context.maxDelayMs };
+  const delayMs = requested ?? backoffDelay(context.retriesSoFar, backoff, context.random);
   // Past the first-token deadline the wait would end in a timeout; the upstream's error says more.
   if (delayMs >= context.budgetMs) return { retry: false };
   return { retry: true, delayMs, cause };

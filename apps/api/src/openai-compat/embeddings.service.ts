@@ -8,10 +8,10 @@ import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
 import { StreamLimiter } from '../limits/stream-limiter';
 import { ApiMetrics } from '../metrics/api-metrics';
+import { firstTokenLimit } from '../models/first-token-limit';
 import { ModelCatalog } from '../models/model-catalog';
 import { ModelRouter } from '../models/model-router';
 import { toErrorFrame } from '../models/upstream-failure';
-import { UpstreamTimeoutError } from '../models/upstream-timeout-error';
 import type { EmbeddingsRequest } from './embeddings-request';
 import { statusOfErrorFrame } from './in-band-error';
 
@@ -47,12 +47,7 @@ export class EmbeddingsService {
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
     // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
     const limitMs = this.upstream.firstTokenTimeoutMs;
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new UpstreamTimeoutError('first-token', limitMs)),
-      limitMs,
-    );
-    const signal = AbortSignal.any([timeout.signal, closed(res)]);
+    const { signal, release } = firstTokenLimit(closed(res), limitMs);
     const started = performance.now();
     let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null =
       null;
@@ -99,7 +94,7 @@ export class EmbeddingsService {
       );
       throw new ApiException(statusOfErrorFrame(frame), frame.code, frame.message);
     } finally {
-      clearTimeout(timer);
+      release();
       void ticket.end({ completionChars: 0, usage });
     }
   }

@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createClient } from 'redis';
+import { backoffDelay } from '../shared/backoff-delay';
 
 /** How long to wait for Redis to accept a connection, at boot and on each reconnection. */
 const CONNECT_TIMEOUT_MS = 5_000;
+
+/** How long the client waits before each reconnection: 100 ms, doubling to 5 s. */
+const RECONNECT_BACKOFF = { firstMs: 100, maxMs: 5_000 };
 
 /**
  * Connects to `url`, once: it rejects if the first connection fails (the api then refuses to
@@ -26,7 +30,7 @@ export async function connectRedis(url: string) {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Before the first connection, the failure is the answer: stop trying, `connect` rejects.
       reconnectStrategy: (retries: number, cause: Error) =>
-        connectedOnce ? Math.min(100 * 2 ** retries, 5_000) : cause,
+        connectedOnce ? backoffDelay(retries, RECONNECT_BACKOFF) : cause,
     },
   });
   let lastError = '';

@@ -1,5 +1,5 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
-import { DemoModelProvider } from '../models/demo-model.provider';
+import { DemoModelProvider } from '../models/demo-model-provider';
 import { Generation } from './generation';
 import { GenerationRegistry } from './generation-registry';
 

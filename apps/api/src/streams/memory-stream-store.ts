@@ -10,6 +10,7 @@ import type {
   StreamInfo,
   StreamStoreLimits,
 } from './stream-store';
+import { repeatEvery } from '../shared/repeat-every';
 import type { StoreUsage } from '../shared/store-usage';
 import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
 
@@ -40,7 +41,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private totalBytes = 0;
   /** Bytes spoken for: running streams at their limit (or past it), finished ones as they are. */
   private reservedBytes = 0;
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly stopSweeps: () => void;
   private readonly createdAt: number;
 
   constructor(
@@ -52,8 +53,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       throw new Error('the store must have room for at least one stream at its size limit');
     }
     this.createdAt = now();
-    this.sweeper = setInterval(() => this.evictExpired(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
+    this.stopSweeps = repeatEvery(SWEEP_INTERVAL_MS, () => this.evictExpired());
   }
 
   /** Bytes held by every stream's frames. */
@@ -192,7 +192,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.sweeper);
+    this.stopSweeps();
   }
 
   /** What `entry` counts for against the budget. */

@@ -1,112 +1,8 @@
-import { createHash } from 'node:crypto';
-
-/** A Lua script, sent by its SHA1 and by its text the first time a server has not seen it. */
-export interface Script {
-  source: string;
-  sha1: string;
-}
-
-function script(source: string): Script {
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-}
-
-/** How many finished streams past their retention one call drops: a script blocks Redis. */
-const SWEEP_BATCH = 1_000;
+import { redisScript } from './redis-script';
+import { APPEND_FRAMES, BUDGET, NOW_MS, SWEEP } from './redis-stream-lua-parts';
 
 /** How many finished streams a `create` weighs at a time while it looks for room. */
 const EVICT_BATCH = 100;
-
-/**
- * The clock of every script is the server's (`TIME`: seconds and microseconds), never the calling
- * instance's, so instances whose clocks disagree still agree on what has expired.
- */
-const NOW_MS = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-`;
-
-/**
- * The budget's keys, the first five KEYS of every script that changes it: the running streams
- * (id → createdAt), the finished ones (id → when they expire), the finished ones' sizes (id →
- * bytes: their own keys may expire before a sweep comes by), the totals (`bytes`,
- * `reservedBytes`, `finishedBytes`) and the leases of running streams (id → when the lease of the
- * instance generating it runs out). `add` changes a total; it skips 0, as HINCRBY refuses "-0".
- */
-const BUDGET = `
-local running, finished, sizes, totals, leases = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local function add(field, n)
-  if n ~= 0 then redis.call('HINCRBY', totals, field, n) end
-end
-`;
-
-/**
- * \`append_frames(id, info, frames, jsons, added, terminal, retention)\` appends the JSON frames
- * \`jsons\` (\`added\` their total size) to a running stream (after position \`expected\` only,
- * when given), each as the entry \`0-<seq>\` of its
- * frames key with the JSON in the field \`json\`; a \`terminal\` last frame finishes the stream: it
- * then counts at its size, its lease ends, and both its keys expire with its \`retention\`. A
- * running stream counts at its size limit (the one it was created with) or at its size once past
- * it. Answers its last position and size, or nil (appending nothing) unless the stream is running.
- */
-const APPEND_FRAMES = `
-local function append_frames(id, info, frames, jsons, added, terminal, retention, expected)
-  local stream = redis.call('HMGET', info, 'state', 'lastSeq', 'bytes', 'maxBytes')
-  local last_seq, bytes, limit = tonumber(stream[2]), tonumber(stream[3]), tonumber(stream[4])
-  if expected and stream[1] and last_seq ~= expected then
-    -- Already appended by this very call, whose answer was lost: answer as then.
-    local tail = redis.call('XREVRANGE', frames, '+', '-', 'COUNT', 1)[1]
-    if last_seq == expected + #jsons and tail and tail[2][2] == jsons[#jsons] then
-      return last_seq, bytes
-    end
-    return nil
-  end
-  if stream[1] ~= 'running' then return nil end
-  local reserved = math.max(bytes, limit)
-  for _, json in ipairs(jsons) do
-    last_seq = last_seq + 1
-    redis.call('XADD', frames, '0-' .. last_seq, 'json', json)
-  end
-  bytes = bytes + added
-  add('bytes', added)
-  redis.call('HSET', info, 'lastSeq', last_seq, 'bytes', bytes)
-  if terminal then
-    local expires = now + retention
-    redis.call('HSET', info, 'state', 'finished', 'finishedAt', now)
-    redis.call('PEXPIREAT', info, expires)
-    redis.call('PEXPIREAT', frames, expires)
-    redis.call('ZREM', running, id)
-    redis.call('ZREM', leases, id)
-    redis.call('ZADD', finished, expires, id)
-    redis.call('HSET', sizes, id, bytes)
-    add('reservedBytes', bytes - reserved)
-    add('finishedBytes', bytes)
-  else
-    add('reservedBytes', math.max(bytes, limit) - reserved)
-  end
-  return last_seq, bytes
-end
-`;
-
-/**
- * `forget` takes a finished stream out of the budget and deletes its keys, named from the stems in
- * ARGV[1] and ARGV[2] (evicted streams are not in KEYS: a single Redis, not a Cluster, allows it).
- * Then the finished streams past their retention are forgotten, oldest first.
- */
-const SWEEP = `${BUDGET}
-local info_stem, frames_stem = ARGV[1], ARGV[2]
-local function forget(id)
-  local bytes = tonumber(redis.call('HGET', sizes, id) or '0')
-  add('bytes', -bytes)
-  add('reservedBytes', -bytes)
-  add('finishedBytes', -bytes)
-  redis.call('ZREM', finished, id)
-  redis.call('HDEL', sizes, id)
-  redis.call('UNLINK', info_stem .. id, frames_stem .. id)
-end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', finished, '-inf', now, 'LIMIT', 0, ${SWEEP_BATCH})) do
-  forget(id)
-end
-`;
 
 /** What {@link CREATE} answers (`heldByKey` with the holder: `<fingerprint> <stream id>`). */
 export const CREATE_REPLY = { created: 0, storeFull: 1, exists: 2, heldByKey: 3 } as const;
@@ -121,7 +17,7 @@ export const CREATE_REPLY = { created: 0, storeFull: 1, exists: 2, heldByKey: 3 
  * the stream id, model, owner, the stream's size limit, the store's budget, the lease (ms), the
  * fingerprint, the key's time. Answers one of {@link CREATE_REPLY}.
  */
-export const CREATE = script(`${NOW_MS}${SWEEP}
+export const CREATE = redisScript(`${NOW_MS}${SWEEP}
 local info, id = KEYS[6], ARGV[3]
 redis.call('SET', KEYS[7], now, 'NX')
 local fingerprint = ARGV[9]
@@ -175,7 +71,7 @@ export const APPEND_REPLY = { appended: 0, closed: 1 } as const;
  * {@link appendArgument}). Answers, for each stream in order, {appended, lastSeq, bytes} or
  * {closed} (appending nothing) unless it is running ({@link APPEND_REPLY}).
  */
-export const APPEND = script(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
+export const APPEND = redisScript(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
 local info_stem, frames_stem, retention = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local replies = {}
 for i = 4, #ARGV do
@@ -234,7 +130,7 @@ const REAP_BATCH = 100;
  * streams generated, their ids, the number of streams read, their ids. Answers {ended ids, ids
  * read elsewhere}.
  */
-export const HEARTBEAT = script(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
+export const HEARTBEAT = redisScript(`${NOW_MS}${BUDGET}${APPEND_FRAMES}
 local info_stem, frames_stem, readers_stem, me = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local lease, readers_ttl, retention = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local lost = ARGV[8]
@@ -274,7 +170,7 @@ return {ended, read_elsewhere}
  * "empty" for having gone between two commands. KEYS: the stream's info and frames. ARGV: the
  * first id, the count.
  */
-export const READ = script(`
+export const READ = redisScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local count = tonumber(ARGV[2])
 if not count then return redis.call('XRANGE', KEYS[2], ARGV[1], '+') end
@@ -286,7 +182,7 @@ return redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', count)
  * Drops the finished streams past their retention, then answers {streams, bytes, reservedBytes}.
  * KEYS: the budget's four. ARGV: the info and frames stems.
  */
-export const USAGE = script(`${NOW_MS}${SWEEP}
+export const USAGE = redisScript(`${NOW_MS}${SWEEP}
 local held = redis.call('HMGET', totals, 'bytes', 'reservedBytes')
 local streams = redis.call('ZCARD', running) + redis.call('ZCARD', finished)
 return {streams, tonumber(held[1] or '0'), tonumber(held[2] or '0')}
@@ -297,7 +193,7 @@ return {streams, tonumber(held[1] or '0'), tonumber(held[2] or '0')}
  * was (re)started empty, or of this call if none was made since. A stream made before it and not
  * found has been lost with the data, not expired. KEYS: the epoch. Answers the time (ms).
  */
-export const EPOCH = script(`${NOW_MS}
+export const EPOCH = redisScript(`${NOW_MS}
 redis.call('SET', KEYS[1], now, 'NX')
 return tonumber(redis.call('GET', KEYS[1]))
 `);

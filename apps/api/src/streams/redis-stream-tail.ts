@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { withCommandTimeout } from '../redis/redis-command-timeout';
+import { backoffDelay } from '../shared/backoff-delay';
 import { entryId, seqOfEntry } from './redis-stream-entry-id';
 
 /**
@@ -16,9 +17,8 @@ const BLOCK_MS = 1_000;
  */
 const ENTRIES_PER_READ = 64;
 
-/** The first wait after a failed XREAD; it doubles with each failure in a row, up to the second. */
-const FIRST_RETRY_MS = 100;
-const LAST_RETRY_MS = 2_000;
+/** The wait after a failed XREAD: 100 ms, doubling with each failure in a row, up to 2 s. */
+const RETRY_BACKOFF = { firstMs: 100, maxMs: 2_000 };
 
 /** The connection the tail blocks on: a node-redis client (`RedisClientType`), in part. */
 export interface BlockingRedisConnection {
@@ -217,7 +217,7 @@ export class RedisStreamTail {
         if (this.closed) break;
         if (failures === 0) this.logger.warn({ err: error }, 'cannot follow streams; retrying');
         this.dropConnection();
-        await this.pause(Math.min(FIRST_RETRY_MS * 2 ** failures, LAST_RETRY_MS));
+        await this.pause(backoffDelay(failures, RETRY_BACKOFF));
         failures += 1;
         continue;
       }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ErrorCodes, isTerminalFrame, type ErrorFrame } from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
-import { Heartbeat } from './heartbeat';
+import { SseKeepAlive } from './sse-keep-alive';
 import { mergeTextDeltas } from './merge-text-deltas';
 import type { StoredFrame, StreamStore } from './stream-store';
 
@@ -92,13 +92,13 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
     let nextTurn: ReturnType<typeof setImmediate> | undefined;
     // A full socket would only queue keep-alives in this process: it is not idle, just slow.
-    const heartbeat = new Heartbeat(heartbeatMs, () => {
+    const keepAlive = new SseKeepAlive(heartbeatMs, () => {
       if (!socket.writableNeedDrain) subscriber.next(KEEP_ALIVE);
     });
 
     const send = (batch: DeliveryBatch) => {
       subscriber.next(batch);
-      heartbeat.touch();
+      keepAlive.touch();
     };
 
     const waitForDrain = () => {
@@ -187,7 +187,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
     pump();
     return () => {
       unwatch();
-      heartbeat.stop();
+      keepAlive.stop();
       clearTimeout(stallTimer);
       clearImmediate(nextTurn);
       clearTimeout(retryTimer);

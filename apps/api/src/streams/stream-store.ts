@@ -167,7 +167,7 @@ export abstract class StreamStore {
   /** True when other instances read and write the same streams (they share this store). */
   abstract readonly shared: boolean;
   /**
-   * One beat of this instance ({@link StreamHeartbeat}): renews its hold on the streams it
+   * One beat of this instance ({@link LeaseHeartbeat}): renews its hold on the streams it
    * generates (a stream whose holder stops beating for the lease time is ended, by any instance,
    * with a retryable `generation_lost`), notes what it reads, and answers which of its streams
    * another hand ended and which are read elsewhere.

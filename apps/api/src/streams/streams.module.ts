@@ -6,7 +6,7 @@ import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
 import { RedisStreamStore } from './redis-stream-store';
-import { StreamHeartbeat } from './stream-heartbeat';
+import { LeaseHeartbeat } from './lease-heartbeat';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import type { RedisClient } from '../redis/redis-client';
 import { ReaderLimits } from './reader-limits';
@@ -40,9 +40,9 @@ import { StreamStarter } from './stream-starter';
       inject: [CONFIG.streams, CONFIG.redis, REDIS_CLIENT],
     },
     {
-      provide: StreamHeartbeat,
+      provide: LeaseHeartbeat,
       useFactory: (store: StreamStore, registry: GenerationRegistry) =>
-        new StreamHeartbeat(store, registry),
+        new LeaseHeartbeat(store, registry),
       inject: [StreamStore, GenerationRegistry],
     },
     {

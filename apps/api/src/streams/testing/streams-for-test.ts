@@ -7,7 +7,7 @@ import { MemoryLimitStore } from '../../limits/memory-limit-store';
 import { NO_LIMIT, type PrincipalLimits } from '../../shared/principal-limits';
 import { StreamLimiter } from '../../limits/stream-limiter';
 import { ApiMetrics } from '../../metrics/api-metrics';
-import { DemoModelProvider } from '../../models/demo-model.provider';
+import { DemoModelProvider } from '../../models/demo-model-provider';
 import { ModelCatalog } from '../../models/model-catalog';
 import { GenerationRegistry } from '../generation-registry';
 import { MemoryStreamStore } from '../memory-stream-store';

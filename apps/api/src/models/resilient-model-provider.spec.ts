@@ -1,8 +1,8 @@
 import OpenAI, { AuthenticationError, InternalServerError, RateLimitError } from 'openai';
 import { splitIntoChunks, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import type { ModelEvent, ModelRequest } from './model-provider';
-import { OpenAiModelProvider } from './openai-model.provider';
-import { ResilientModelProvider, type UpstreamPolicy } from './resilient-model.provider';
+import { OpenAiModelProvider } from './openai-model-provider';
+import { ResilientModelProvider, type UpstreamPolicy } from './resilient-model-provider';
 import { isBrokenConnection } from './upstream-failure';
 import { createUpstreamFetch } from './upstream-fetch';
 import { UpstreamTimeoutError } from './upstream-timeout-error';

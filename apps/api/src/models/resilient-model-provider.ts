@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { ProviderKind } from '@tokenstream/stream-contracts';
 import type { AppConfig } from '../config/app-config';
 import { abortableDelay } from './abortable-delay';
+import { forwardAbort } from './forward-abort';
 import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
 import { ReplyDeadlines } from './reply-deadlines';
 import { decideRetry } from './retry-decision';
@@ -18,14 +19,6 @@ export interface ResilienceDependencies {
   random?: () => number;
   /** Where each retry is counted. */
   metrics?: Pick<ApiMetrics, 'upstreamRetried'>;
-}
-
-/** Makes `target` abort when `source` does; returns what undoes the link. */
-function forwardAbort(source: AbortSignal, target: AbortController): () => void {
-  const abort = () => target.abort(source.reason);
-  if (source.aborted) abort();
-  else source.addEventListener('abort', abort, { once: true });
-  return () => source.removeEventListener('abort', abort);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI, { APIConnectionError, APIError } from 'openai';
 import { splitIntoChunks, startMockOpenAi, type MockOpenAi } from '@tokenstream/mock-openai';
 import type { ModelEvent, ModelRequest } from './model-provider';
-import { OpenAiModelProvider } from './openai-model.provider';
+import { OpenAiModelProvider } from './openai-model-provider';
 import { createUpstreamFetch, type UpstreamFetch } from './upstream-fetch';
 
 const REPLY = 'Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich 🙂';

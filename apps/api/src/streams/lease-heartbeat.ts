@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { repeatEvery } from '../shared/repeat-every';
 import type { GenerationRegistry } from './generation-registry';
 import type { StreamStore } from './stream-store';
 
@@ -6,7 +7,7 @@ import type { StreamStore } from './stream-store';
  * How often an instance renews its hold on the streams it generates and hears what other
  * instances did to them: a stop sent to another instance reaches the upstream within about this.
  */
-export const STREAM_HEARTBEAT_MS = 500;
+export const LEASE_HEARTBEAT_MS = 500;
 
 /**
  * The beat of one instance on a shared stream store (nothing to do on a store of its own): it
@@ -15,22 +16,21 @@ export const STREAM_HEARTBEAT_MS = 500;
  * elsewhere). A store that fails a beat is tried again at the next; the leases are long enough to
  * outlast a few.
  */
-export class StreamHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(StreamHeartbeat.name);
-  private timer: ReturnType<typeof setInterval> | undefined;
+export class LeaseHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LeaseHeartbeat.name);
+  private stopBeating: (() => void) | undefined;
   private beating: Promise<void> | undefined;
   private failing = false;
 
   constructor(
     private readonly store: StreamStore,
     private readonly registry: GenerationRegistry,
-    private readonly intervalMs = STREAM_HEARTBEAT_MS,
+    private readonly intervalMs = LEASE_HEARTBEAT_MS,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.store.shared) return;
-    this.timer = setInterval(() => void this.beat(), this.intervalMs);
-    this.timer.unref();
+    this.stopBeating = repeatEvery(this.intervalMs, () => void this.beat());
   }
 
   /**
@@ -38,7 +38,7 @@ export class StreamHeartbeat implements OnApplicationBootstrap, OnApplicationShu
    * it), so the generations this instance still finishes keep their leases.
    */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopBeating?.();
     await this.beating;
   }
 

@@ -5,7 +5,7 @@
  * `touch()` runs for every frame of every reader, so it only notes the time: the one timer is
  * re-armed when it fires, for whatever is left of the quiet interval, rather than reset per frame.
  */
-export class Heartbeat {
+export class SseKeepAlive {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastTouch = 0;
 

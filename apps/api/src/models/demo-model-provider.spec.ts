@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@tokenstream/stream-contracts';
-import { DemoModelProvider } from './demo-model.provider';
+import { DemoModelProvider } from './demo-model-provider';
 import { demoReply, demoTokens } from './demo-reply';
 import type { ModelEvent } from './model-provider';
 

@@ -1,12 +1,12 @@
-import { Heartbeat } from './heartbeat';
+import { SseKeepAlive } from './sse-keep-alive';
 
-describe('Heartbeat', () => {
+describe('SseKeepAlive', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   it('beats after each quiet interval, and not while something is being written', () => {
     const beats: number[] = [];
-    const heartbeat = new Heartbeat(1000, () => beats.push(Date.now()));
+    const heartbeat = new SseKeepAlive(1000, () => beats.push(Date.now()));
     heartbeat.touch();
     jest.advanceTimersByTime(900);
     heartbeat.touch();
@@ -20,7 +20,7 @@ describe('Heartbeat', () => {
   });
 
   it('keeps one timer however often it is touched', () => {
-    const heartbeat = new Heartbeat(1000, () => undefined);
+    const heartbeat = new SseKeepAlive(1000, () => undefined);
     for (let i = 0; i < 100; i++) {
       heartbeat.touch();
       jest.advanceTimersByTime(5);
@@ -31,7 +31,7 @@ describe('Heartbeat', () => {
 
   it('never beats again once stopped', () => {
     let beats = 0;
-    const heartbeat = new Heartbeat(10, () => beats++);
+    const heartbeat = new SseKeepAlive(10, () => beats++);
     heartbeat.touch();
     heartbeat.stop();
     jest.advanceTimersByTime(1000);
