@@ -8,7 +8,7 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
 import { repeatEvery } from '../shared/repeat-every';
-import { Conversations } from './conversations';
+import { ConversationDatabase } from './conversation-database';
 
 /** How often old conversations are looked for. */
 export const RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
@@ -26,7 +26,7 @@ export class ConversationRetention implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(CONFIG.database) private readonly config: AppConfig['database'],
-    private readonly conversations: Conversations,
+    private readonly conversations: ConversationDatabase,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -12,7 +12,7 @@ import type { StreamOutcome, StreamStats } from '../streams/stream-stats';
 import { ConversationGoneError, type NewTurn, type ReplyEnd } from './conversation-repository';
 import { badTurn, conversationNotFound } from './conversation-errors';
 import { titleFrom } from './conversation-title';
-import { Conversations } from './conversations';
+import { ConversationDatabase } from './conversation-database';
 import { modelContext } from './model-context';
 import { ReplyRecovery } from './reply-recovery';
 
@@ -38,7 +38,7 @@ export class ConversationTurns {
   private readonly logger = new Logger(ConversationTurns.name);
 
   constructor(
-    private readonly conversations: Conversations,
+    private readonly conversations: ConversationDatabase,
     private readonly recovery: ReplyRecovery,
   ) {}
 

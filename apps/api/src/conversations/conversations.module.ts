@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { StreamsModule } from '../streams/streams.module';
 import { ConversationRetention } from './conversation-retention';
 import { ConversationTurns } from './conversation-turns';
-import { Conversations } from './conversations';
+import { ConversationDatabase } from './conversation-database';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { ReplyRecovery } from './reply-recovery';
@@ -12,7 +12,7 @@ import { ReplyRecovery } from './reply-recovery';
   imports: [StreamsModule],
   controllers: [ConversationsController],
   providers: [
-    Conversations,
+    ConversationDatabase,
     ConversationsService,
     ConversationTurns,
     ConversationRetention,

@@ -9,7 +9,7 @@ import type {
 import type { z } from 'zod';
 import { BadCursorError } from './conversation-repository';
 import { conversationNotFound, invalidField } from './conversation-errors';
-import { Conversations } from './conversations';
+import { ConversationDatabase } from './conversation-database';
 import { ReplyRecovery } from './reply-recovery';
 
 /**
@@ -20,7 +20,7 @@ import { ReplyRecovery } from './reply-recovery';
 @Injectable()
 export class ConversationsService {
   constructor(
-    private readonly conversations: Conversations,
+    private readonly conversations: ConversationDatabase,
     private readonly recovery: ReplyRecovery,
   ) {}
 

@@ -9,7 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
 import { StreamStore, type StoredFrame } from '../streams/stream-store';
 import type { ReplyEnd } from './conversation-repository';
-import { Conversations } from './conversations';
+import { ConversationDatabase } from './conversation-database';
 
 /**
  * How old a reply kept as `generating` must be before a stream a shared store does not have means
@@ -33,7 +33,7 @@ export class ReplyRecovery {
 
   constructor(
     private readonly store: StreamStore,
-    private readonly conversations: Conversations,
+    private readonly conversations: ConversationDatabase,
     @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
   ) {}
 

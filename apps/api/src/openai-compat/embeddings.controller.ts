@@ -1,5 +1,6 @@
 import { Body, Controller, Injectable, PipeTransform, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DEPLOYMENT_HEADER } from '@tokenstream/stream-contracts';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
@@ -8,6 +9,13 @@ import { schemaRef } from '../common/openapi-schemas';
 import { parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request';
 import { EmbeddingsService } from './embeddings.service';
 import { OpenAiPaths } from './openai-paths';
+
+/** A signal that aborts when the response closes before it was sent: the caller left. */
+function closed(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
+}
 
 /** Checks an embeddings body; a bad one is a `400` in OpenAI's error shape. */
 @Injectable()
@@ -34,12 +42,18 @@ export class EmbeddingsController {
   })
   @ApiOpenAiErrors(400, 403, 404, 413, 415, 429, 502, 503, 504)
   @Post(OpenAiPaths.embeddings)
-  create(
+  async create(
     @Body(EmbeddingsRequestPipe) request: EmbeddingsRequest,
     @Req() req: Request & { id?: unknown },
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    return this.embeddings.create(request, { requestId: String(req.id), principal }, res);
+    const answer = await this.embeddings.create(request, {
+      requestId: String(req.id),
+      principal,
+      callerGone: closed(res),
+    });
+    if (answer.deployment) res.setHeader(DEPLOYMENT_HEADER, answer.deployment);
+    res.status(answer.status).json(answer.body);
   }
 }

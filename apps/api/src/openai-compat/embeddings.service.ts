@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DEPLOYMENT_HEADER } from '@tokenstream/stream-contracts';
-import type { Response } from 'express';
 import { APIError } from 'openai';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
@@ -21,6 +19,14 @@ interface EmbeddingsAnswer {
 }
 
 /**
+ * The answer to give: the upstream's list with the deployment that made it, or the upstream's
+ * refusal of the request (a bad `dimensions`, an input too long), passed on as it was made.
+ */
+export type EmbeddingsResult =
+  | { status: 200; body: unknown; deployment: string }
+  | { status: number; body: { error: unknown }; deployment?: undefined };
+
+/**
  * `POST /v1/embeddings`: the caller's request passed to one of the model's deployments (spread,
  * cooled down and fallen back like a reply), answered as the upstream answered it, and counted
  * against the caller's limits like any reply: one request, and the tokens the upstream reports.
@@ -39,15 +45,14 @@ export class EmbeddingsService {
 
   async create(
     request: EmbeddingsRequest,
-    context: { requestId: string; principal: Principal },
-    res: Response,
-  ): Promise<void> {
+    context: { requestId: string; principal: Principal; callerGone: AbortSignal },
+  ): Promise<EmbeddingsResult> {
     const { principal } = context;
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
     // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
     const limitMs = this.upstream.firstTokenTimeoutMs;
-    const { signal, release } = firstTokenLimit(closed(res), limitMs);
+    const { signal, release } = firstTokenLimit(context.callerGone, limitMs);
     const started = performance.now();
     let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null =
       null;
@@ -78,15 +83,12 @@ export class EmbeddingsService {
         },
         'embeddings created',
       );
-      res.setHeader(DEPLOYMENT_HEADER, deployment);
-      res.status(200).json(value);
+      return { status: 200, body: value, deployment };
     } catch (error) {
       // The upstream judged the request (a bad `dimensions`, an input too long): the caller's
       // to fix, told as the upstream told it.
-      if (isRefusalOfTheRequest(error)) {
-        res.status(error.status).json({ error: error.error });
-        return;
-      }
+      if (isRefusalOfTheRequest(error))
+        return { status: error.status, body: { error: error.error } };
       const frame = toErrorFrame(error);
       this.logger.warn(
         { requestId: context.requestId, principal: principal.id, model, err: error },
@@ -107,11 +109,4 @@ export class EmbeddingsService {
 function isRefusalOfTheRequest(error: unknown): error is APIError & { status: number } {
   if (!(error instanceof APIError) || typeof error.status !== 'number') return false;
   return error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status);
-}
-
-/** A signal that aborts when the response closes (the caller left) before it was sent. */
-function closed(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.once('close', () => controller.abort());
-  return controller.signal;
 }

@@ -8,8 +8,8 @@ import { ConversationRepository } from './conversation-repository';
  * `503 database_unavailable`: what the routes use.
  */
 @Injectable()
-export class Conversations {
-  private readonly logger = new Logger(Conversations.name);
+export class ConversationDatabase {
+  private readonly logger = new Logger(ConversationDatabase.name);
   private repository: ConversationRepository | undefined;
 
   constructor(private readonly database: Database) {}
