@@ -2,6 +2,7 @@ import {
   readStream,
   spawnApi,
   startApi,
+  withApi,
   writeKeysFile,
   type ApiProcess,
 } from '@tokenstream/e2e-support';
@@ -141,118 +142,114 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
   };
 
   it('believes the headers from a trusted proxy address', async () => {
-    const api = await startApi({
-      AUTH_MODE: 'proxy',
-      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
-      CHAT_MODELS: 'demo,demo-large',
-      MODEL_GROUPS: 'demo-large:admins',
-    });
-    try {
-      const me = (await (await get(api, ApiPaths.me, identity)).json()) as MeResponse;
-      expect(me).toMatchObject({
-        id: 'proxy:alice',
-        kind: 'user',
-        via: 'proxy',
-        email: 'alice@example.com',
-        groups: ['staff', 'admins'],
-      });
-      expect(me.models).toEqual(['demo', 'demo-large']);
-      expect((await get(api, ApiPaths.me)).status).toBe(401);
-      // A user outside the group a model is restricted to neither sees it nor may use it.
-      const bob = { 'x-auth-request-user': 'bob', 'x-auth-request-groups': 'staff' };
-      expect(
-        ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
-      ).toEqual(['demo']);
-      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, bob);
-      expect(refused.status).toBe(403);
-    } finally {
-      await api.stop();
-    }
+    await withApi(
+      {
+        AUTH_MODE: 'proxy',
+        TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+        CHAT_MODELS: 'demo,demo-large',
+        MODEL_GROUPS: 'demo-large:admins',
+      },
+      async (api) => {
+        const me = (await (await get(api, ApiPaths.me, identity)).json()) as MeResponse;
+        expect(me).toMatchObject({
+          id: 'proxy:alice',
+          kind: 'user',
+          via: 'proxy',
+          email: 'alice@example.com',
+          groups: ['staff', 'admins'],
+        });
+        expect(me.models).toEqual(['demo', 'demo-large']);
+        expect((await get(api, ApiPaths.me)).status).toBe(401);
+        // A user outside the group a model is restricted to neither sees it nor may use it.
+        const bob = { 'x-auth-request-user': 'bob', 'x-auth-request-groups': 'staff' };
+        expect(
+          ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
+        ).toEqual(['demo']);
+        const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, bob);
+        expect(refused.status).toBe(403);
+      },
+    );
   });
 
   it('reads one header family: a forged X-Forwarded-* beside the proxy’s X-Auth-Request-User grants nothing', async () => {
-    const api = await startApi({
-      AUTH_MODE: 'proxy',
-      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
-      CHAT_MODELS: 'demo,demo-large',
-      MODEL_GROUPS: 'demo-large:admins',
-    });
-    try {
-      // The proxy set the user; the client's own headers of the other family passed through it.
-      const forged = {
-        'x-auth-request-user': 'mallory',
-        'x-forwarded-user': 'admin',
-        'x-forwarded-email': 'admin@example.com',
-        'x-forwarded-groups': 'admins',
-      };
-      const me = (await (await get(api, ApiPaths.me, forged)).json()) as MeResponse;
-      expect(me).toMatchObject({ id: 'proxy:mallory', groups: [], models: ['demo'] });
-      expect(me.email).toBeUndefined();
-      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, forged);
-      expect(refused.status).toBe(403);
-      // Alone, the other family is no identity at all.
-      expect((await get(api, ApiPaths.me, { 'x-forwarded-user': 'admin' })).status).toBe(401);
-    } finally {
-      await api.stop();
-    }
+    await withApi(
+      {
+        AUTH_MODE: 'proxy',
+        TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+        CHAT_MODELS: 'demo,demo-large',
+        MODEL_GROUPS: 'demo-large:admins',
+      },
+      async (api) => {
+        // The proxy set the user; the client's own headers of the other family passed through it.
+        const forged = {
+          'x-auth-request-user': 'mallory',
+          'x-forwarded-user': 'admin',
+          'x-forwarded-email': 'admin@example.com',
+          'x-forwarded-groups': 'admins',
+        };
+        const me = (await (await get(api, ApiPaths.me, forged)).json()) as MeResponse;
+        expect(me).toMatchObject({ id: 'proxy:mallory', groups: [], models: ['demo'] });
+        expect(me.email).toBeUndefined();
+        const refused = await openStream(
+          api.url,
+          { ...hi, model: 'demo-large' },
+          undefined,
+          forged,
+        );
+        expect(refused.status).toBe(403);
+        // Alone, the other family is no identity at all.
+        expect((await get(api, ApiPaths.me, { 'x-forwarded-user': 'admin' })).status).toBe(401);
+      },
+    );
   });
 
   it('reads the X-Forwarded-* family instead when PROXY_HEADERS says so', async () => {
-    const api = await startApi({
-      AUTH_MODE: 'proxy',
-      TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
-      PROXY_HEADERS: 'x-forwarded',
-    });
-    try {
-      const me = (await (
-        await get(api, ApiPaths.me, {
-          'x-forwarded-user': 'bob',
-          'x-forwarded-groups': 'staff',
-          'x-auth-request-user': 'admin',
-          'x-auth-request-groups': 'admins',
-        })
-      ).json()) as MeResponse;
-      expect(me).toMatchObject({ id: 'proxy:bob', groups: ['staff'] });
-    } finally {
-      await api.stop();
-    }
+    await withApi(
+      {
+        AUTH_MODE: 'proxy',
+        TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+        PROXY_HEADERS: 'x-forwarded',
+      },
+      async (api) => {
+        const me = (await (
+          await get(api, ApiPaths.me, {
+            'x-forwarded-user': 'bob',
+            'x-forwarded-groups': 'staff',
+            'x-auth-request-user': 'admin',
+            'x-auth-request-groups': 'admins',
+          })
+        ).json()) as MeResponse;
+        expect(me).toMatchObject({ id: 'proxy:bob', groups: ['staff'] });
+      },
+    );
   });
 
   it('answers forged identity headers from anywhere else with a 401, never a principal', async () => {
-    const api = await startApi({ AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '10.0.0.0/8' });
-    try {
+    await withApi({ AUTH_MODE: 'proxy', TRUSTED_PROXY_CIDRS: '10.0.0.0/8' }, async (api) => {
       const response = await get(api, ApiPaths.me, identity);
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ code: 'unauthenticated' });
-    } finally {
-      await api.stop();
-    }
+    });
   });
 });
 
 describe('without authentication (AUTH_MODE=none, the default outside production)', () => {
   it('serves everyone as one anonymous caller', async () => {
-    const api = await startApi({});
-    try {
+    await withApi({}, async (api) => {
       expect(await (await get(api, ApiPaths.me)).json()).toMatchObject({
         id: 'anonymous',
         kind: 'anonymous',
         via: 'none',
       });
-    } finally {
-      await api.stop();
-    }
+    });
   });
 
   it('warns loudly when it runs so in production, where it must be asked for', async () => {
-    const api = await startApi({ NODE_ENV: 'production', AUTH_MODE: 'none' });
-    try {
+    await withApi({ NODE_ENV: 'production', AUTH_MODE: 'none' }, async (api) => {
       expect(
         api.logs.some((line) => line.level === 40 && /AUTH_MODE=none/.test(String(line.msg))),
       ).toBe(true);
-    } finally {
-      await api.stop();
-    }
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { startApi } from '@tokenstream/e2e-support';
+import { withApi } from '@tokenstream/e2e-support';
 import type { ErrorFrame } from '@tokenstream/stream-contracts';
 import { useApiUnderTest } from './support/api-under-test';
 import { chat } from './support/stream-client';
@@ -60,15 +60,15 @@ describe('upstream failures become typed error frames', () => {
   });
 
   it('an unreachable upstream gives upstream_unavailable', async () => {
-    const unreachable = await startApi({
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-    });
-    try {
-      const { frames } = await chat(unreachable.url, request);
-      expect(frames.at(-1)!.frame).toMatchObject({ type: 'error', code: 'upstream_unavailable' });
-    } finally {
-      await unreachable.stop();
-    }
+    await withApi(
+      {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      },
+      async (unreachable) => {
+        const { frames } = await chat(unreachable.url, request);
+        expect(frames.at(-1)!.frame).toMatchObject({ type: 'error', code: 'upstream_unavailable' });
+      },
+    );
   });
 });

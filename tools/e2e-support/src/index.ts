@@ -3,6 +3,7 @@ export {
   WEB_INDEX,
   spawnApi,
   startApi,
+  withApi,
   type ApiOptions,
   type ApiProcess,
   type LogLine,

@@ -144,3 +144,16 @@ export async function startApi(
     stop: (signal = 'SIGTERM') => stopChild(child, exited, { signal, graceMs: STOP_GRACE_MS }),
   };
 }
+
+/** Runs `use` with an api started with `env`, and stops the api however `use` ends. */
+export async function withApi<T>(
+  env: Record<string, string>,
+  use: (api: ApiProcess) => Promise<T>,
+): Promise<T> {
+  const api = await startApi(env);
+  try {
+    return await use(api);
+  } finally {
+    await api.stop();
+  }
+}
