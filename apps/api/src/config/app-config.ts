@@ -87,6 +87,8 @@ function appConfigFrom(settings: Settings, env: Env, problems: string[], webDist
       },
       drainMs: settings.STREAM_DRAIN_MS,
       leaseMs: settings.STREAM_LEASE_MS,
+      /** The longest a stream may be read: its longest generation, then its retention. */
+      readableForMs: settings.UPSTREAM_TOTAL_TIMEOUT_MS + settings.STREAM_RETENTION_MS,
     },
     upstream: {
       firstTokenTimeoutMs: settings.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,

@@ -39,7 +39,6 @@ export class StreamReaders {
 
   constructor(
     @Inject(CONFIG.streams) private readonly settings: AppConfig['streams'],
-    @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
     private readonly store: StreamStore,
     private readonly registry: GenerationRegistry,
     private readonly readers: ReaderLimits,
@@ -183,8 +182,7 @@ export class StreamReaders {
   private async wasLost(streamId: string): Promise<boolean> {
     const createdAt = uuidV7Time(streamId);
     if (createdAt === undefined) return false;
-    const longestLife = this.upstream.totalTimeoutMs + this.settings.retentionMs;
-    if (Date.now() - createdAt > longestLife) return false;
+    if (Date.now() - createdAt > this.settings.readableForMs) return false;
     try {
       return createdAt < (await this.store.heldSince());
     } catch (error) {

@@ -63,7 +63,6 @@ export class StreamStarter implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(CONFIG.streams) private readonly settings: AppConfig['streams'],
-    @Inject(CONFIG.upstream) private readonly upstream: AppConfig['upstream'],
     private readonly provider: ModelProvider,
     private readonly catalog: ModelCatalog,
     private readonly store: StreamStore,
@@ -91,7 +90,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
           context.idempotencyKey,
           context.api ?? 'native',
           request,
-          this.upstream.totalTimeoutMs + this.settings.retentionMs,
+          this.settings.readableForMs,
         )
       : undefined;
     if (idempotency) {

@@ -51,7 +51,6 @@ export function streamsForTest(
   const readerLimits = new ReaderLimits(config.streams.maxReaders);
   const starter = new StreamStarter(
     config.streams,
-    config.upstream,
     new DemoModelProvider(options.tokenDelayMs ?? 0),
     new ModelCatalog(config.models),
     store,
@@ -60,7 +59,7 @@ export function streamsForTest(
     new ApiMetrics({ defaultMetrics: false }),
     readerLimits,
   );
-  const readers = new StreamReaders(config.streams, config.upstream, store, registry, readerLimits);
+  const readers = new StreamReaders(config.streams, store, registry, readerLimits);
   /** Starts a stream for `principal` and returns its id (its first reader's slot given back). */
   const start = async (
     principal: Principal,
