@@ -3,15 +3,19 @@
  * and the naive SDK loop: one scenario a run, each target alone in its own process, in front of
  * its own fake upstream. See bench/README.md, "Production scale: thousands of slow replies".
  *
- *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--ramp-s 20] [--repeat 3] [--cpu-prof-dir /tmp/prof] [--out file.json]
+ *   npx nx scale bench --scenario slow-2000 [--targets passthrough,api] [--ramp-s 20] [--repeat 3] [--cpu-prof-dir /tmp/prof] [--profile-split] [--out file.json]
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startMockUpstream } from './soak/mock-upstream';
 import { openReply, replyText } from './scale/reply-client';
 import { runConcurrent } from './scale/run-replies';
 import { parseScaleOptions } from './scale/scale-options';
 import { renderTable, runContext, writeReport, type TargetResult } from './scale/scale-report';
 import { medianFigures } from './scale/median-figures';
+import { monotonicUs, profileSplitFigures, readProfiles, systemCpuMs } from './scale/profile-split';
+import { renderProfileSplit } from './scale/profile-split-table';
 import type { Figures } from './scale/scenario';
 import {
   startTarget,
@@ -48,9 +52,13 @@ async function warmUp(target: ScaleTarget): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { scenario, targets, out, rampMs, cpuProfDir, repeat } = parseScaleOptions(
+  const { scenario, targets, out, rampMs, cpuProfDir, repeat, profileSplit } = parseScaleOptions(
     process.argv.slice(2),
   );
+  // Each target's profile in a folder of its own, so it is known whose it is.
+  const profiles = profileSplit
+    ? (cpuProfDir ?? mkdtempSync(join(tmpdir(), 'scale-prof-')))
+    : cpuProfDir;
   checkOpenFiles(scenario.concurrency);
   const context = runContext();
   const kills = new Set<() => void>();
@@ -72,17 +80,44 @@ async function main(): Promise<void> {
           chunks: WARMUP_TOKENS,
           chunkDelayMs: 0,
         });
-        const target = await startTarget(name, upstream.url, scenario.apiEnv, cpuProfDir);
+        const profileDir = profileSplit && profiles ? join(profiles, `${name}-${round}`) : profiles;
+        if (profileDir) mkdirSync(profileDir, { recursive: true });
+        const target = await startTarget(name, upstream.url, scenario.apiEnv, profileDir);
+        let measured:
+          | { figures: Figures; window: { startUs: number; endUs: number }; systemMs: number }
+          | undefined;
         kills.add(target.kill);
         try {
           await warmUp(target);
           await upstream.configure(scenario.upstream);
           const of = repeat > 1 ? ` (run ${round} of ${repeat})` : '';
           console.error(`scale: ${scenario.name}: measuring the ${TARGET_LABELS[name]}${of}…`);
-          runs.get(name)?.push(await scenario.measure({ target, upstream, rampMs }));
+          const systemBefore = sum(target.pids.map(systemCpuMs));
+          const startUs = monotonicUs();
+          const figures = await scenario.measure({ target, upstream, rampMs });
+          const window = { startUs, endUs: monotonicUs() };
+          measured = {
+            figures,
+            window,
+            systemMs: sum(target.pids.map(systemCpuMs)) - systemBefore,
+          };
+          runs.get(name)?.push(figures);
         } finally {
           await target.stop();
           kills.delete(target.kill);
+        }
+        // The profiles are written as the target exits; the window leaves out its start and warm-up.
+        if (profileSplit && profileDir && measured) {
+          const tokens = Number(measured.figures['tokens']);
+          Object.assign(
+            measured.figures,
+            profileSplitFigures(
+              readProfiles(profileDir),
+              measured.window,
+              measured.systemMs,
+              tokens,
+            ),
+          );
         }
       } finally {
         await upstream.stop();
@@ -102,7 +137,12 @@ async function main(): Promise<void> {
       ` (${context.uncommitted.length} files of apps/, libs/, tools/ changed since), api built ${context.apiBuiltAt}\n`,
   );
   console.log(renderTable(scenario, results));
+  if (profileSplit) console.log(`\n${renderProfileSplit(scenario, results)}`);
   console.log(`\n(written to ${path})`);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 main().catch((error: unknown) => {

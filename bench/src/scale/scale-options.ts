@@ -17,6 +17,11 @@ export interface ScaleOptions {
   cpuProfDir: string | undefined;
   /** `--repeat`: how many times the targets are measured, interleaved (1 unless told). */
   repeat: number;
+  /**
+   * `--profile-split`: each target runs under `node --cpu-prof` (into `--cpu-prof-dir`, or a
+   * temporary folder), and the report says where its CPU went in the measured window, per token.
+   */
+  profileSplit: boolean;
 }
 
 /** The most `--repeat` takes: each round is a whole run, minutes for the slow scenarios. */
@@ -30,7 +35,8 @@ function isTargetName(name: string): name is TargetName {
 }
 
 /**
- * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--repeat <n>`, `--cpu-prof-dir <dir>` and `--out <file>`, as `--flag value` or
+ * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--repeat <n>`, `--cpu-prof-dir <dir>`,
+ * `--profile-split` and `--out <file>`, as `--flag value` or
  * `--flag=value` (Nx forwards either); anything else throws with the list of what is known.
  */
 export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
@@ -43,6 +49,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
       'ramp-s': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
       repeat: { type: 'string' },
+      'profile-split': { type: 'boolean' },
     },
     strict: true,
   });
@@ -70,5 +77,6 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
     out: values.out,
     rampMs: rampS === undefined ? undefined : rampS * 1000,
     cpuProfDir: values['cpu-prof-dir'] && resolve(values['cpu-prof-dir']),
+    profileSplit: values['profile-split'] ?? false,
   };
 }
