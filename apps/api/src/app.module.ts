@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ApiExceptionFilter } from './app/api-exception.filter';
 import { loggerOptions } from './common/logger-options';
+import { RequestLoggingModule } from './common/request-logging.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config.server)),
+        RequestLoggingModule.forRoot(loggerOptions(config.server)),
         MetricsModule,
         RedisModule.forRoot(redis),
         DatabaseModule,

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
+import { PinoNestLogger } from './common/pino-nest-logger';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ApiKeyRegistry } from './auth/api-key-registry';
@@ -89,7 +89,7 @@ async function bootstrap(): Promise<void> {
     // keep-alive connections) are closed rather than waited for: the process exits in time.
     forceCloseConnections: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoNestLogger));
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.use(securityHeaders);

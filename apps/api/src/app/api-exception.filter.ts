@@ -21,14 +21,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: unknown }>();
     if (response.headersSent) {
-      this.logger.error({ err: exception }, 'error after the response started');
+      this.logger.error(
+        { err: exception, requestId: request.id },
+        'error after the response started',
+      );
       if (!response.writableEnded) response.end();
       return;
     }
     // In case a body-parser error arrives unwrapped (a parser added without `useJsonBodyParser`).
     const error = RequestBodyError.from(exception) ?? exception;
     if (!(error instanceof HttpException))
-      this.logger.error({ err: exception }, 'unexpected error');
+      this.logger.error({ err: exception, requestId: request.id }, 'unexpected error');
     const { status, body, headers } = isOpenAiPath(request.path)
       ? toOpenAiErrorResponse(error)
       : toApiErrorResponse(error, request.id === undefined ? undefined : String(request.id));

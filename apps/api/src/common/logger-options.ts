@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER } from '@tokenstream/stream-contracts';
-import type { Params } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
 import { loggedError } from './logged-error';
 
@@ -20,44 +20,40 @@ interface SerializedRequest {
  * Structured JSON logs with a request id: the caller's `X-Request-Id` when it is a sane token
  * (so a proxy's id follows the request through), otherwise a new one, echoed in the response.
  */
-export function loggerOptions(server: AppConfig['server']): Params {
+export function loggerOptions(server: AppConfig['server']): Options {
   return {
-    pinoHttp: {
-      // Lines logged inside a request carry its id only; the full request is in its completion line.
-      quietReqLogger: true,
-      level: server.logLevel,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers[REQUEST_ID_HEADER.toLowerCase()];
-        const id =
-          typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
-            ? incoming
-            : randomUUID();
-        res.setHeader(REQUEST_ID_HEADER, id);
-        return id;
-      },
-      // Credentials never reach the log.
-      redact: [
-        'req.headers.authorization',
-        'req.headers["proxy-authorization"]',
-        'req.headers.cookie',
-        'req.headers["x-api-key"]',
-      ],
-      serializers: {
-        // One small line per request: who asked for what and how it went. Headers are left out,
-        // whatever they carry, and so is the answer's: constant, and most of a line's bytes.
-        req: (req: SerializedRequest) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-          userAgent: req.headers['user-agent'],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        // An upstream's error keeps its status and ids, never its body (see `loggedError`).
-        err: loggedError,
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http's lines inside a request carry its id only; the full request is in its last line.
+    quietReqLogger: true,
+    level: server.logLevel,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers[REQUEST_ID_HEADER.toLowerCase()];
+      const id =
+        typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+      res.setHeader(REQUEST_ID_HEADER, id);
+      return id;
     },
+    // Credentials never reach the log.
+    redact: [
+      'req.headers.authorization',
+      'req.headers["proxy-authorization"]',
+      'req.headers.cookie',
+      'req.headers["x-api-key"]',
+    ],
+    serializers: {
+      // One small line per request: who asked for what and how it went. Headers are left out,
+      // whatever they carry, and so is the answer's: constant, and most of a line's bytes.
+      req: (req: SerializedRequest) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+        userAgent: req.headers['user-agent'],
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // An upstream's error keeps its status and ids, never its body (see `loggedError`).
+      err: loggedError,
+    },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
   };
 }
