@@ -21,6 +21,9 @@ export function renderProfileSplit(scenario: Scenario, results: readonly TargetR
     ...SPLIT_CATEGORIES.filter((category) => !JAVASCRIPT.includes(category)).map((category) =>
       row(SPLIT_LABELS[category], splitKey(category)),
     ),
-    row('in the kernel (system CPU time, /proc; socket writes among it)', 'splitKernel'),
+    row(
+      'for comparison: system CPU time (/proc), which the socket writes mostly are',
+      'splitKernel',
+    ),
   ].join('\n');
 }

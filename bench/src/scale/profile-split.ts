@@ -17,6 +17,7 @@ export const SPLIT_CATEGORIES = [
   'microtasks',
   'dependencies',
   'builtins',
+  'socketWrites',
   'gc',
   'unattributed',
 ] as const;
@@ -29,7 +30,8 @@ export const SPLIT_LABELS: Readonly<Record<SplitCategory, string>> = {
   promiseHooks: 'promise hooks (async_hooks, AsyncLocalStorage)',
   microtasks: 'microtasks (the queue itself)',
   dependencies: 'dependencies (node_modules)',
-  builtins: "V8's built-ins (Promise, Array, JSON, …)",
+  builtins: "V8's built-ins and Node's other native calls (Promise, JSON, …)",
+  socketWrites: "socket writes: Node's native write calls, their syscalls included",
   gc: 'garbage collection',
   unattributed: 'V8 and native, unattributed ("(program)")',
 };
@@ -58,6 +60,19 @@ export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/**
+ * Node's native calls that write to a socket (`StreamBase`): a sample in one is mostly the
+ * `writev`/`write` syscall, the kernel's share of a token that issue 24 counted with strace.
+ */
+const NATIVE_WRITES = new Set([
+  'writev',
+  'writeBuffer',
+  'writeUtf8String',
+  'writeLatin1String',
+  'writeAsciiString',
+  'writeUcs2String',
+]);
+
 /** Which category a sampled function falls in, by where it lives. */
 function categoryOf(
   { functionName, url }: { functionName: string; url: string },
@@ -66,6 +81,7 @@ function categoryOf(
   if (functionName === '(idle)' || functionName === '(root)') return undefined;
   if (functionName === '(garbage collector)') return 'gc';
   if (functionName === '(program)') return 'unattributed';
+  if (url === '' && NATIVE_WRITES.has(functionName)) return 'socketWrites';
   if (url.includes('/node_modules/')) return 'dependencies';
   if (isOurs(url)) return 'ours';
   if (/^node:(internal\/)?async_hooks|^node:internal\/async_local_storage/.test(url)) {
