@@ -1,5 +1,5 @@
 import { WORKSPACE_VERSION } from '@tokenstream/e2e-support';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,9 +140,13 @@ export async function ensureProductImage(): Promise<string> {
   return image;
 }
 
-/** A hash of everything the image is built from: the image file, its ignore file, the bundle. */
+/**
+ * A hash of everything the image is built from: the image file, its ignore file, the bundle, and
+ * the commit, which the image carries as its revision label (so a new commit is a new image).
+ */
 function inputsHash(): string {
   const hash = createHash('sha256');
+  hash.update(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).toString().trim());
   const files = [
     'deploy/container/Containerfile',
     '.dockerignore',
