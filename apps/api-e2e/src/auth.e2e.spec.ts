@@ -135,6 +135,13 @@ describe('API keys (AUTH_MODE=apikey)', () => {
 });
 
 describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
+  /** A trusted proxy in front of two models, the larger one for admins only. */
+  const PROXY_WITH_ADMIN_MODEL = {
+    AUTH_MODE: 'proxy',
+    TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
+    CHAT_MODELS: 'demo,demo-large',
+    MODEL_GROUPS: 'demo-large:admins',
+  };
   const identity = {
     'x-auth-request-user': 'alice',
     'x-auth-request-email': 'alice@example.com',
@@ -142,65 +149,44 @@ describe('identity from an auth proxy (AUTH_MODE=proxy)', () => {
   };
 
   it('believes the headers from a trusted proxy address', async () => {
-    await withApi(
-      {
-        AUTH_MODE: 'proxy',
-        TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
-        CHAT_MODELS: 'demo,demo-large',
-        MODEL_GROUPS: 'demo-large:admins',
-      },
-      async (api) => {
-        const me = (await (await get(api, ApiPaths.me, identity)).json()) as MeResponse;
-        expect(me).toMatchObject({
-          id: 'proxy:alice',
-          kind: 'user',
-          via: 'proxy',
-          email: 'alice@example.com',
-          groups: ['staff', 'admins'],
-        });
-        expect(me.models).toEqual(['demo', 'demo-large']);
-        expect((await get(api, ApiPaths.me)).status).toBe(401);
-        // A user outside the group a model is restricted to neither sees it nor may use it.
-        const bob = { 'x-auth-request-user': 'bob', 'x-auth-request-groups': 'staff' };
-        expect(
-          ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
-        ).toEqual(['demo']);
-        const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, bob);
-        expect(refused.status).toBe(403);
-      },
-    );
+    await withApi(PROXY_WITH_ADMIN_MODEL, async (api) => {
+      const me = (await (await get(api, ApiPaths.me, identity)).json()) as MeResponse;
+      expect(me).toMatchObject({
+        id: 'proxy:alice',
+        kind: 'user',
+        via: 'proxy',
+        email: 'alice@example.com',
+        groups: ['staff', 'admins'],
+      });
+      expect(me.models).toEqual(['demo', 'demo-large']);
+      expect((await get(api, ApiPaths.me)).status).toBe(401);
+      // A user outside the group a model is restricted to neither sees it nor may use it.
+      const bob = { 'x-auth-request-user': 'bob', 'x-auth-request-groups': 'staff' };
+      expect(
+        ((await (await get(api, ApiPaths.models, bob)).json()) as ModelsResponse).models,
+      ).toEqual(['demo']);
+      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, bob);
+      expect(refused.status).toBe(403);
+    });
   });
 
   it('reads one header family: a forged X-Forwarded-* beside the proxy’s X-Auth-Request-User grants nothing', async () => {
-    await withApi(
-      {
-        AUTH_MODE: 'proxy',
-        TRUSTED_PROXY_CIDRS: '127.0.0.0/8,::1/128',
-        CHAT_MODELS: 'demo,demo-large',
-        MODEL_GROUPS: 'demo-large:admins',
-      },
-      async (api) => {
-        // The proxy set the user; the client's own headers of the other family passed through it.
-        const forged = {
-          'x-auth-request-user': 'mallory',
-          'x-forwarded-user': 'admin',
-          'x-forwarded-email': 'admin@example.com',
-          'x-forwarded-groups': 'admins',
-        };
-        const me = (await (await get(api, ApiPaths.me, forged)).json()) as MeResponse;
-        expect(me).toMatchObject({ id: 'proxy:mallory', groups: [], models: ['demo'] });
-        expect(me.email).toBeUndefined();
-        const refused = await openStream(
-          api.url,
-          { ...hi, model: 'demo-large' },
-          undefined,
-          forged,
-        );
-        expect(refused.status).toBe(403);
-        // Alone, the other family is no identity at all.
-        expect((await get(api, ApiPaths.me, { 'x-forwarded-user': 'admin' })).status).toBe(401);
-      },
-    );
+    await withApi(PROXY_WITH_ADMIN_MODEL, async (api) => {
+      // The proxy set the user; the client's own headers of the other family passed through it.
+      const forged = {
+        'x-auth-request-user': 'mallory',
+        'x-forwarded-user': 'admin',
+        'x-forwarded-email': 'admin@example.com',
+        'x-forwarded-groups': 'admins',
+      };
+      const me = (await (await get(api, ApiPaths.me, forged)).json()) as MeResponse;
+      expect(me).toMatchObject({ id: 'proxy:mallory', groups: [], models: ['demo'] });
+      expect(me.email).toBeUndefined();
+      const refused = await openStream(api.url, { ...hi, model: 'demo-large' }, undefined, forged);
+      expect(refused.status).toBe(403);
+      // Alone, the other family is no identity at all.
+      expect((await get(api, ApiPaths.me, { 'x-forwarded-user': 'admin' })).status).toBe(401);
+    });
   });
 
   it('reads the X-Forwarded-* family instead when PROXY_HEADERS says so', async () => {

@@ -62,9 +62,7 @@ function appConfigFrom(settings: Settings, env: Env, problems: string[], webDist
     metrics: { port: settings.METRICS_PORT, host: settings.METRICS_HOST },
     redis: { url: settings.REDIS_URL, commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS },
     database: {
-      location: (settings.DATABASE_URL
-        ? { url: settings.DATABASE_URL }
-        : { dir: settings.DATABASE_DIR }) satisfies DatabaseLocation as DatabaseLocation,
+      location: databaseLocationFrom(settings),
       retentionDays: settings.CONVERSATION_RETENTION_DAYS,
     },
     models: {
@@ -105,6 +103,11 @@ function appConfigFrom(settings: Settings, env: Env, problems: string[], webDist
       tokensPerDay: settings.LIMIT_TOKENS_PER_DAY,
     },
   };
+}
+
+/** A PostgreSQL server when `DATABASE_URL` names one, else the embedded one in its folder. */
+function databaseLocationFrom(settings: Settings): DatabaseLocation {
+  return settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dir: settings.DATABASE_DIR };
 }
 
 function corsOriginsFrom(settings: Settings, problems: string[]): string[] {

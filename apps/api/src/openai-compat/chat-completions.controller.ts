@@ -59,7 +59,7 @@ export class ChatCompletionsController {
     if (!answer) return;
     setDeliveryHeaders(res, answer.delivery);
     if (answer.deployment && !res.headersSent) res.setHeader(DEPLOYMENT_HEADER, answer.deployment);
-    if ('events' in answer) sendEventStream(res, answer.events, (text) => text);
+    if ('encode' in answer) sendEventStream(res, answer.delivery.batches, answer.encode);
     else res.status(200).json(answer.completion);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
-import { map, type Observable } from 'rxjs';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
@@ -21,13 +20,16 @@ export interface CompletionContext {
   idempotencyKey?: string;
 }
 
-/** What a chat completion answers: its events as text to write, or the whole completion. */
+/**
+ * What a chat completion answers: its stream's batches with the encoder that writes each as
+ * OpenAI's events, or the whole completion.
+ */
 export type CompletionAnswer = {
   /** The stream read, whose id and pace the response names. */
   delivery: Delivery;
   /** The deployment that answered, when one did. */
   deployment: string | undefined;
-} & ({ events: Observable<string> } | { completion: ChatCompletion });
+} & ({ encode: (batch: DeliveryBatch) => string } | { completion: ChatCompletion });
 
 /** One event of OpenAI's stream: a chunk's JSON, or the `[DONE]` sentinel as it is. */
 function encodeChunkEvent(event: ChunkEvent): string {
@@ -90,7 +92,7 @@ export class ChatCompletionsService {
     };
     // The headers wait for the upstream's first chunk, as OpenAI's own do, to name who answered.
     const deployment = await started.servedBy;
-    return { delivery, deployment, events: delivery.batches.pipe(map(encode)) };
+    return { delivery, deployment, encode };
   }
 
   /** Waits for the whole reply and folds it into one `chat.completion`. */
