@@ -2,6 +2,7 @@ import type { ChatMessage } from '@tokenstream/stream-contracts';
 import { DemoModelProvider } from './demo-model-provider';
 import { demoReply, demoTokens } from './demo-reply';
 import type { ModelEvent } from './model-provider';
+import { replyEvents } from './testing/model-replies';
 
 const messages: ChatMessage[] = [{ role: 'user', content: 'How do I stream tokens?' }];
 
@@ -19,7 +20,7 @@ describe('DemoModelProvider', () => {
   it('streams the same labelled reply, token by token, and finishes with usage', async () => {
     const provider = new DemoModelProvider(0);
     const events = await collect(
-      provider.stream({ model: 'demo', messages }, new AbortController().signal),
+      replyEvents(provider, { model: 'demo', messages }, new AbortController().signal),
     );
     const deltas = events.filter((event) => event.type === 'delta');
     expect(deltas.length).toBeGreaterThan(50);
@@ -49,7 +50,11 @@ describe('DemoModelProvider', () => {
   it('stops at maxTokens with finishReason length', async () => {
     const provider = new DemoModelProvider(0);
     const events = await collect(
-      provider.stream({ model: 'demo', messages, maxTokens: 5 }, new AbortController().signal),
+      replyEvents(
+        provider,
+        { model: 'demo', messages, maxTokens: 5 },
+        new AbortController().signal,
+      ),
     );
     expect(events.filter((event) => event.type === 'delta')).toHaveLength(5);
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'length' });
@@ -59,7 +64,7 @@ describe('DemoModelProvider', () => {
     const provider = new DemoModelProvider(20);
     const abort = new AbortController();
     const events: ModelEvent[] = [];
-    for await (const event of provider.stream({ model: 'demo', messages }, abort.signal)) {
+    for await (const event of replyEvents(provider, { model: 'demo', messages }, abort.signal)) {
       events.push(event);
       if (events.length === 3) abort.abort();
     }

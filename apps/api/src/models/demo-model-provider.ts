@@ -1,8 +1,7 @@
 import type { Usage } from '@tokenstream/stream-contracts';
-import { abortableDelay } from './abortable-delay';
 import { DemoChunks } from './demo-chunks';
 import { demoReply, demoTokens } from './demo-reply';
-import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
+import { ModelProvider, type ModelRequest, type ModelSink } from './model-provider';
 
 /** A rough count for usage figures: about four characters make a token in English text. */
 function estimateTokens(text: string): number {
@@ -20,24 +19,44 @@ export class DemoModelProvider extends ModelProvider {
     super();
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+  stream(request: ModelRequest, signal: AbortSignal, sink: ModelSink): void {
     const tokens = demoTokens(demoReply(request.messages));
-    const limit = request.maxTokens ?? Infinity;
+    const limit = Math.min(request.maxTokens ?? Infinity, tokens.length);
     // A `/v1` request gets OpenAI's chunks, as from any upstream.
     const chunks = request.openAiBody ? new DemoChunks(request.model) : undefined;
     let sent = 0;
-    for (const token of tokens) {
-      if (sent >= limit) break;
-      await abortableDelay(this.tokenDelayMs, signal);
-      if (signal.aborted) return;
-      if (chunks) yield { type: 'chunks', chunks: [chunks.text(token)], text: token };
-      else yield { type: 'delta', text: token };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      sink.done();
+    };
+    const finish = () => {
+      signal.removeEventListener('abort', onAbort);
+      const promptTokens = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+      const usage: Usage = {
+        promptTokens,
+        completionTokens: sent,
+        totalTokens: promptTokens + sent,
+      };
+      const finishReason = sent < tokens.length ? 'length' : 'stop';
+      if (chunks) sink.next({ type: 'chunks', chunks: chunks.end(finishReason, usage), text: '' });
+      sink.next({ type: 'finish', finishReason, usage });
+      sink.done();
+    };
+    // One token per tick of the model's pace, each on a timer of its own.
+    const tick = () => {
+      const token = tokens[sent];
       sent += 1;
-    }
-    const promptTokens = estimateTokens(request.messages.map((m) => m.content).join('\n'));
-    const usage: Usage = { promptTokens, completionTokens: sent, totalTokens: promptTokens + sent };
-    const finishReason = sent < tokens.length ? 'length' : 'stop';
-    if (chunks) yield { type: 'chunks', chunks: chunks.end(finishReason, usage), text: '' };
-    yield { type: 'finish', finishReason, usage };
+      if (chunks) sink.next({ type: 'chunks', chunks: [chunks.text(token)], text: token });
+      else sink.next({ type: 'delta', text: token });
+      next();
+    };
+    const next = () => {
+      if (sent < limit) timer = setTimeout(tick, this.tokenDelayMs);
+      else finish();
+    };
+    if (signal.aborted) return sink.done();
+    signal.addEventListener('abort', onAbort, { once: true });
+    next();
   }
 }

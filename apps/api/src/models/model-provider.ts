@@ -1,4 +1,5 @@
 import type { ChatMessage, FinishReason, ProviderKind, Usage } from '@tokenstream/stream-contracts';
+import type { PushSink } from '../shared/push-sink';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -35,12 +36,17 @@ export type ModelEvent =
   | { type: 'served'; deployment: string; model: string }
   | { type: 'finish'; finishReason: Exclude<FinishReason, 'cancelled'>; usage?: Usage };
 
+/** Where a provider pushes a reply's events. */
+export type ModelSink = PushSink<ModelEvent>;
+
 /**
- * A source of streamed replies. `stream` yields deltas and then exactly one `finish`; when `signal`
- * aborts it stops at once, releasing what it holds (the upstream socket), and yields nothing more.
- * Failures are thrown; the caller turns them into `error` frames.
+ * A source of streamed replies. `stream` starts one and returns at once; the reply is pushed into
+ * `sink` as it comes, in the same turn as the upstream's bytes that carry it: deltas, then exactly
+ * one `finish`, then `done`. A failure ends it with `fail` (the caller turns it into an `error`
+ * frame). When `signal` aborts, it stops at once, releasing what it holds (the upstream socket),
+ * pushes nothing more, and ends with `done`.
  */
 export abstract class ModelProvider {
   abstract readonly kind: ProviderKind;
-  abstract stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent>;
+  abstract stream(request: ModelRequest, signal: AbortSignal, sink: ModelSink): void;
 }

@@ -4,9 +4,10 @@ import { MemoryDeploymentCooldowns } from './deployment-cooldowns';
 import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
 import { ModelRouter, type Route } from './model-router';
 import { UpstreamTimeoutError } from './upstream-timeout-error';
+import { replyEvents, ScriptedModelProvider } from './testing/model-replies';
 
 /** An upstream that answers `text`, or fails with `failure` before (or after) its first delta. */
-class Upstream extends ModelProvider {
+class Upstream extends ScriptedModelProvider {
   readonly kind = 'openai' as const;
   requests: ModelRequest[] = [];
   constructor(
@@ -15,7 +16,7 @@ class Upstream extends ModelProvider {
   ) {
     super();
   }
-  async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+  protected async *script(request: ModelRequest): AsyncIterable<ModelEvent> {
     this.requests.push(request);
     if (this.failure && !this.failure.afterText) throw this.failure.error;
     yield { type: 'delta', text: this.text };
@@ -41,7 +42,11 @@ const status = (code: number, retryAfter?: string) =>
 
 async function run(router: ModelRouter, model = 'gpt') {
   const events: ModelEvent[] = [];
-  for await (const event of router.stream({ model, messages: [] }, new AbortController().signal)) {
+  for await (const event of replyEvents(
+    router,
+    { model, messages: [] },
+    new AbortController().signal,
+  )) {
     events.push(event);
   }
   return events;
@@ -128,7 +133,8 @@ describe('ModelRouter', () => {
     );
     const events: ModelEvent[] = [];
     const error = await (async () => {
-      for await (const event of router.stream(
+      for await (const event of replyEvents(
+        router,
         { model: 'gpt', messages: [] },
         new AbortController().signal,
       )) {
@@ -157,9 +163,12 @@ describe('ModelRouter', () => {
 
   it('tries the next deployment when one sends nothing within its own first-token limit', async () => {
     /** An upstream that never answers, and ends quietly when aborted (as providers do). */
-    class Silent extends ModelProvider {
+    class Silent extends ScriptedModelProvider {
       readonly kind = 'openai' as const;
-      async *stream(_request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+      protected async *script(
+        _request: ModelRequest,
+        signal: AbortSignal,
+      ): AsyncIterable<ModelEvent> {
         await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
         // Aborted: nothing more, as a provider must (never reached before the abort).
         if (!signal.aborted) yield { type: 'delta', text: 'too late' };

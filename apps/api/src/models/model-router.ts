@@ -4,7 +4,13 @@ import OpenAI, { APIError } from 'openai';
 import type { Deployment, ModelRoutes } from '../config/model-routes';
 import type { DeploymentCooldowns } from './deployment-cooldowns';
 import { firstTokenLimit } from './first-token-limit';
-import { ModelProvider, type ModelEvent, type ModelRequest } from './model-provider';
+import type { PushSink } from '../shared/push-sink';
+import {
+  ModelProvider,
+  type ModelEvent,
+  type ModelRequest,
+  type ModelSink,
+} from './model-provider';
 import { retryAfterMs } from './retry-after';
 import { isBrokenConnection } from './upstream-failure';
 import { UpstreamTimeoutError } from './upstream-timeout-error';
@@ -19,6 +25,14 @@ export interface Route {
   provider: ModelProvider;
   /** The SDK client of its upstream, for calls answered whole; none for the demo model. */
   client?: OpenAI;
+}
+
+/** The routes a request tries, in order, and what was left out as cooling down. */
+interface Candidates {
+  routes: Route[];
+  cooling: Map<string, number>;
+  /** True when the model has more than one deployment, fallbacks included. */
+  alternatives: boolean;
 }
 
 /** What the router reports as it works, for the metrics. */
@@ -66,12 +80,13 @@ export class ModelRouter extends ModelProvider {
     this.logger = dependencies.logger ?? new Logger(ModelRouter.name);
   }
 
-  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
-    return this.inOrder(
+  stream(request: ModelRequest, signal: AbortSignal, sink: ModelSink): void {
+    this.inOrder<ModelEvent>(
       request.model,
       signal,
-      (route, attempt) =>
-        route.provider.stream({ ...request, model: route.upstreamModel }, attempt),
+      (route, attempt, answer) =>
+        route.provider.stream({ ...request, model: route.upstreamModel }, attempt, answer),
+      sink,
       (route) => ({ type: 'served', deployment: route.deployment.name, model: route.model }),
     );
   }
@@ -81,76 +96,103 @@ export class ModelRouter extends ModelProvider {
    * cooldowns and each deployment's own time limit, for a request answered whole (embeddings):
    * the first deployment that answers wins. Once `signal` aborts, no other is tried.
    */
-  async call<T>(
+  call<T>(
     model: string,
     signal: AbortSignal,
     call: (route: Route, signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T; deployment: string }> {
-    const answers = this.inOrder(model, signal, async function* (route, attempt) {
-      try {
-        yield { value: await call(route, attempt), deployment: route.deployment.name };
-      } catch (error) {
-        // Aborted, the SDK says only that; the reason says why (a time limit, the caller gone).
-        throw attempt.aborted ? attempt.reason : error;
-      }
+    return new Promise((resolve, reject) => {
+      let answer: { value: T; deployment: string } | undefined;
+      this.inOrder<{ value: T; deployment: string }>(
+        model,
+        signal,
+        (route, attempt, sink) =>
+          void call(route, attempt).then(
+            (value) => {
+              sink.next({ value, deployment: route.deployment.name });
+              sink.done();
+            },
+            // Aborted, the SDK says only that; the reason says why (a time limit, the caller gone).
+            (error: unknown) => sink.fail(attempt.aborted ? attempt.reason : error),
+          ),
+        {
+          next: (value) => (answer = value),
+          done: () =>
+            answer ? resolve(answer) : reject(new Error(`no deployment of ${model} answered`)),
+          fail: reject,
+        },
+      );
     });
-    for await (const answer of answers) return answer;
-    // Each try above answers or throws, and the loop throws when none answered.
-    throw new Error(`no deployment of ${model} answered`);
   }
 
   /**
-   * Tries the model's deployments in order ({@link candidates}) until one answers, and yields its
-   * answer (after `served(route)`, when given). Each try runs under its deployment's own
-   * first-token limit. A try that fails before any of its answer came, within the caller's time,
-   * is logged, cools its deployment down when the failure says so, and the next is tried; once
-   * some of an answer came, or `signal` aborted, a failure is the caller's. When none answered,
-   * the last failure is thrown, or a `503` when every deployment was cooling down.
+   * Tries the model's deployments in order ({@link candidates}) until one answers, and pushes its
+   * answer into `sink` (after `served(route)`, when given). Each try runs under its deployment's
+   * own first-token limit. A try that fails before any of its answer came, within the caller's
+   * time, is logged, cools its deployment down when the failure says so, and the next is tried;
+   * once some of an answer came, or `signal` aborted, a failure is the caller's. When none
+   * answered, the last failure is the caller's, or a `503` when every deployment was cooling down.
    */
-  private async *inOrder<T>(
+  private inOrder<T>(
     model: string,
     signal: AbortSignal,
-    attempt: (route: Route, signal: AbortSignal) => AsyncIterable<T>,
+    attempt: (route: Route, signal: AbortSignal, sink: PushSink<T>) => void,
+    sink: PushSink<T>,
     served?: (route: Route) => T,
-  ): AsyncGenerator<T, void> {
-    const { routes, cooling, alternatives } = await this.candidates(model);
-    let lastFailure: { error: unknown } | undefined;
-    for (const route of routes) {
+  ): void {
+    const tryFrom = (
+      { routes, cooling, alternatives }: Candidates,
+      index: number,
+      lastFailure: { error: unknown } | undefined,
+    ): void => {
+      const route = routes[index];
+      if (!route)
+        return sink.fail(lastFailure ? lastFailure.error : allCoolingDown(model, cooling));
       let answered = false;
       const limit = firstTokenLimit(signal, route.deployment.firstTokenTimeoutMs);
-      try {
-        for await (const item of attempt(route, limit.signal)) {
+      attempt(route, limit.signal, {
+        next: (item) => {
           if (!answered) {
             answered = true;
             limit.answered();
-            if (served) yield served(route);
+            if (served) sink.next(served(route));
           }
-          yield item;
-        }
-        // Its own limit passed: a provider ends quietly when aborted, so this is a failure here.
-        if (limit.signal.aborted && !signal.aborted) throw limit.signal.reason;
-        // The reply's limit ends it quietly (the caller's wrapper reports it): the deployment
-        // that was too slow is left alone for a while all the same.
-        if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
-          await this.coolDown(route.deployment.name, signal.reason, 'timeout');
-        }
-        return;
-      } catch (error) {
+          sink.next(item);
+        },
+        done: () => {
+          limit.release();
+          // Its own limit passed: a provider ends quietly when aborted, so this is a failure here.
+          if (limit.signal.aborted && !signal.aborted) return failed(limit.signal.reason);
+          // The reply's limit ends it quietly (the caller's wrapper reports it): the deployment
+          // that was too slow is left alone for a while all the same.
+          if (alternatives && signal.aborted && signal.reason instanceof UpstreamTimeoutError) {
+            return void this.coolDown(route.deployment.name, signal.reason, 'timeout').then(() =>
+              sink.done(),
+            );
+          }
+          sink.done();
+        },
+        fail: (error) => {
+          limit.release();
+          failed(error);
+        },
+      });
+      const failed = (error: unknown) => {
         const timedOut =
           limit.signal.aborted && limit.signal.reason instanceof UpstreamTimeoutError;
         const failure: unknown = timedOut ? limit.signal.reason : error;
         const over = answered || signal.aborted;
-        await this.failed(route, failure, alternatives, !over);
-        if (over) throw error;
-        lastFailure = { error: failure };
-      } finally {
-        limit.release();
-      }
-    }
-    if (lastFailure) throw lastFailure.error;
-    throw allCoolingDown(model, cooling);
+        void this.failed(route, failure, alternatives, !over).then(() => {
+          if (over) sink.fail(error);
+          else tryFrom({ routes, cooling, alternatives }, index + 1, { error: failure });
+        });
+      };
+    };
+    this.candidates(model).then(
+      (candidates) => tryFrom(candidates, 0, undefined),
+      (error: unknown) => sink.fail(error),
+    );
   }
-
   /**
    * Cools a deployment down when its failure says so and there are others to go to; logs that
    * the next is tried, when it is.
@@ -176,9 +218,7 @@ export class ModelRouter extends ModelProvider {
    * weight, then each fallback model's the same way. Cooled-down deployments are left out: their
    * upstream asked to be left alone, or just failed.
    */
-  private async candidates(
-    model: string,
-  ): Promise<{ routes: Route[]; cooling: Map<string, number>; alternatives: boolean }> {
+  private async candidates(model: string): Promise<Candidates> {
     const chain = [model, ...(this.routes.fallbacks[model] ?? [])];
     const all = chain.flatMap((name) => this.byModel.get(name) ?? []);
     // With one deployment there is nowhere else to send traffic: its failures are retried as

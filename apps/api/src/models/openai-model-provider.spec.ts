@@ -5,6 +5,7 @@ import { splitIntoChunks, startMockOpenAi, type MockOpenAi } from '@tokenstream/
 import type { ModelEvent, ModelRequest } from './model-provider';
 import { OpenAiModelProvider } from './openai-model-provider';
 import { createUpstreamFetch, type UpstreamFetch } from './upstream-fetch';
+import { replyEvents } from './testing/model-replies';
 
 const REPLY = 'Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich 🙂';
 const request: ModelRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
@@ -16,7 +17,7 @@ async function collect(
 ): Promise<{ events: ModelEvent[]; error: unknown }> {
   const events: ModelEvent[] = [];
   try {
-    for await (const event of provider.stream(request, signal)) events.push(event);
+    for await (const event of replyEvents(provider, request, signal)) events.push(event);
     return { events, error: undefined };
   } catch (error) {
     return { events, error };
@@ -103,7 +104,7 @@ describe.each<[string, UpstreamFetch | undefined]>([
     mock.configure({ reply: REPLY, chunks: 20, chunkDelayMs: 50 });
     const abort = new AbortController();
     const events: ModelEvent[] = [];
-    for await (const event of provider.stream(request, abort.signal)) {
+    for await (const event of replyEvents(provider, request, abort.signal)) {
       events.push(event);
       if (events.length === 2) abort.abort();
     }

@@ -18,6 +18,8 @@ export class ReplyDeadlines {
   private readonly totalTimer: Timer;
   private firstTokenTimer: Timer | undefined;
   private idleTimer: Timer | undefined;
+  /** When text last arrived (`Date.now()`), read by the silence clock when it rings. */
+  private lastTextAt = 0;
   private expiredWith: UpstreamTimeoutError | undefined;
   private stopped = false;
 
@@ -40,17 +42,17 @@ export class ReplyDeadlines {
     return Math.max(0, limit - (performance.now() - this.startedAt));
   }
 
-  /** Text arrived: the first-token clock stops, and the silence clock starts (again). */
+  /**
+   * Text arrived: the first-token clock stops, and the silence clock starts (again). It runs for
+   * every token, so it only notes the time: the one silence timer, when it rings, re-arms itself
+   * for what is left of the silence allowed since the last text, rather than being reset per token.
+   */
   textArrived(): void {
-    if (this.stopped) return;
-    if (this.idleTimer) {
-      // refresh() re-arms the same timer: cheaper than a new one for every chunk of a long reply.
-      this.idleTimer.refresh();
-      return;
-    }
+    this.lastTextAt = Date.now();
+    if (this.idleTimer || this.stopped) return;
     clearTimeout(this.firstTokenTimer);
     this.firstTokenTimer = undefined;
-    this.idleTimer = setTimeout(() => this.expire('idle'), this.limits.idleTimeoutMs);
+    this.armIdle(this.limits.idleTimeoutMs);
   }
 
   /** Stops every clock; to be called on every way out of a reply. */
@@ -59,6 +61,14 @@ export class ReplyDeadlines {
     clearTimeout(this.firstTokenTimer);
     clearTimeout(this.idleTimer);
     clearTimeout(this.totalTimer);
+  }
+
+  private armIdle(delayMs: number): void {
+    this.idleTimer = setTimeout(() => {
+      const silentMs = Date.now() - this.lastTextAt;
+      if (silentMs >= this.limits.idleTimeoutMs) this.expire('idle');
+      else if (!this.stopped) this.armIdle(this.limits.idleTimeoutMs - silentMs);
+    }, delayMs);
   }
 
   private expire(kind: UpstreamTimeoutKind): void {

@@ -6,6 +6,7 @@ import { ResilientModelProvider, type UpstreamPolicy } from './resilient-model-p
 import { isBrokenConnection } from './upstream-failure';
 import { createUpstreamFetch } from './upstream-fetch';
 import { UpstreamTimeoutError } from './upstream-timeout-error';
+import { replyEvents } from './testing/model-replies';
 
 const REPLY = 'one two three four five six seven eight';
 const CHUNKS = 8;
@@ -39,7 +40,7 @@ async function run(
 ): Promise<Outcome> {
   const events: ModelEvent[] = [];
   const started = performance.now();
-  const iterator = provider.stream(request, signal)[Symbol.asyncIterator]();
+  const iterator = replyEvents(provider, request, signal)[Symbol.asyncIterator]();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -307,7 +308,7 @@ describe('ResilientModelProvider, with the openai SDK against the mock upstream'
       const caller = new AbortController();
       const events: ModelEvent[] = [];
       const provider = resilient({ idleTimeoutMs: 300 });
-      for await (const event of provider.stream(request, caller.signal)) {
+      for await (const event of replyEvents(provider, request, caller.signal)) {
         events.push(event);
         caller.abort();
       }

@@ -3,7 +3,7 @@ import type { ProviderKind } from '@tokenstream/stream-contracts';
 import type { AppConfig } from '../config/app-config';
 import { abortableDelay } from './abortable-delay';
 import { forwardAbort } from './forward-abort';
-import { ModelEvent, ModelProvider, ModelRequest } from './model-provider';
+import { ModelProvider, type ModelRequest, type ModelSink } from './model-provider';
 import { ReplyDeadlines } from './reply-deadlines';
 import { decideRetry } from './retry-decision';
 import type { ApiMetrics } from '../metrics/api-metrics';
@@ -32,7 +32,7 @@ export class ResilientModelProvider extends ModelProvider {
   readonly kind: ProviderKind;
   private readonly logger: Pick<LoggerService, 'warn'>;
   private readonly random: () => number;
-  private readonly metrics: Pick<ApiMetrics, 'upstreamRetried'> | undefined;
+  private readonly metrics: ResilienceDependencies['metrics'];
 
   constructor(
     private readonly inner: ModelProvider,
@@ -46,69 +46,118 @@ export class ResilientModelProvider extends ModelProvider {
     this.metrics = dependencies.metrics;
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
-    if (signal.aborted) return;
-    // Aborted by the caller or by a time limit; each attempt gets its own controller linked to it,
-    // because the SDK leaves a listener on the signal it is given for every request it makes.
-    const reply = new AbortController();
-    const unlinkCaller = forwardAbort(signal, reply);
-    const deadlines = new ReplyDeadlines(this.policy, (timeout) => reply.abort(timeout));
-    let textSent = false;
-    try {
-      for (let retriesSoFar = 0; ; retriesSoFar += 1) {
-        const attempt = new AbortController();
-        const unlinkAttempt = forwardAbort(reply.signal, attempt);
-        let failure: { error: unknown } | undefined;
-        try {
-          for await (const event of this.inner.stream(request, attempt.signal)) {
-            // A chunk already read when a limit passed must not reach the user after the timeout.
-            if (reply.signal.aborted) break;
-            // Chunks come only once they carry some of the reply (see OpenAiModelProvider).
-            if (event.type === 'delta' || event.type === 'reasoning' || event.type === 'chunks') {
-              textSent = true;
-              deadlines.textArrived();
-            }
-            yield event;
-          }
-        } catch (error) {
-          failure = { error };
-        } finally {
-          unlinkAttempt();
+  stream(request: ModelRequest, signal: AbortSignal, sink: ModelSink): void {
+    if (signal.aborted) return sink.done();
+    new ResilientReply(this.inner, request, signal, sink, this.policy, {
+      logger: this.logger,
+      random: this.random,
+      metrics: this.metrics,
+    }).attempt(0);
+  }
+}
+
+/**
+ * One reply under the `upstream` policy: a small state machine of attempts. Its events pass
+ * straight through to the caller's sink (a field check per token, and the silence clock's note of
+ * the time); only an attempt's end decides anything: done, a retry after backoff, or a failure.
+ */
+class ResilientReply {
+  /** Aborted by the caller or by a time limit. */
+  private readonly reply = new AbortController();
+  private readonly unlinkCaller: () => void;
+  private readonly deadlines: ReplyDeadlines;
+  private textSent = false;
+  private over = false;
+
+  constructor(
+    private readonly inner: ModelProvider,
+    private readonly request: ModelRequest,
+    private readonly signal: AbortSignal,
+    private readonly sink: ModelSink,
+    private readonly policy: UpstreamPolicy,
+    private readonly dependencies: {
+      logger: Pick<LoggerService, 'warn'>;
+      random: () => number;
+      metrics: ResilienceDependencies['metrics'];
+    },
+  ) {
+    this.unlinkCaller = forwardAbort(signal, this.reply);
+    this.deadlines = new ReplyDeadlines(policy, (timeout) => this.reply.abort(timeout));
+  }
+
+  /**
+   * Runs one attempt. Each gets its own controller linked to the reply's, because the SDK leaves
+   * a listener on the signal it is given for every request it makes.
+   */
+  attempt(retriesSoFar: number): void {
+    const attempt = new AbortController();
+    const unlinkAttempt = forwardAbort(this.reply.signal, attempt);
+    const { reply, deadlines, sink } = this;
+    this.inner.stream(this.request, attempt.signal, {
+      next: (event) => {
+        // A chunk already read when a limit passed must not reach the user after the timeout.
+        if (reply.signal.aborted) return;
+        // Chunks come only once they carry some of the reply (see OpenAiReplyReader).
+        if (event.type === 'delta' || event.type === 'reasoning' || event.type === 'chunks') {
+          this.textSent = true;
+          deadlines.textArrived();
         }
-        // The caller went away (or stopped): end quietly, whatever else happened meanwhile.
-        if (signal.aborted) return;
-        // Aborting the attempt may have ended it quietly or with an abort error: either way, a timeout.
-        if (deadlines.expired) throw deadlines.expired;
-        if (!failure) return;
-        if (textSent) throw failure.error;
-        const decision = decideRetry(failure.error, {
-          retriesSoFar,
-          maxRetries: this.policy.maxRetries,
-          baseDelayMs: this.policy.retryBaseDelayMs,
-          maxDelayMs: this.policy.retryMaxDelayMs,
-          budgetMs: deadlines.msUntilFirstTokenDue(),
-          nowMs: Date.now(),
-          random: this.random(),
-        });
-        if (!decision.retry) throw failure.error;
-        this.metrics?.upstreamRetried(decision.cause);
-        // Status and timing only: the upstream's error body may echo the prompt or account details.
-        this.logger.warn(
-          {
-            retry: retriesSoFar + 1,
-            maxRetries: this.policy.maxRetries,
-            delayMs: decision.delayMs,
-            upstreamStatus: decision.cause,
-          },
-          `upstream request failed (${decision.cause}) before any text; retry ${retriesSoFar + 1} of ${this.policy.maxRetries} in ${decision.delayMs} ms`,
-        );
-        await abortableDelay(decision.delayMs, reply.signal);
-        if (signal.aborted) return;
-        if (deadlines.expired) throw deadlines.expired;
-      }
-    } finally {
-      deadlines.clear();
-      unlinkCaller();
-    }
+        sink.next(event);
+      },
+      done: () => {
+        unlinkAttempt();
+        this.attemptEnded(retriesSoFar, undefined);
+      },
+      fail: (error) => {
+        unlinkAttempt();
+        this.attemptEnded(retriesSoFar, { error });
+      },
+    });
+  }
+
+  private attemptEnded(retriesSoFar: number, failure: { error: unknown } | undefined): void {
+    // The caller went away (or stopped): end quietly, whatever else happened meanwhile.
+    if (this.signal.aborted) return this.end();
+    // Aborting the attempt may have ended it quietly or with an abort error: either way, a timeout.
+    if (this.deadlines.expired) return this.end(this.deadlines.expired);
+    if (!failure) return this.end();
+    if (this.textSent) return this.end(failure.error);
+    const { policy, dependencies } = this;
+    const decision = decideRetry(failure.error, {
+      retriesSoFar,
+      maxRetries: policy.maxRetries,
+      baseDelayMs: policy.retryBaseDelayMs,
+      maxDelayMs: policy.retryMaxDelayMs,
+      budgetMs: this.deadlines.msUntilFirstTokenDue(),
+      nowMs: Date.now(),
+      random: dependencies.random(),
+    });
+    if (!decision.retry) return this.end(failure.error);
+    dependencies.metrics?.upstreamRetried(decision.cause);
+    // Status and timing only: the upstream's error body may echo the prompt or account details.
+    dependencies.logger.warn(
+      {
+        retry: retriesSoFar + 1,
+        maxRetries: policy.maxRetries,
+        delayMs: decision.delayMs,
+        upstreamStatus: decision.cause,
+      },
+      `upstream request failed (${decision.cause}) before any text; retry ${retriesSoFar + 1} of ${policy.maxRetries} in ${decision.delayMs} ms`,
+    );
+    void abortableDelay(decision.delayMs, this.reply.signal).then(() => {
+      if (this.signal.aborted) return this.end();
+      if (this.deadlines.expired) return this.end(this.deadlines.expired);
+      this.attempt(retriesSoFar + 1);
+    });
+  }
+
+  /** Ends the reply once, quietly or with `failure`, and stops its clocks. */
+  private end(failure?: unknown): void {
+    if (this.over) return;
+    this.over = true;
+    this.deadlines.clear();
+    this.unlinkCaller();
+    if (failure === undefined) this.sink.done();
+    else this.sink.fail(failure);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createUpstreamFetch, upstreamBodyOf } from './upstream-fetch';
+import { createUpstreamFetch, readUpstreamBody } from './upstream-fetch';
+import { isBrokenConnection } from './upstream-failure';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -55,6 +56,20 @@ describe('createUpstreamFetch', () => {
     expect(response.body).toBeNull();
   });
 
+  /** Reads a body to its end: its chunks as text, and how it ended. */
+  const readAll = (response: Response, onChunk?: (text: string) => void) =>
+    new Promise<{ chunks: string[]; failure?: unknown }>((resolve) => {
+      const chunks: string[] = [];
+      readUpstreamBody(response, {
+        next: (bytes) => {
+          chunks.push(Buffer.from(bytes).toString());
+          onChunk?.(chunks[chunks.length - 1]);
+        },
+        done: () => resolve({ chunks }),
+        fail: (failure) => resolve({ chunks, failure }),
+      });
+    });
+
   it('hands the body over from the socket, in the chunks it arrived in', async () => {
     const served = await serve((_, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
@@ -63,30 +78,50 @@ describe('createUpstreamFetch', () => {
     });
     server = served.server;
     const response = await upstreamFetch(served.url);
-    const chunks: string[] = [];
-    for await (const bytes of upstreamBodyOf(response)) chunks.push(Buffer.from(bytes).toString());
-    expect(chunks).toEqual(['data: one\n\n', 'data: two\n\n']);
+    expect(await readAll(response)).toEqual({ chunks: ['data: one\n\n', 'data: two\n\n'] });
   });
 
-  it('closes the upstream connection when its signal aborts mid-body', async () => {
-    let closed = false;
-    const served = await serve((req, res) => {
+  it('fails with a broken connection when the upstream dies mid-body', async () => {
+    const served = await serve((_, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      res.write('data: first\n\n');
-      res.on('close', () => (closed = true));
+      res.write('data: one\n\n');
+      setTimeout(() => res.socket?.destroy(), 30);
     });
     server = served.server;
-    const abort = new AbortController();
-    const response = await upstreamFetch(served.url, { signal: abort.signal });
-    const read = (async () => {
-      for await (const bytes of upstreamBodyOf(response)) {
-        if (bytes.length > 0) abort.abort();
-      }
-    })();
-    await expect(read).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toBe(true);
+    const { chunks, failure } = await readAll(await upstreamFetch(served.url));
+    expect(chunks).toEqual(['data: one\n\n']);
+    expect(isBrokenConnection(failure)).toBe(true);
   });
+
+  it.each(['its signal aborts', 'the reader stops early'])(
+    'closes the upstream connection when %s mid-body',
+    async (how) => {
+      let closed = false;
+      const served = await serve((req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        res.write('data: first\n\n');
+        res.on('close', () => (closed = true));
+      });
+      server = served.server;
+      const abort = new AbortController();
+      const response = await upstreamFetch(served.url, { signal: abort.signal });
+      const seen: string[] = [];
+      const stop = readUpstreamBody(response, {
+        next: (bytes) => {
+          seen.push(Buffer.from(bytes).toString());
+          if (how === 'its signal aborts') abort.abort();
+          else stop();
+        },
+        done: () => seen.push('done'),
+        fail: () => seen.push('failed'),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(closed).toBe(true);
+      // The first chunk, and no event from a body its reader let go of.
+      expect(seen[0]).toBe('data: first\n\n');
+      if (how === 'the reader stops early') expect(seen).toEqual(['data: first\n\n']);
+    },
+  );
 
   it('rejects when nothing listens, as fetch does', async () => {
     const served = await serve(() => undefined);

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { PushSink } from '../shared/push-sink';
 
 /** The `fetch` the openai SDK takes (its `fetch` option). */
 export type UpstreamFetch = (
@@ -10,13 +11,13 @@ export type UpstreamFetch = (
 /** Statuses whose responses have no body: a `Response` refuses one. */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-/** The Node response behind each streamed `Response` this module made, for {@link upstreamBodyOf}. */
+/** The Node response behind each streamed `Response` this module made, for {@link readUpstreamBody}. */
 const nodeBodies = new WeakMap<Response, IncomingMessage>();
 
 /**
  * A `fetch` over Node's `http` and `https` clients (their native HTTP parser, kept-alive
  * connections), for the openai SDK's `fetch` option: the SDK still builds, authenticates and
- * judges every request, while a streamed reply's bytes reach {@link upstreamBodyOf} straight from
+ * judges every request, while a streamed reply's bytes reach {@link readUpstreamBody} straight from
  * the socket instead of through undici's WHATWG streams, which cost more CPU per token than the
  * rest of the api's relay (bench/README.md, "Production scale"). The `Response` it resolves to is
  * a real one, whose `body` is read only if asked for (the SDK does, for an error's body). Bodies
@@ -88,25 +89,72 @@ function toResponse(message: IncomingMessage, isHead: boolean): Response {
 }
 
 /**
- * The body of an upstream response as the chunks of bytes it arrives in: from the socket when
- * {@link createUpstreamFetch} made the response, else from its `body`. Leaving the loop early
- * releases the connection.
+ * Reads the body of an upstream response into `sink`, in the chunks of bytes it arrives in: from
+ * the socket's `data` events when {@link createUpstreamFetch} made the response (no promise per
+ * chunk), else from its `body`. Returns what stops reading early and lets the connection go (it
+ * does nothing once the body has ended or failed).
  */
-export function upstreamBodyOf(response: Response): AsyncIterable<Uint8Array> {
-  return nodeBodies.get(response) ?? webBodyOf(response);
+export function readUpstreamBody(response: Response, sink: PushSink<Uint8Array>): () => void {
+  const message = nodeBodies.get(response);
+  return message ? readNodeBody(message, sink) : readWebBody(response, sink);
 }
 
-async function* webBodyOf(response: Response): AsyncIterable<Uint8Array> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    // Left early (stopped, or a bad chunk): the rest is not wanted, and the socket is let go.
-    await reader.cancel().catch(() => undefined);
+function readNodeBody(message: IncomingMessage, sink: PushSink<Uint8Array>): () => void {
+  let over = false;
+  const onData = (bytes: Buffer) => sink.next(bytes);
+  const finish = () => {
+    over = true;
+    message.off('data', onData);
+    message.off('end', onEnd);
+    message.off('error', onError);
+  };
+  const onEnd = () => {
+    finish();
+    sink.done();
+  };
+  // A connection cut mid-body comes as an `ECONNRESET` error ("aborted").
+  const onError = (error: unknown) => {
+    finish();
+    sink.fail(error);
+  };
+  message.on('data', onData);
+  message.once('end', onEnd);
+  message.once('error', onError);
+  return () => {
+    if (over) return;
+    finish();
+    // With no `error` listener left, Node emits none for a body destroyed mid-way.
+    message.destroy();
+  };
+}
+
+function readWebBody(response: Response, sink: PushSink<Uint8Array>): () => void {
+  if (!response.body) {
+    sink.done();
+    return () => undefined;
   }
+  const reader = response.body.getReader();
+  let over = false;
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (over) return;
+        if (done) break;
+        sink.next(value);
+      }
+      over = true;
+      sink.done();
+    } catch (error) {
+      if (over) return;
+      over = true;
+      sink.fail(error);
+    }
+  })();
+  return () => {
+    if (over) return;
+    over = true;
+    // Left early (stopped, or a bad chunk): the rest is not wanted, and the socket is let go.
+    reader.cancel().catch(() => undefined);
+  };
 }

@@ -3,9 +3,10 @@ import { APIConnectionError, RateLimitError } from 'openai';
 import { ModelEvent, ModelProvider, ModelRequest } from '../models/model-provider';
 import { Generation } from './generation';
 import type { StreamOutcome } from './stream-stats';
+import { ScriptedModelProvider } from '../models/testing/model-replies';
 
 /** A provider that plays a script: events to yield, then optionally an error to throw. */
-class ScriptedProvider extends ModelProvider {
+class ScriptedProvider extends ScriptedModelProvider {
   readonly kind = 'demo' as const;
   signal: AbortSignal | undefined;
 
@@ -17,7 +18,7 @@ class ScriptedProvider extends ModelProvider {
     super();
   }
 
-  async *stream(_request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
+  protected async *script(_request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent> {
     this.signal = signal;
     for (const [index, event] of this.events.entries()) {
       if (index === this.waitForAbortAfter) {

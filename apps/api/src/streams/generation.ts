@@ -5,7 +5,7 @@ import {
   type ReplyPlace,
   type StreamFrame,
 } from '@tokenstream/stream-contracts';
-import type { ModelProvider, ModelRequest } from '../models/model-provider';
+import type { ModelEvent, ModelProvider, ModelRequest } from '../models/model-provider';
 import { toErrorFrame } from '../models/upstream-failure';
 import type { InterruptReason } from './interrupt-reason';
 import type { StreamOutcome } from './stream-stats';
@@ -111,7 +111,7 @@ export class Generation {
     return this.running;
   }
 
-  private async generate(): Promise<void> {
+  private generate(): Promise<void> {
     const signal = this.abortController.signal;
     const { place } = this.listener;
     this.listener.onFrame({
@@ -120,42 +120,51 @@ export class Generation {
       model: this.request.model,
       ...(place ? { conversation: place } : {}),
     });
-    try {
-      for await (const event of this.provider.stream(this.request, signal)) {
-        // Only `interrupt` aborts the signal, and it notes why first: a field is cheaper to read
-        // for every delta than the signal's getter.
-        if (this.interruptedBy) break;
-        if (event.type === 'delta') {
-          this.stats.recordDelta(event.text);
-          this.listener.onFrame({ type: 'text-delta', delta: event.text });
-        } else if (event.type === 'reasoning') {
-          // Thinking is output the user sees arrive (and the upstream bills): it counts as such.
-          this.stats.recordDelta(event.text);
-          this.listener.onFrame({ type: 'reasoning-delta', delta: event.text });
-        } else if (event.type === 'served') {
-          this.stats.recordServed(event.deployment, event.model);
-          this.announceServed(event.deployment);
-        } else if (event.type === 'chunks') {
-          this.stats.recordDelta(event.text);
-          // The SDK's chunk type, as the plain JSON objects it is on the wire.
-          const chunks = event.chunks as unknown as Record<string, unknown>[];
-          this.listener.onFrame({ type: 'openai-chunks', chunks });
-        } else {
-          const frame = {
-            type: 'finish' as const,
-            finishReason: event.finishReason,
-            usage: event.usage,
-          };
-          this.stats.recordUsage(event.usage);
-          return this.end(frame);
-        }
-      }
-      if (signal.aborted) return this.endInterrupted();
-      // A provider that ends without `finish` breaks its contract: report it rather than hang.
-      throw new Error('The model provider ended without a finish event');
-    } catch (error) {
-      if (signal.aborted) return this.endInterrupted();
-      return this.end(toErrorFrame(error), error);
+    return new Promise<void>((resolve) => {
+      const settle = (ending: Promise<void>) => void ending.then(resolve);
+      this.provider.stream(this.request, signal, {
+        next: (event) => {
+          // Only `interrupt` aborts the signal, and it notes why first: a field is cheaper to read
+          // for every delta than the signal's getter. After the end, nothing more is written.
+          if (this.interruptedBy || this.ended) return;
+          this.onEvent(event, settle);
+        },
+        done: () => {
+          if (this.ended) return;
+          if (signal.aborted) return settle(this.endInterrupted());
+          // A provider that ends without `finish` breaks its contract: report it rather than hang.
+          const error = new Error('The model provider ended without a finish event');
+          settle(this.end(toErrorFrame(error), error));
+        },
+        fail: (error) => {
+          if (this.ended) return;
+          if (signal.aborted) return settle(this.endInterrupted());
+          settle(this.end(toErrorFrame(error), error));
+        },
+      });
+    });
+  }
+
+  /** One event of the reply, in the turn it came: a frame, or the end (settled through `settle`). */
+  private onEvent(event: ModelEvent, settle: (ending: Promise<void>) => void): void {
+    if (event.type === 'delta') {
+      this.stats.recordDelta(event.text);
+      this.listener.onFrame({ type: 'text-delta', delta: event.text });
+    } else if (event.type === 'reasoning') {
+      // Thinking is output the user sees arrive (and the upstream bills): it counts as such.
+      this.stats.recordDelta(event.text);
+      this.listener.onFrame({ type: 'reasoning-delta', delta: event.text });
+    } else if (event.type === 'served') {
+      this.stats.recordServed(event.deployment, event.model);
+      this.announceServed(event.deployment);
+    } else if (event.type === 'chunks') {
+      this.stats.recordDelta(event.text);
+      // The SDK's chunk type, as the plain JSON objects it is on the wire.
+      const chunks = event.chunks as unknown as Record<string, unknown>[];
+      this.listener.onFrame({ type: 'openai-chunks', chunks });
+    } else {
+      this.stats.recordUsage(event.usage);
+      settle(this.end({ type: 'finish', finishReason: event.finishReason, usage: event.usage }));
     }
   }
 
