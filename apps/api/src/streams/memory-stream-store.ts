@@ -15,7 +15,7 @@ import { repeatEvery } from '../shared/repeat-every';
 import type { StoreUsage } from '../shared/store-usage';
 import type { FrameWriter, StreamWriterEvents } from './frame-writer';
 import { ImmediateFrameWriter } from './immediate-frame-writer';
-import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
+import { StoreFullError, StreamClosedError, StreamStore, storedFrame } from './stream-store';
 
 interface StreamEntry {
   info: StreamInfo;
@@ -171,7 +171,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     for (const frame of frames) {
       const json = JSON.stringify(frame);
       // A frame's cost: the length of its JSON, what it takes on the wire and about in memory.
-      entry.frames.push({ seq: ++entry.info.lastSeq, frame, json });
+      entry.frames.push(storedFrame(++entry.info.lastSeq, frame, json));
       entry.bytes += json.length;
       this.totalBytes += json.length;
       if (isTerminalFrame(frame)) {

@@ -18,6 +18,7 @@ import { RedisStreamTail, type TailRedisClient } from './redis-stream-tail';
 import {
   StoreFullError,
   StreamStore,
+  storedFrame,
   type AppendResult,
   type HeartbeatReply,
   type HeartbeatReport,
@@ -210,11 +211,9 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
       entryId(Math.max(0, afterSeq) + 1),
       maxFrames === Infinity ? '' : String(Math.max(0, maxFrames)),
     )) as RawEntry[] | null;
-    return entries?.map(([id, [, json]]) => ({
-      seq: seqOfEntry(id),
-      frame: JSON.parse(json) as StreamFrame,
-      json,
-    }));
+    return entries?.map(([id, [, json]]) =>
+      storedFrame(seqOfEntry(id), JSON.parse(json) as StreamFrame, json),
+    );
   }
 
   /** `onChange` is handed nothing: its readers read what is new (from memory, if appended here). */

@@ -11,6 +11,21 @@ export interface StoredFrame {
    * and the store's measure of the frame's size.
    */
   json: string;
+  /**
+   * The frame as a server-sent event with its position as id, made by the first reader that sends
+   * it (`encodeFrameBatch`) and sent as it is by every other: readers of one frame share an object,
+   * so N readers encode it once.
+   */
+  sse?: string;
+}
+
+/**
+ * A frame as a store makes it, {@link StoredFrame.sse} not made yet. The field is there from the
+ * start, empty: V8 makes an object with room for the properties it is made with, and keeps one
+ * added later in storage of its own, an allocation more per frame.
+ */
+export function storedFrame(seq: number, frame: StreamFrame, json: string): StoredFrame {
+  return { seq, frame, json, sse: undefined };
 }
 
 /**
