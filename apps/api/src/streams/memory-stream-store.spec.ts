@@ -1,7 +1,7 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { MemoryStreamStore } from './memory-stream-store';
 import { describeStreamStore } from './stream-store.contract';
-import { StoreFullError, type StreamStoreLimits } from './stream-store';
+import { StoreFullError, type StoredFrame, type StreamStoreLimits } from './stream-store';
 
 const start: StreamFrame = { type: 'start', streamId: 's', model: 'm' };
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
@@ -81,6 +81,69 @@ describe('MemoryStreamStore', () => {
     expect(await store.read('a', 0)).toHaveLength(3);
     unwatch();
     expect(await store.info('a')).toBeUndefined();
+  });
+
+  describe('on the hot path', () => {
+    const noEvents = { onOverLimit: () => undefined, onLost: () => undefined };
+
+    it("stores a writer's frame and hands it to the watchers before `write` returns", async () => {
+      const store = storeAt();
+      await store.create({ streamId: 'a', model: 'm', owner: 'owner' });
+      const handed: (readonly StoredFrame[] | undefined)[] = [];
+      const unwatch = store.watch('a', (appended) => handed.push(appended));
+      const writer = store.writer('a', noEvents);
+      writer.write(start);
+      writer.write(delta('x'));
+      // No await between the writes and this: each was stored, and handed over, within `write`.
+      expect(handed.map((frames) => frames?.map((f) => [f.seq, f.frame]))).toEqual([
+        [[1, start]],
+        [[2, delta('x')]],
+      ]);
+      writer.write(finish);
+      expect(handed).toHaveLength(3);
+      expect(await store.info('a')).toMatchObject({ state: 'finished', lastSeq: 3 });
+      await expect(writer.flushed()).resolves.toBeUndefined();
+      unwatch();
+    });
+
+    it('hands watchers the very frames it reads back, an append at a time', async () => {
+      const store = storeAt();
+      await store.create({ streamId: 'a', model: 'm', owner: 'owner' });
+      const handed: (readonly StoredFrame[] | undefined)[] = [];
+      const unwatch = store.watch('a', (appended) => handed.push(appended));
+      await store.append('a', [start, delta('x')]);
+      await store.append('a', [delta('y')]);
+      const stored = (await store.read('a', 0)) ?? [];
+      expect(handed).toEqual([stored.slice(0, 2), stored.slice(2)]);
+      // The same objects, not copies: what one reader makes of a frame (its event) serves all.
+      expect(handed.flatMap((frames) => frames ?? [])).toEqual(stored);
+      handed.flatMap((frames) => frames ?? []).forEach((f, i) => expect(f).toBe(stored[i]));
+      unwatch();
+    });
+
+    it('stores a frame and wakes the other watchers although one watcher throws', async () => {
+      const store = storeAt();
+      await store.create({ streamId: 'a', model: 'm', owner: 'owner' });
+      const lost: unknown[] = [];
+      const unwatchBroken = store.watch('a', () => {
+        throw new Error('a reader failed');
+      });
+      const handed: number[] = [];
+      const unwatch = store.watch('a', (appended) =>
+        handed.push(...(appended ?? []).map((f) => f.seq)),
+      );
+      const writer = store.writer('a', {
+        onOverLimit: () => undefined,
+        onLost: (e) => lost.push(e),
+      });
+      writer.write(start);
+      writer.write(delta('x'));
+      expect(handed).toEqual([1, 2]);
+      expect(lost).toEqual([]);
+      expect(await store.append('a', [finish])).toEqual({ lastSeq: 3, overLimit: false });
+      unwatchBroken();
+      unwatch();
+    });
   });
 
   it('is refused smaller than one stream at its limit', () => {

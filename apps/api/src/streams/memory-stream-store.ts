@@ -9,16 +9,19 @@ import type {
   StoredFrame,
   StreamInfo,
   StreamStoreLimits,
+  StreamWatcher,
 } from './stream-store';
 import { repeatEvery } from '../shared/repeat-every';
 import type { StoreUsage } from '../shared/store-usage';
-import { StoreFullError, StreamClosedError, StreamStore } from './stream-store';
+import type { FrameWriter, StreamWriterEvents } from './frame-writer';
+import { ImmediateFrameWriter } from './immediate-frame-writer';
+import { StoreFullError, StreamClosedError, StreamStore, storedFrame } from './stream-store';
 
 interface StreamEntry {
   info: StreamInfo;
   frames: StoredFrame[];
   bytes: number;
-  watchers: Set<() => void>;
+  watchers: Set<StreamWatcher>;
 }
 
 /** How often finished streams past their retention are swept out. */
@@ -29,7 +32,8 @@ const SWEEP_INTERVAL_MS = 10_000;
  * counted at its size limit, as it may grow to it; a finished one at its size. Finished streams
  * stay readable for the retention time; when a new stream needs room, the oldest finished ones
  * nobody is reading go first. Its answers are ready at once; they come as promises because a
- * shared store's cannot be.
+ * shared store's cannot be, except on the hot path: its writer stores each token within `write`
+ * and hands it to the stream's watchers there and then.
  */
 export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
   private readonly logger = new Logger(MemoryStreamStore.name);
@@ -130,10 +134,29 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     frames: readonly StreamFrame[],
     afterSeq?: number,
   ): Promise<AppendResult> {
-    const entry = this.streams.get(streamId);
-    if (frames.slice(0, -1).some(isTerminalFrame)) {
-      throw new Error('a terminal frame may only come last');
+    return this.appendNow(streamId, frames, afterSeq);
+  }
+
+  /** Stores each frame within `write`, its readers handed it there and then. */
+  writer(streamId: string, events: StreamWriterEvents): FrameWriter {
+    return new ImmediateFrameWriter((frame) => this.appendNow(streamId, [frame]).overLimit, events);
+  }
+
+  /**
+   * `append`, done before it returns: the one routine behind `append` and the writer, which calls
+   * it once per token, so a single frame takes no step it does not need. Throws what `append`
+   * rejects with.
+   */
+  private appendNow(
+    streamId: string,
+    frames: readonly StreamFrame[],
+    afterSeq?: number,
+  ): AppendResult {
+    // The last frame may be terminal, so a single one has nothing to check.
+    for (let i = 0; i < frames.length - 1; i += 1) {
+      if (isTerminalFrame(frames[i])) throw new Error('a terminal frame may only come last');
     }
+    const entry = this.streams.get(streamId);
     if (entry && afterSeq !== undefined && entry.info.lastSeq !== afterSeq) {
       // Already appended by this very call (a retry): answer as then.
       const last = entry.frames[entry.frames.length - 1];
@@ -148,7 +171,7 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     for (const frame of frames) {
       const json = JSON.stringify(frame);
       // A frame's cost: the length of its JSON, what it takes on the wire and about in memory.
-      entry.frames.push({ seq: ++entry.info.lastSeq, frame, json });
+      entry.frames.push(storedFrame(++entry.info.lastSeq, frame, json));
       entry.bytes += json.length;
       this.totalBytes += json.length;
       if (isTerminalFrame(frame)) {
@@ -158,9 +181,31 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
       }
     }
     this.reservedBytes += this.reservationOf(entry) - reservedBefore;
+    const result = {
+      lastSeq: entry.info.lastSeq,
+      overLimit: entry.bytes > this.limits.maxStreamBytes,
+    };
+    // Last, with the books balanced: a reader handed its stream's last frame stops watching, which
+    // may evict the stream there and then.
+    if (entry.watchers.size > 0) {
+      this.tell(entry, entry.frames.slice(entry.frames.length - frames.length));
+    }
+    return result;
+  }
+
+  /**
+   * Hands the frames just appended to the stream's watchers. One that throws (a reader's write)
+   * must neither keep the frames from the others nor fail the append, which is already done.
+   */
+  private tell(entry: StreamEntry, appended: readonly StoredFrame[]): void {
     // A Set's iteration skips what is deleted during it: a reader that stops at this frame is fine.
-    for (const watcher of entry.watchers) watcher();
-    return { lastSeq: entry.info.lastSeq, overLimit: entry.bytes > this.limits.maxStreamBytes };
+    for (const watcher of entry.watchers) {
+      try {
+        watcher(appended);
+      } catch (error) {
+        this.logger.error({ err: error, streamId: entry.info.streamId }, 'a stream watcher failed');
+      }
+    }
   }
 
   async info(streamId: string): Promise<StreamInfo | undefined> {
@@ -180,7 +225,8 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
     return entry.frames.slice(from, from + maxFrames);
   }
 
-  watch(streamId: string, onChange: () => void): () => void {
+  /** `onChange` is handed the frames each append stores, as they are stored. */
+  watch(streamId: string, onChange: StreamWatcher): () => void {
     const entry = this.streams.get(streamId);
     if (!entry) return () => undefined;
     entry.watchers.add(onChange);

@@ -1,9 +1,9 @@
 import type { TextDeltaFrame } from '@tokenstream/stream-contracts';
-import type { StoredFrame } from './stream-store';
+import { storedFrame, type StoredFrame } from './stream-store';
 
 function textDelta(seq: number, delta: string): StoredFrame {
   const frame: TextDeltaFrame = { type: 'text-delta', delta };
-  return { seq, frame, json: JSON.stringify(frame) };
+  return storedFrame(seq, frame, JSON.stringify(frame));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import type { RedisStreamKeys } from './redis-stream-keys';
 import type { RedisStreamTail } from './redis-stream-tail';
-import type { StoredFrame } from './stream-store';
+import { storedFrame, type StoredFrame } from './stream-store';
 
 /** How many of the frames it appended lately the store keeps per stream read on this instance. */
 const RECENT_FRAMES = 64;
@@ -32,7 +32,7 @@ export class RedisRecentFrames {
       this.byStream.set(streamId, kept);
     }
     for (let i = 0; i < frames.length; i += 1) {
-      kept.push({ seq: first + i, frame: frames[i], json: jsons[i] });
+      kept.push(storedFrame(first + i, frames[i], jsons[i]));
     }
     if (kept.length > RECENT_FRAMES) kept.splice(0, kept.length - RECENT_FRAMES);
     this.tail.notify(key);

@@ -6,6 +6,7 @@ import {
   withCommandTimeout,
 } from '../redis/redis-command-timeout';
 import type { StoreUsage } from '../shared/store-usage';
+import type { FrameWriter, StreamWriterEvents } from './frame-writer';
 import { LOST_FRAME } from './generation';
 import { RedisRecentFrames } from './redis-recent-frames';
 import { evaluateScript, type Script, type ScriptRedisClient } from './redis-script';
@@ -17,6 +18,7 @@ import { RedisStreamTail, type TailRedisClient } from './redis-stream-tail';
 import {
   StoreFullError,
   StreamStore,
+  storedFrame,
   type AppendResult,
   type HeartbeatReply,
   type HeartbeatReport,
@@ -25,7 +27,9 @@ import {
   type StoredFrame,
   type StreamInfo,
   type StreamStoreLimits,
+  type StreamWatcher,
 } from './stream-store';
+import { StreamWriter } from './stream-writer';
 
 /** Where the store's keys live unless told: one prefix, so they are easy to find and to drop. */
 export const DEFAULT_STREAM_KEY_PREFIX = 'tokenstream:streams:';
@@ -174,6 +178,11 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
     return this.appends.append(streamId, frames, afterSeq);
   }
 
+  /** Batched: one append in flight, what comes meanwhile in the next ({@link StreamWriter}). */
+  writer(streamId: string, events: StreamWriterEvents): FrameWriter {
+    return new StreamWriter(this, streamId, events);
+  }
+
   async info(streamId: string): Promise<StreamInfo | undefined> {
     const fields = await this.bounded(this.client.hGetAll(this.keys.info(streamId)));
     if (fields['state'] === undefined) return undefined;
@@ -202,14 +211,13 @@ export class RedisStreamStore extends StreamStore implements OnApplicationShutdo
       entryId(Math.max(0, afterSeq) + 1),
       maxFrames === Infinity ? '' : String(Math.max(0, maxFrames)),
     )) as RawEntry[] | null;
-    return entries?.map(([id, [, json]]) => ({
-      seq: seqOfEntry(id),
-      frame: JSON.parse(json) as StreamFrame,
-      json,
-    }));
+    return entries?.map(([id, [, json]]) =>
+      storedFrame(seqOfEntry(id), JSON.parse(json) as StreamFrame, json),
+    );
   }
 
-  watch(streamId: string, onChange: () => void): () => void {
+  /** `onChange` is handed nothing: its readers read what is new (from memory, if appended here). */
+  watch(streamId: string, onChange: StreamWatcher): () => void {
     const unwatch = this.tail.watch(this.keys.frames(streamId), onChange);
     return () => {
       unwatch();

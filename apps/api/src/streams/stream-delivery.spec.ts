@@ -2,7 +2,7 @@ import type { StreamFrame } from '@tokenstream/stream-contracts';
 import { PassThrough } from 'node:stream';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
-import { encodeFrameBatch } from './frame-batch-encoder';
+import { encodeFrameBatch, KEEP_ALIVE_TEXT } from './frame-batch-encoder';
 import { deliverStream, MAX_FRAMES_PER_TURN, type DeliveryBatch } from './stream-delivery';
 
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
@@ -29,11 +29,13 @@ describe('deliverStream', () => {
     store.onModuleDestroy();
   });
 
-  function collect(afterSeq: number, target = socket()) {
+  function collect(afterSeq: number, target = socket(), from: MemoryStreamStore = store) {
     const events: DeliveryBatch[] = [];
+    /** What was written to the socket, batch by batch. */
+    const written: string[] = [];
     let completed = false;
     const subscription = deliverStream({
-      store,
+      store: from,
       streamId: 's',
       afterSeq,
       heartbeatMs: 60_000,
@@ -43,12 +45,14 @@ describe('deliverStream', () => {
     }).subscribe({
       next: (event) => {
         events.push(event);
-        target.write(encodeFrameBatch(event));
+        const text = encodeFrameBatch(event);
+        written.push(text);
+        target.write(text);
       },
       complete: () => (completed = true),
     });
     subscriptions.push(subscription);
-    return { events, subscription, isComplete: () => completed, target };
+    return { events, written, subscription, isComplete: () => completed, target };
   }
   /** Lets the reads in flight finish and their batches go out. */
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -113,6 +117,121 @@ describe('deliverStream', () => {
     await append(delta('c'));
     expect(reader.events).toHaveLength(3);
     expect(framesOf([reader.events[2]])).toEqual([['4', delta('c')]]);
+  });
+
+  describe('a reader that is caught up', () => {
+    /** `store`, with the reads of its readers counted: what the direct path saves. */
+    function countingReads() {
+      const counted = { reads: 0 };
+      const counting = Object.assign(Object.create(store) as MemoryStreamStore, {
+        read: (...args: Parameters<MemoryStreamStore['read']>) => {
+          counted.reads += 1;
+          return store.read(...args);
+        },
+      });
+      return { counting, counted };
+    }
+    const noEvents = { onOverLimit: () => undefined, onLost: () => undefined };
+
+    it('is sent each frame from within its write, without a read of the store', async () => {
+      const { counting, counted } = countingReads();
+      const reader = collect(3, socket(), counting);
+      await settle();
+      expect(framesOf(reader.events)).toEqual([]);
+      const readsWhenCaughtUp = counted.reads;
+      const writer = store.writer('s', noEvents);
+      writer.write(delta('c'));
+      // No turn of the event loop between the write and this: it was sent from the append.
+      expect(framesOf(reader.events)).toEqual([['4', delta('c')]]);
+      writer.write(delta('d'));
+      writer.write({ type: 'finish', finishReason: 'stop' });
+      expect(framesOf(reader.events)).toEqual([
+        ['4', delta('c')],
+        ['5', delta('d')],
+        ['6', { type: 'finish', finishReason: 'stop' }],
+      ]);
+      expect(reader.isComplete()).toBe(true);
+      expect(counted.reads).toBe(readsWhenCaughtUp);
+    });
+
+    it('is written exactly the bytes a reader that reads the store is written', async () => {
+      const live = collect(0);
+      await settle();
+      const writer = store.writer('s', noEvents);
+      for (const text of ['c', 'ü "d"\n', '\u2028e']) writer.write(delta(text));
+      writer.write({ type: 'reasoning-delta', delta: 'hm' });
+      writer.write({ type: 'finish', finishReason: 'stop' });
+      expect(live.isComplete()).toBe(true);
+      // Another reader of the whole reply, once it is finished: from the store alone.
+      const replay = collect(0);
+      await settle();
+      expect(replay.isComplete()).toBe(true);
+      expect(live.written.length).toBeGreaterThan(replay.written.length);
+      expect(live.written.join('')).toBe(replay.written.join(''));
+      // And both exactly the events of the frames, made here independently of the encoder.
+      const events = ((await store.read('s', 0)) ?? [])
+        .map(({ seq, frame }) => `id: ${seq}\ndata: ${JSON.stringify(frame)}\n\n`)
+        .join('');
+      expect(replay.written.join('')).toBe(KEEP_ALIVE_TEXT + events);
+    });
+
+    it('reads, rather than be handed frames, while it is behind, and gets every frame in order', async () => {
+      const { counting, counted } = countingReads();
+      const many = Array.from({ length: 1_000 }, (_, i) => delta(`${i},`));
+      await store.append('s', many);
+      const reader = collect(0, socket(), counting);
+      const writer = store.writer('s', noEvents);
+      // Live frames while the reader replays, a turn at a time.
+      for (let i = 0; i < 50; i++) {
+        writer.write(delta(`live ${i},`));
+        await settle();
+      }
+      writer.write({ type: 'finish', finishReason: 'stop' });
+      for (let i = 0; i < 100 && !reader.isComplete(); i++) await settle();
+      expect(reader.isComplete()).toBe(true);
+      const seqs = framesOf(reader.events).map(([seq]) => Number(seq));
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      const text = framesOf(reader.events)
+        .map(([, frame]) => (frame as { delta?: string }).delta ?? '')
+        .join('');
+      const live = Array.from({ length: 50 }, (_, i) => `live ${i},`).join('');
+      expect(text).toBe('ab' + many.map((f) => (f as { delta: string }).delta).join('') + live);
+      expect(counted.reads).toBeGreaterThanOrEqual(1_003 / MAX_FRAMES_PER_TURN);
+    });
+
+    it('sends a large append in turns of at most MAX_FRAMES_PER_TURN frames', async () => {
+      const reader = collect(3);
+      await settle();
+      const many = Array.from({ length: 3 * MAX_FRAMES_PER_TURN }, (_, i) => delta(`${i},`));
+      await store.append('s', many);
+      for (let i = 0; i < 10; i++) await settle();
+      const batches = reader.events.filter((batch) => batch.length > 0);
+      expect(batches.length).toBeGreaterThanOrEqual(3);
+      expect(batches.every((batch) => batch.length <= MAX_FRAMES_PER_TURN)).toBe(true);
+      expect(framesOf(reader.events).map(([seq]) => seq)).toEqual(
+        many.map((_, i) => String(4 + i)),
+      );
+    });
+
+    it('once its socket is full, waits for it, then gets what piled up merged and follows on', async () => {
+      const slow = socket(64);
+      const reader = collect(3, slow);
+      await settle();
+      const writer = store.writer('s', noEvents);
+      for (let i = 0; i < 50; i++) writer.write(delta(`${i},`));
+      const sentWhileFull = framesOf(reader.events).length;
+      expect(sentWhileFull).toBeLessThan(50);
+      slow.resume();
+      for (let i = 0; i < 10; i++) await settle();
+      const caughtUp = framesOf(reader.events);
+      expect(caughtUp.length).toBeLessThan(50);
+      expect(caughtUp.at(-1)?.[0]).toBe(String(3 + 50));
+      const text = caughtUp.map(([, frame]) => (frame as { delta: string }).delta).join('');
+      expect(text).toBe(Array.from({ length: 50 }, (_, i) => `${i},`).join(''));
+      // Caught up again: the next frame goes out from its write, at the next position.
+      writer.write(delta('next'));
+      expect(framesOf(reader.events).at(-1)).toEqual([String(3 + 51), delta('next')]);
+    });
   });
 
   it('tells a reader whose stream was evicted that it expired', async () => {

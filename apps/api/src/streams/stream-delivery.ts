@@ -80,8 +80,10 @@ export interface DeliveryOptions {
  * emits is what is ready at that moment, to be written to the socket in one write. It reads at
  * the socket's pace, replay included: at most {@link MAX_FRAMES_PER_TURN} frames a turn, none
  * while the socket is full; after waiting for `drain` it sends what piled up with consecutive text
- * deltas merged. A socket that accepts nothing for `stallTimeoutMs` is closed: the reader resumes
- * later from its last id. Unsubscribing detaches the reader.
+ * deltas merged. A reader that is caught up is sent the frames the store hands its watchers as
+ * they are appended, with no read: the usual case of the live tail, one token at a time. A socket
+ * that accepts nothing for `stallTimeoutMs` is closed: the reader resumes later from its last id.
+ * Unsubscribing detaches the reader.
  */
 export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatch> {
   const { store, streamId, heartbeatMs, stallTimeoutMs, socket } = options;
@@ -130,6 +132,47 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       if (!reading && !nextTurn && !retryTimer && !subscriber.closed) void readOn();
     };
 
+    /**
+     * Sends frames of the store, read or handed over, merged if the reader fell behind, and ends
+     * the delivery after the stream's last frame; returns whether it did.
+     */
+    const sendFrames = (frames: readonly StoredFrame[]): boolean => {
+      const batch = fellBehind ? mergeTextDeltas(frames) : frames;
+      fellBehind = false;
+      const last = batch[batch.length - 1];
+      position = last.seq;
+      send(batch);
+      if (!isTerminalFrame(last.frame)) return false;
+      subscriber.complete();
+      return true;
+    };
+
+    /**
+     * The store's news of the stream. Frames it hands over that follow the reader's position, no
+     * more than a turn's, are sent there and then if nothing else is under way: no read in flight
+     * (its frames come first), no next turn or retry waiting, no full socket (what comes meanwhile
+     * stays in the store until it drains). Otherwise the reader reads, as for any news without
+     * frames: whatever the reader is missing, a read finds it in order.
+     */
+    const onChange = (appended?: readonly StoredFrame[]) => {
+      if (
+        appended !== undefined &&
+        appended.length > 0 &&
+        appended.length <= MAX_FRAMES_PER_TURN &&
+        appended[0].seq === position + 1 &&
+        !reading &&
+        !nextTurn &&
+        !retryTimer &&
+        !waitingForDrain &&
+        !socket.writableNeedDrain &&
+        !subscriber.closed
+      ) {
+        sendFrames(appended);
+      } else {
+        pump();
+      }
+    };
+
     const readOn = async () => {
       reading = true;
       try {
@@ -146,12 +189,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
             return subscriber.complete();
           }
           if (frames.length === 0) continue;
-          const batch = fellBehind ? mergeTextDeltas(frames) : frames;
-          fellBehind = false;
-          const last = batch[batch.length - 1];
-          position = last.seq;
-          send(batch);
-          if (isTerminalFrame(last.frame)) return subscriber.complete();
+          if (sendFrames(frames)) return;
           if (frames.length === MAX_FRAMES_PER_TURN) {
             // More may wait: let the socket take these before reading on.
             nextTurn = setImmediate(() => {
@@ -182,7 +220,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
     };
 
     const detachReader = options.attachReader(() => subscriber.complete());
-    const unwatch = store.watch(streamId, pump);
+    const unwatch = store.watch(streamId, onChange);
     send(KEEP_ALIVE); // at once: it commits the headers, so the client knows the stream opened
     pump();
     return () => {

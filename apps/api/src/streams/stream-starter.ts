@@ -22,7 +22,6 @@ import {
   type IdempotencyClaim,
   type IdempotentStream,
 } from './stream-store';
-import { StreamWriter } from './stream-writer';
 
 /** How long a shutdown waits, after the drain, for readers to receive their last frames. */
 export const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -143,8 +142,9 @@ export class StreamStarter implements BeforeApplicationShutdown {
 
   /**
    * Runs the generation of an admitted stream: each frame it makes goes to the store (through the
-   * writer, which batches) and to the conversation's keeper; its end settles the limit ticket,
-   * the metrics and the log line, and resolves once both have the last frame.
+   * store's writer: at once in memory, batched for a shared store) and to the conversation's
+   * keeper; its end settles the limit ticket, the metrics and the log line, and resolves once both
+   * have the last frame.
    */
   private generate(
     streamId: string,
@@ -156,7 +156,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
     const api = context.api ?? 'native';
     const { model } = request;
     this.metrics.streamStarted(model, api);
-    const writer = new StreamWriter(this.store, streamId, {
+    const writer = this.store.writer(streamId, {
       onOverLimit: () => generation.interrupt('too-large'),
       onLost: (error) => {
         // Another instance ended it (a stop sent there, or it judged this one lost): not a fault.

@@ -1,7 +1,9 @@
-import type { StreamFrame } from '@tokenstream/stream-contracts';
+import { ErrorCodes, type StreamFrame } from '@tokenstream/stream-contracts';
+import type { StreamWriterEvents } from './frame-writer';
 import {
   StoreFullError,
   StreamClosedError,
+  type StoredFrame,
   type StreamStore,
   type StreamStoreLimits,
 } from './stream-store';
@@ -9,6 +11,21 @@ import {
 const start = (streamId: string): StreamFrame => ({ type: 'start', streamId, model: 'm' });
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
 const finish: StreamFrame = { type: 'finish', finishReason: 'stop' };
+const stopped: StreamFrame = { type: 'finish', finishReason: 'cancelled' };
+
+/** Events that note what a writer told them. */
+function writerEvents() {
+  const told = { overLimit: 0, lost: [] as unknown[] };
+  const events: StreamWriterEvents = {
+    onOverLimit: () => (told.overLimit += 1),
+    onLost: (error) => told.lost.push(error),
+  };
+  return { told, events };
+}
+
+/** The text of the text deltas among `frames`, joined. */
+const textOf = (frames: readonly StoredFrame[]) =>
+  frames.map(({ frame }) => (frame.type === 'text-delta' ? frame.delta : '')).join('');
 
 /** Roomy limits; a test that needs tighter ones says which. */
 const LIMITS: StreamStoreLimits = {
@@ -121,6 +138,127 @@ export function describeStreamStore(
       await store.append('a', [finish]);
       await sleep(50);
       expect(calls).toBe(before);
+    });
+
+    it('hands its watchers exactly the frames an append stored, when it hands any', async () => {
+      const store = await open();
+      await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+      const handed: (readonly StoredFrame[] | undefined)[] = [];
+      const unwatch = store.watch('a', (appended) => handed.push(appended));
+      await store.append('a', [start('a'), delta('x')]);
+      await store.append('a', [delta('y')]);
+      await until(() => handed.length >= 1);
+      await sleep(50);
+      unwatch();
+      const stored = (await store.read('a', 0)) ?? [];
+      // A store may hand nothing (its watchers read what is new), never frames that are not so.
+      for (const appended of handed.filter((frames) => frames !== undefined)) {
+        const first = appended[0].seq;
+        expect(appended).toEqual(stored.slice(first - 1, first - 1 + appended.length));
+      }
+    });
+
+    describe('its writer', () => {
+      it('stores what it is given in order, densely numbered, by the time it is flushed', async () => {
+        const store = await open();
+        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+        const { told, events } = writerEvents();
+        const writer = store.writer('a', events);
+        writer.write(start('a'));
+        await writer.flushed();
+        expect((await store.read('a', 0))?.map((f) => f.frame)).toEqual([start('a')]);
+        const texts = ['one ', 'two ', 'ü 🔑 "three"\n'];
+        for (const text of texts) writer.write(delta(text));
+        writer.write({ type: 'reasoning-delta', delta: 'hm' });
+        writer.write(delta('four'));
+        await writer.flushed();
+        const frames = (await store.read('a', 0)) ?? [];
+        // Consecutive text deltas may be joined on the way (a batching writer): the text is exact.
+        expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
+        expect(textOf(frames)).toBe(texts.join('') + 'four');
+        expect(frames.map((f) => f.frame.type)).toEqual([
+          'start',
+          ...Array(frames.length - 3).fill('text-delta'),
+          'reasoning-delta',
+          'text-delta',
+        ]);
+        expect((await store.info('a'))?.state).toBe('running');
+        expect(told).toEqual({ overLimit: 0, lost: [] });
+      });
+
+      it('finishes the stream with a terminal frame', async () => {
+        const store = await open();
+        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+        const { told, events } = writerEvents();
+        const writer = store.writer('a', events);
+        writer.write(start('a'));
+        writer.write(delta('x'));
+        writer.write(finish);
+        await writer.flushed();
+        const frames = (await store.read('a', 0)) ?? [];
+        expect(frames.map((f) => [f.seq, f.frame])).toEqual([
+          [1, start('a')],
+          [2, delta('x')],
+          [3, finish],
+        ]);
+        expect(await store.info('a')).toMatchObject({ state: 'finished', lastSeq: 3 });
+        expect(told.lost).toEqual([]);
+      });
+
+      it('tells once that a stream ended by another hand, or unknown, is lost, and writes no more', async () => {
+        const store = await open();
+        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+        const { told, events } = writerEvents();
+        const writer = store.writer('a', events);
+        writer.write(start('a'));
+        await writer.flushed();
+        // A stop written by someone else (a reader's request served on another instance).
+        await store.append('a', [stopped]);
+        writer.write(delta('late'));
+        await writer.flushed();
+        writer.write(delta('later'));
+        writer.write(finish);
+        await writer.flushed();
+        expect(told.lost).toEqual([expect.any(StreamClosedError)]);
+        expect((await store.read('a', 0))?.map((f) => f.frame)).toEqual([start('a'), stopped]);
+
+        const unknown = writerEvents();
+        const nowhere = store.writer('nope', unknown.events);
+        nowhere.write(start('nope'));
+        nowhere.write(delta('x'));
+        await nowhere.flushed();
+        expect(unknown.told.lost).toEqual([expect.any(StreamClosedError)]);
+        expect(await store.info('nope')).toBeUndefined();
+      });
+
+      it('tells when the stream passes its size limit, and still takes its last frame', async () => {
+        const store = await open({ maxStreamBytes: 200 });
+        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
+        const { told, events } = writerEvents();
+        const writer = store.writer('a', events);
+        writer.write(start('a'));
+        for (let i = 0; i < 30 && told.overLimit === 0; i++) {
+          writer.write(delta('0123456789'));
+          await writer.flushed();
+        }
+        expect(told.overLimit).toBeGreaterThan(0);
+        // Told at the frame that passed it, not before.
+        const sizes = ((await store.read('a', 0)) ?? []).map((f) => f.json.length);
+        const bytes = sizes.reduce((sum, size) => sum + size, 0);
+        expect(bytes).toBeGreaterThan(200);
+        expect(bytes - (sizes.at(-1) ?? 0)).toBeLessThanOrEqual(200);
+        const tooLarge: StreamFrame = {
+          type: 'error',
+          code: ErrorCodes.replyTooLarge,
+          message: 'too large',
+          retryable: false,
+        };
+        writer.write(tooLarge);
+        await writer.flushed();
+        expect((await store.read('a', 0))?.at(-1)?.frame).toEqual(tooLarge);
+        expect((await store.info('a'))?.state).toBe('finished');
+        expect(told.lost).toEqual([]);
+      });
     });
 
     it('refuses frames after the last one, appending nothing', async () => {

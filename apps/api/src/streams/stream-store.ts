@@ -1,5 +1,6 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
 import type { StoreUsage } from '../shared/store-usage';
+import type { FrameWriter, StreamWriterEvents } from './frame-writer';
 
 /** A frame as the store holds it: its position in the stream (1, 2, 3 …) and the frame. */
 export interface StoredFrame {
@@ -10,7 +11,28 @@ export interface StoredFrame {
    * and the store's measure of the frame's size.
    */
   json: string;
+  /**
+   * The frame as a server-sent event with its position as id, made by the first reader that sends
+   * it (`encodeFrameBatch`) and sent as it is by every other: readers of one frame share an object,
+   * so N readers encode it once.
+   */
+  sse?: string;
 }
+
+/**
+ * A frame as a store makes it, {@link StoredFrame.sse} not made yet. The field is there from the
+ * start, empty: V8 makes an object with room for the properties it is made with, and keeps one
+ * added later in storage of its own, an allocation more per frame.
+ */
+export function storedFrame(seq: number, frame: StreamFrame, json: string): StoredFrame {
+  return { seq, frame, json, sse: undefined };
+}
+
+/**
+ * What {@link StreamStore.watch} calls when a stream grows: with the frames just appended when the
+ * store has them at hand, else with nothing (read what is new).
+ */
+export type StreamWatcher = (appended?: readonly StoredFrame[]) => void;
 
 /** What the store knows of a stream. */
 export interface StreamInfo {
@@ -139,6 +161,13 @@ export abstract class StreamStore {
     frames: readonly StreamFrame[],
     afterSeq?: number,
   ): Promise<AppendResult>;
+  /**
+   * A writer of one generation's frames to stream `streamId`, the way this store is written best
+   * (each frame at once in memory, batched for a shared store). It tells `events` when the
+   * stream passes its size limit, and once if the frames cannot be stored (the stream ended or
+   * unknown: {@link StreamClosedError}); it writes nothing after that.
+   */
+  abstract writer(streamId: string, events: StreamWriterEvents): FrameWriter;
   /** The stream's state, or `undefined` if it never existed or has expired. */
   abstract info(streamId: string): Promise<StreamInfo | undefined>;
   /**
@@ -153,9 +182,11 @@ export abstract class StreamStore {
   /**
    * Calls `onChange` when frames were appended to the stream (once for several, possibly; and
    * possibly with nothing new, e.g. once a shared store is reachable again), from this instance or
-   * another; returns the unsubscribe. The reader then reads what is new.
+   * another; returns the unsubscribe. A store that has the frames at hand passes those just
+   * appended, in order (the very objects `read` answers with), and a reader that has every frame
+   * before them needs no read; without them, the reader reads what is new.
    */
-  abstract watch(streamId: string, onChange: () => void): () => void;
+  abstract watch(streamId: string, onChange: StreamWatcher): () => void;
   /** How much the store holds. */
   abstract usage(): Promise<StoreUsage>;
   /**

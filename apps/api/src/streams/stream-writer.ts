@@ -1,4 +1,5 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
+import type { FrameWriter, StreamWriterEvents } from './frame-writer';
 import { StreamClosedError, type AppendResult, type StreamStore } from './stream-store';
 
 /** How long the writer keeps retrying a store that fails before it gives the stream up. */
@@ -8,25 +9,15 @@ export const STORE_WRITE_PATIENCE_MS = 5_000;
 const FIRST_RETRY_DELAY_MS = 50;
 const MAX_RETRY_DELAY_MS = 1_000;
 
-/** What the writer tells the generation it writes for. */
-export interface StreamWriterEvents {
-  /** The stream passed its size limit: the generation should end. */
-  onOverLimit(): void;
-  /**
-   * The frames cannot be stored: the stream was ended by someone else ({@link StreamClosedError}),
-   * or the store kept failing for {@link STORE_WRITE_PATIENCE_MS}. Nothing more will be written.
-   */
-  onLost(error: unknown): void;
-}
-
 /**
- * Writes one generation's frames to the store, in order, with at most one append in flight.
- * Frames that arrive meanwhile go in the next append, together, their consecutive text deltas
- * joined into one frame: positions stay dense and resume exact, and a shared store is written once
- * per round trip rather than once per token. A store that fails is retried (in order, nothing
+ * A shared store's {@link FrameWriter} (`RedisStreamStore.writer`): writes one generation's
+ * frames to the store, in order, with at most one append in flight. Frames that arrive meanwhile
+ * go in the next append, together, their consecutive text deltas joined into one frame: positions
+ * stay dense and resume exact, and a shared store is written once per round trip rather than once
+ * per token. A store that fails is retried (in order, nothing
  * dropped, and nothing doubled: each append names the position it follows) for a bounded time.
  */
-export class StreamWriter {
+export class StreamWriter implements FrameWriter {
   private queue: StreamFrame[] = [];
   private writing: Promise<void> | undefined;
   private lost = false;
