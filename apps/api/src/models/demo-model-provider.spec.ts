@@ -71,4 +71,20 @@ describe('DemoModelProvider', () => {
     expect(events).toHaveLength(3);
     expect(events.every((event) => event.type === 'delta')).toBe(true);
   });
+
+  it('stops when its sink aborts it while taking a token, in that very turn', async () => {
+    const provider = new DemoModelProvider(1);
+    const abort = new AbortController();
+    const seen: string[] = [];
+    provider.stream({ model: 'demo', messages }, abort.signal, {
+      next: (event) => {
+        seen.push(event.type);
+        if (seen.length === 2) abort.abort();
+      },
+      done: () => seen.push('done'),
+      fail: () => seen.push('failed'),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual(['delta', 'delta', 'done']);
+  });
 });

@@ -49,7 +49,8 @@ export class DemoModelProvider extends ModelProvider {
       sent += 1;
       if (chunks) sink.next({ type: 'chunks', chunks: [chunks.text(token)], text: token });
       else sink.next({ type: 'delta', text: token });
-      next();
+      // The sink may have stopped the reply as it took the token (a reply grown too large).
+      if (!signal.aborted) next();
     };
     const next = () => {
       if (sent < limit) timer = setTimeout(tick, this.tokenDelayMs);

@@ -158,6 +158,37 @@ describe.each<[string, UpstreamFetch | undefined]>([
       expect(error).toBeInstanceOf(APIError);
     });
 
+    it('pushes nothing after the end when the sink stops the reply as it takes an event', async () => {
+      const reasoning = {
+        id: 'chatcmpl-raw',
+        object: 'chat.completion.chunk',
+        created: 0,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, delta: { reasoning_content: 'thinking' }, finish_reason: null }],
+      };
+      // Thinking and text in one read: the sink aborts at the thinking, within the same turn.
+      const provider = await providerFor(
+        `data: ${JSON.stringify(reasoning)}\n\n` + chunkLine('never seen'),
+      );
+      const abort = new AbortController();
+      const seen: string[] = [];
+      await new Promise<void>((ended) =>
+        provider.stream(request, abort.signal, {
+          next: (event) => {
+            seen.push(event.type);
+            abort.abort();
+          },
+          done: () => {
+            seen.push('done');
+            ended();
+          },
+          fail: () => seen.push('failed'),
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['reasoning', 'done']);
+    });
+
     it('ignores what follows [DONE], and fails a body that ends without a finish reason', async () => {
       const { events, error } = await collect(
         await providerFor(chunkLine('cut short') + 'data: [DONE]\n\n' + chunkLine('after')),

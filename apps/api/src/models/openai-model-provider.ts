@@ -53,7 +53,13 @@ export class OpenAiModelProvider extends ModelProvider {
       .then(
         (response) => {
           if (over) return void response.body?.cancel().catch(() => undefined);
-          const reader = new OpenAiReplyReader(Boolean(openAiBody), response.headers, sink);
+          // The sink may stop the reply as it takes an event (a reply grown too large): what the
+          // same read still holds is then dropped, as the sink is told nothing after the end.
+          const reader = new OpenAiReplyReader(
+            Boolean(openAiBody),
+            response.headers,
+            (event) => over || sink.next(event),
+          );
           stopReading = readUpstreamBody(response, {
             next: (bytes) => {
               if (over) return;

@@ -6,7 +6,7 @@ import {
   type SseParser,
   type Usage,
 } from '@tokenstream/stream-contracts';
-import type { ModelEvent, ModelSink } from './model-provider';
+import type { ModelEvent } from './model-provider';
 import { UpstreamEndedEarlyError } from './upstream-failure';
 
 type ProviderFinishReason = Extract<ModelEvent, { type: 'finish' }>['finishReason'];
@@ -91,7 +91,8 @@ export class OpenAiReplyReader {
     private readonly passChunks: boolean,
     /** The response's headers, for the errors an upstream reports inside its stream. */
     private readonly headers: Headers,
-    private readonly sink: ModelSink,
+    /** Where each event goes, in order. */
+    private readonly push: (event: ModelEvent) => void,
   ) {}
 
   /**
@@ -130,8 +131,8 @@ export class OpenAiReplyReader {
     if (this.passChunks) this.pushChunks(chunks, text);
     else {
       // Within one read, the thinking came first: a model thinks, then answers.
-      if (thinking) this.sink.next({ type: 'reasoning', text: thinking });
-      if (text) this.sink.next({ type: 'delta', text });
+      if (thinking) this.push({ type: 'reasoning', text: thinking });
+      if (text) this.push({ type: 'delta', text });
     }
     if (fault) throw fault.error;
   }
@@ -139,19 +140,19 @@ export class OpenAiReplyReader {
   /** The body ended: pushes `finish`, or throws if the upstream never said why it stopped. */
   end(): void {
     if (!this.finishReason) throw new UpstreamEndedEarlyError();
-    this.sink.next({ type: 'finish', finishReason: this.finishReason, usage: this.usage });
+    this.push({ type: 'finish', finishReason: this.finishReason, usage: this.usage });
   }
 
   private pushChunks(chunks: ChatCompletionChunk[], text: string): void {
     // Once some of the reply went out, every read goes out as it is: no chunk is looked into
     // again (this runs per read of a /v1 reply).
     if (this.replying) {
-      if (chunks.length > 0) this.sink.next({ type: 'chunks', chunks, text });
+      if (chunks.length > 0) this.push({ type: 'chunks', chunks, text });
       return;
     }
     const pending = this.held.concat(chunks);
     this.replying = pending.some(carriesReply);
     this.held = this.replying ? [] : pending;
-    if (this.replying) this.sink.next({ type: 'chunks', chunks: pending, text });
+    if (this.replying) this.push({ type: 'chunks', chunks: pending, text });
   }
 }
