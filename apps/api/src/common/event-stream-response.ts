@@ -23,7 +23,7 @@ const EVENT_STREAM_CACHE_CONTROL =
 export function sendEventStream<T>(
   res: Response,
   body: Observable<T>,
-  encode: (value: T) => string,
+  encode: (value: T) => string | Uint8Array,
 ): void {
   res.status(200);
   res.setHeader('Content-Type', EVENT_STREAM_CONTENT_TYPE);

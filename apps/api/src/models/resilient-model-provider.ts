@@ -68,6 +68,8 @@ class ResilientReply {
   private readonly deadlines: ReplyDeadlines;
   private textSent = false;
   private over = false;
+  /** `reply.signal.aborted`, as a field: read for every token, where the getter costs a call. */
+  private aborted = false;
 
   constructor(
     private readonly inner: ModelProvider,
@@ -81,6 +83,7 @@ class ResilientReply {
       metrics: ResilienceDependencies['metrics'];
     },
   ) {
+    this.reply.signal.addEventListener('abort', () => (this.aborted = true), { once: true });
     this.unlinkCaller = forwardAbort(signal, this.reply);
     this.deadlines = new ReplyDeadlines(policy, (timeout) => this.reply.abort(timeout));
   }
@@ -92,11 +95,11 @@ class ResilientReply {
   attempt(retriesSoFar: number): void {
     const attempt = new AbortController();
     const unlinkAttempt = forwardAbort(this.reply.signal, attempt);
-    const { reply, deadlines, sink } = this;
+    const { deadlines, sink } = this;
     this.inner.stream(this.request, attempt.signal, {
       next: (event) => {
         // A chunk already read when a limit passed must not reach the user after the timeout.
-        if (reply.signal.aborted) return;
+        if (this.aborted) return;
         // Chunks come only once they carry some of the reply (see OpenAiReplyReader).
         if (event.type === 'delta' || event.type === 'reasoning' || event.type === 'chunks') {
           this.textSent = true;

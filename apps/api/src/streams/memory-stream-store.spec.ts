@@ -1,4 +1,5 @@
 import type { StreamFrame } from '@tokenstream/stream-contracts';
+import { encodeFrameBatch } from './frame-batch-encoder';
 import { MemoryStreamStore } from './memory-stream-store';
 import { describeStreamStore } from './stream-store.contract';
 import { StoreFullError, type StoredFrame, type StreamStoreLimits } from './stream-store';
@@ -119,6 +120,22 @@ describe('MemoryStreamStore', () => {
       expect(handed.flatMap((frames) => frames ?? [])).toEqual(stored);
       handed.flatMap((frames) => frames ?? []).forEach((f, i) => expect(f).toBe(stored[i]));
       unwatch();
+    });
+
+    it('keeps a finished stream at the size it counts: the events its readers encoded go', async () => {
+      const store = storeAt();
+      await store.create({ streamId: 'a', model: 'm', owner: 'owner' });
+      const writer = store.writer('a', noEvents);
+      writer.write(start);
+      writer.write(delta('x'));
+      const live = (await store.read('a', 0)) ?? [];
+      const sent = encodeFrameBatch(live).toString();
+      expect(live.every((frame) => frame.sse !== undefined)).toBe(true);
+      writer.write(finish);
+      const kept = (await store.read('a', 0)) ?? [];
+      expect(kept.map((frame) => frame.sse)).toEqual([undefined, undefined, undefined]);
+      // A reader that comes back is sent the same bytes, made again.
+      expect(encodeFrameBatch(kept.slice(0, 2)).toString()).toBe(sent);
     });
 
     it('stores a frame and wakes the other watchers although one watcher throws', async () => {

@@ -178,6 +178,9 @@ export class MemoryStreamStore extends StreamStore implements OnModuleDestroy {
         entry.info.state = 'finished';
         entry.info.finishedAt = this.now();
         this.finished.set(streamId, entry);
+        // The events encoded for its live readers go: a finished stream is kept for the rare
+        // reader that comes back, at the size the budget counts (its JSON), not twice that.
+        for (const stored of entry.frames) stored.sse = undefined;
       }
     }
     this.reservedBytes += this.reservationOf(entry) - reservedBefore;

@@ -45,7 +45,7 @@ describe('deliverStream', () => {
     }).subscribe({
       next: (event) => {
         events.push(event);
-        const text = encodeFrameBatch(event);
+        const text = encodeFrameBatch(event).toString('utf8');
         written.push(text);
         target.write(text);
       },
@@ -111,7 +111,7 @@ describe('deliverStream', () => {
     expect(reader.events).toHaveLength(2); // the keep-alive, then the three frames stored so far
     expect(reader.events[1].map(({ seq }) => seq)).toEqual([1, 2, 3]);
     // Each batch's bytes are exactly its frames' JSON, made once by the store.
-    expect(encodeFrameBatch(reader.events[1])).toBe(
+    expect(encodeFrameBatch(reader.events[1]).toString('utf8')).toBe(
       reader.events[1].map(({ seq, json }) => `id: ${seq}\ndata: ${json}\n\n`).join(''),
     );
     await append(delta('c'));

@@ -12,11 +12,12 @@ export interface StoredFrame {
    */
   json: string;
   /**
-   * The frame as a server-sent event with its position as id, made by the first reader that sends
-   * it (`encodeFrameBatch`) and sent as it is by every other: readers of one frame share an object,
-   * so N readers encode it once.
+   * The frame's bytes as a server-sent event with its position as id, made by the first reader
+   * that sends it (`encodeFrameBatch`) and sent as they are by every other: readers of one frame
+   * share an object, so N readers encode it once. A store may drop them (the memory store does
+   * when a stream finishes): they are made again when needed.
    */
-  sse?: string;
+  sse?: Buffer;
 }
 
 /**

@@ -1,4 +1,9 @@
-import { ModelProvider, type ModelEvent, type ModelRequest, type ModelSink } from '../model-provider';
+import {
+  ModelProvider,
+  type ModelEvent,
+  type ModelRequest,
+  type ModelSink,
+} from '../model-provider';
 
 /**
  * The events `provider` pushes for one reply, as an async iterable, for tests that read them one
