@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ApiExceptionFilter } from './app/api-exception.filter';
+import { isApiPath } from './app/serve-web-app';
 import { loggerOptions } from './common/logger-options';
 import { RequestLoggingModule } from './common/request-logging.module';
 import type { AppConfig } from './config/app-config';
@@ -23,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        RequestLoggingModule.forRoot(loggerOptions(config.server)),
+        RequestLoggingModule.forRoot(loggerOptions(config.server, isApiPath)),
         MetricsModule,
         RedisModule.forRoot(redis),
         DatabaseModule,

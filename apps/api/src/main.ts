@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
+import type { HttpLogger } from 'pino-http';
 import { PinoNestLogger } from './common/pino-nest-logger';
+import { HTTP_LOGGER } from './common/request-logging.module';
+import { shareResponseShape } from './common/shared-response-shape';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { join } from 'node:path';
@@ -90,6 +93,7 @@ async function bootstrap(): Promise<void> {
     forceCloseConnections: true,
   });
   app.useLogger(app.get(PinoNestLogger));
+  shareResponseShape(app.getHttpServer(), app.get<HttpLogger>(HTTP_LOGGER));
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -7,6 +7,11 @@ import { OPENAI_PATH_PREFIX } from '../openai-compat/openai-paths';
 /** Paths the api answers itself: the native protocol and the OpenAI-compatible routes. */
 const API_PATH_PREFIXES = ['/api', OPENAI_PATH_PREFIX];
 
+/** Whether `path` (a request's URL, its query included or not) is one the api answers itself. */
+export function isApiPath(path: string): boolean {
+  return API_PATH_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
 /**
  * Serves the built web app from `dir` on the api's own port (how it is deployed), with unknown
  * non-API paths answered by `index.html` so client-side routes survive a reload.
@@ -17,7 +22,7 @@ export function serveWebApp(app: NestExpressApplication, dir: string | undefined
   if (!dir || !index || !existsSync(index)) return false;
   app.useStaticAssets(dir, { index: false, maxAge: '1h', immutable: false });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const isApi = API_PATH_PREFIXES.some((prefix) => req.path.startsWith(prefix));
+    const isApi = isApiPath(req.path);
     const isPage = req.method === 'GET' && !isApi && req.accepts('html');
     if (!isPage) return next();
     res.setHeader('Cache-Control', 'no-cache');

@@ -19,9 +19,14 @@ interface SerializedRequest {
 /**
  * Structured JSON logs with a request id: the caller's `X-Request-Id` when it is a sane token
  * (so a proxy's id follows the request through), otherwise a new one, echoed in the response.
+ * A request whose URL `isLogged` refuses (the web app's files) gets no line of its own.
  */
-export function loggerOptions(server: AppConfig['server']): Options {
+export function loggerOptions(
+  server: AppConfig['server'],
+  isLogged: (url: string) => boolean = () => true,
+): Options {
   return {
+    autoLogging: { ignore: (req) => !isLogged(req.url ?? '') },
     // pino-http's lines inside a request carry its id only; the full request is in its last line.
     quietReqLogger: true,
     level: server.logLevel,
