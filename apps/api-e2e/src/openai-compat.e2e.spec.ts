@@ -86,6 +86,21 @@ describe('the OpenAI-compatible API, called with the official openai SDK', () =>
     });
   });
 
+  it('answers a whole completion exactly as the upstream answers it, empty fields included', async () => {
+    const ask = (caller: OpenAI) =>
+      within(
+        caller.chat.completions.create({ model: 'gpt-4o', messages: hi, logprobs: true }),
+        'completion',
+      );
+    const upstream = new OpenAI({ apiKey: 'sk-test', baseURL: app.upstream.url, maxRetries: 0 });
+    const [ours, theirs] = [await ask(client), await ask(upstream)];
+    // Each answer is a reply of its own: only its id and its start differ.
+    const { id: _ours, created: _oursAt, ...through } = ours;
+    const { id: _theirs, created: _theirsAt, ...direct } = theirs;
+    expect(through).toEqual(direct);
+    expect(through.choices[0].message).toMatchObject({ annotations: [], refusal: null });
+  });
+
   it('ends with a usage chunk whose choices are empty when include_usage is asked for', async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',

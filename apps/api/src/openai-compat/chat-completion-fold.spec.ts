@@ -52,6 +52,7 @@ describe('ChatCompletionFold', () => {
             role: 'assistant',
             content: null,
             refusal: null,
+            annotations: [],
             reasoning_content: 'Thinking.',
             tool_calls: [
               {
@@ -86,7 +87,7 @@ describe('ChatCompletionFold', () => {
     );
     fold.add(
       chunk(
-        { content: 'B' },
+        { content: 'B', annotations: [{ type: 'y' }] },
         { logprobs: { content: [token('B')], refusal: null }, finish_reason: 'length' },
         1,
       ),
@@ -96,14 +97,20 @@ describe('ChatCompletionFold', () => {
     expect(completion.choices).toEqual([
       {
         index: 0,
-        message: { role: 'assistant', content: null, refusal: 'No, sorry.' },
+        message: { role: 'assistant', content: null, refusal: 'No, sorry.', annotations: [] },
         logprobs: null,
         finish_reason: 'stop',
       },
       {
         index: 1,
-        message: { role: 'assistant', content: 'AB', refusal: null, annotations: [{ type: 'x' }] },
-        logprobs: { content: [token('A'), token('B')], refusal: [] },
+        // The annotations of every delta, in order.
+        message: {
+          role: 'assistant',
+          content: 'AB',
+          refusal: null,
+          annotations: [{ type: 'x' }, { type: 'y' }],
+        },
+        logprobs: { content: [token('A'), token('B')], refusal: null },
         finish_reason: 'length',
       },
     ]);

@@ -21,8 +21,9 @@ interface ChoiceSoFar {
  * Folds the `chat.completion.chunk`s of one reply into the `chat.completion` OpenAI would have
  * answered whole, generically, so that fields it does not name survive too: a delta's text fields
  * (`content`, `refusal`, `reasoning_content`, any other) are concatenated, tool calls are joined
- * by `index` (their `arguments` concatenated), log probabilities appended, anything else taken as
- * last sent. The non-streamed answer is made by this fold over the very chunks a stream sends.
+ * by `index` (their `arguments` concatenated), other lists (`annotations`) and log probabilities
+ * appended, anything else taken as last sent; the fields a whole answer carries empty
+ * (`refusal: null`, `annotations: []`) are there too. The non-streamed answer is made by this fold over the very chunks a stream sends.
  */
 export class ChatCompletionFold {
   private readonly choices = new Map<number, ChoiceSoFar>();
@@ -55,13 +56,19 @@ export class ChatCompletionFold {
         .sort(([a], [b]) => a - b)
         .map(([index, choice]) => ({
           index,
+          // What OpenAI's whole answer always carries, empty or not, in its order.
           message: {
             role: 'assistant',
             content: null,
             refusal: null,
+            annotations: [],
             ...choice.message,
           } as ChatCompletionMessage,
-          logprobs: choice.logprobs as ChatCompletion.Choice['logprobs'],
+          logprobs: (choice.logprobs && {
+            content: choice.logprobs.content,
+            // As OpenAI answers a reply that refused nothing: `null`, not an empty list.
+            refusal: choice.logprobs.refusal.length > 0 ? choice.logprobs.refusal : null,
+          }) as ChatCompletion.Choice['logprobs'],
           finish_reason: choice.finishReason ?? 'stop',
         })),
       usage: this.usage ?? fallbackUsage,
@@ -84,6 +91,10 @@ export class ChatCompletionFold {
       } else if (typeof value === 'string' && key !== 'role') {
         const before = soFar.message[key];
         soFar.message[key] = (typeof before === 'string' ? before : '') + value;
+      } else if (Array.isArray(value)) {
+        // A list a delta carries (`annotations`: a search model's citations) holds what is new.
+        const before = soFar.message[key];
+        soFar.message[key] = [...(Array.isArray(before) ? before : []), ...value];
       } else {
         soFar.message[key] = value;
       }

@@ -48,6 +48,13 @@ const messageFields: Record<string, SchemaObject> = {
     ...string,
     description: "The model's reasoning, from upstreams that send it (vLLM, DeepSeek).",
   },
+  annotations: {
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      "The upstream's annotations (a search model's URL citations), as it sends them; in a whole " +
+      'completion, those of every chunk, and `[]` when there were none.',
+  },
 };
 
 /**
