@@ -57,6 +57,11 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
   if (!scenario) {
     throw new Error(`--scenario must be one of ${[...SCENARIOS.keys()].join(', ')}`);
   }
+  if (values['profile-split'] && !scenario.countsTokens) {
+    throw new Error(
+      `--profile-split reports per delivered token: --scenario ${scenario.name} counts none (use burst or slow-*)`,
+    );
+  }
   const targets = (values.targets ?? TARGET_NAMES.join(',')).split(',').map((name) => name.trim());
   const unknown = targets.find((name) => !isTargetName(name));
   if (unknown !== undefined) {

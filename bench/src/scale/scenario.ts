@@ -30,6 +30,8 @@ export interface Scenario {
   apiEnv?: Record<string, string>;
   /** Replies open at once at most: each costs every process an open file or two. */
   concurrency: number;
+  /** True when its figures count the tokens delivered (`tokens`), which `--profile-split` divides by. */
+  countsTokens?: boolean;
   /** Measures one warmed-up target. */
   measure(context: ScenarioContext): Promise<Figures>;
   /** Its table's rows, in order. */

@@ -17,6 +17,7 @@ const DEADLINE_MS = 120_000;
 /** CPU per token when the upstream streams as fast as it can, to 50 replies at once. */
 export const burst: Scenario = {
   name: 'burst',
+  countsTokens: true,
   summary: `${REPLIES} replies × ${TOKENS} tokens at once, the upstream at full speed: ${TOKENS_PER_WRITE} tokens back to back per write, a write every millisecond`,
   upstream: {
     reply: replyText(TOKENS),

@@ -21,6 +21,7 @@ const LATE_MS = 1.5 * REPLY_MS;
 export function slowReplies(count: number): Scenario {
   return {
     name: `slow-${count}`,
+    countsTokens: true,
     summary: `${count} replies at once, opened over ${RAMP_MS / 1000} s (or --ramp-s), each ${TOKENS} tokens at ${1000 / TOKEN_INTERVAL_MS} a second (one per upstream write), bounded by the ramp + ${LATE_MS / 1000} s`,
     upstream: { reply: replyText(TOKENS), chunks: TOKENS, chunkDelayMs: TOKEN_INTERVAL_MS },
     concurrency: count,
