@@ -141,15 +141,27 @@ export class ModelRouter extends ModelProvider {
     served?: (route: Route) => T,
   ): void {
     const tryFrom = (
-      { routes, cooling, alternatives }: Candidates,
+      candidates: Candidates,
       index: number,
       lastFailure: { error: unknown } | undefined,
     ): void => {
+      const { routes, cooling, alternatives } = candidates;
       const route = routes[index];
       if (!route)
         return sink.fail(lastFailure ? lastFailure.error : allCoolingDown(model, cooling));
       let answered = false;
       const limit = firstTokenLimit(signal, route.deployment.firstTokenTimeoutMs);
+      // Declared before the try starts: a provider may end it within `attempt`.
+      const failed = (error: unknown) => {
+        const timedOut =
+          limit.signal.aborted && limit.signal.reason instanceof UpstreamTimeoutError;
+        const failure: unknown = timedOut ? limit.signal.reason : error;
+        const over = answered || signal.aborted;
+        void this.failed(route, failure, alternatives, !over).then(() => {
+          if (over) sink.fail(error);
+          else tryFrom(candidates, index + 1, { error: failure });
+        });
+      };
       attempt(route, limit.signal, {
         next: (item) => {
           if (!answered) {
@@ -177,22 +189,13 @@ export class ModelRouter extends ModelProvider {
           failed(error);
         },
       });
-      const failed = (error: unknown) => {
-        const timedOut =
-          limit.signal.aborted && limit.signal.reason instanceof UpstreamTimeoutError;
-        const failure: unknown = timedOut ? limit.signal.reason : error;
-        const over = answered || signal.aborted;
-        void this.failed(route, failure, alternatives, !over).then(() => {
-          if (over) sink.fail(error);
-          else tryFrom({ routes, cooling, alternatives }, index + 1, { error: failure });
-        });
-      };
     };
     this.candidates(model).then(
       (candidates) => tryFrom(candidates, 0, undefined),
       (error: unknown) => sink.fail(error),
     );
   }
+
   /**
    * Cools a deployment down when its failure says so and there are others to go to; logs that
    * the next is tried, when it is.

@@ -122,9 +122,8 @@ class ResilientReply {
     // The caller went away (or stopped): end quietly, whatever else happened meanwhile.
     if (this.signal.aborted) return this.end();
     // Aborting the attempt may have ended it quietly or with an abort error: either way, a timeout.
-    if (this.deadlines.expired) return this.end(this.deadlines.expired);
-    if (!failure) return this.end();
-    if (this.textSent) return this.end(failure.error);
+    if (this.deadlines.expired) return this.end({ error: this.deadlines.expired });
+    if (!failure || this.textSent) return this.end(failure);
     const { policy, dependencies } = this;
     const decision = decideRetry(failure.error, {
       retriesSoFar,
@@ -135,7 +134,7 @@ class ResilientReply {
       nowMs: Date.now(),
       random: dependencies.random(),
     });
-    if (!decision.retry) return this.end(failure.error);
+    if (!decision.retry) return this.end(failure);
     dependencies.metrics?.upstreamRetried(decision.cause);
     // Status and timing only: the upstream's error body may echo the prompt or account details.
     dependencies.logger.warn(
@@ -149,18 +148,18 @@ class ResilientReply {
     );
     void abortableDelay(decision.delayMs, this.reply.signal).then(() => {
       if (this.signal.aborted) return this.end();
-      if (this.deadlines.expired) return this.end(this.deadlines.expired);
+      if (this.deadlines.expired) return this.end({ error: this.deadlines.expired });
       this.attempt(retriesSoFar + 1);
     });
   }
 
   /** Ends the reply once, quietly or with `failure`, and stops its clocks. */
-  private end(failure?: unknown): void {
+  private end(failure?: { error: unknown }): void {
     if (this.over) return;
     this.over = true;
     this.deadlines.clear();
     this.unlinkCaller();
-    if (failure === undefined) this.sink.done();
-    else this.sink.fail(failure);
+    if (failure) this.sink.fail(failure.error);
+    else this.sink.done();
   }
 }

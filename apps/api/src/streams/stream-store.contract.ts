@@ -159,11 +159,16 @@ export function describeStreamStore(
     });
 
     describe('its writer', () => {
-      it('stores what it is given in order, densely numbered, by the time it is flushed', async () => {
-        const store = await open();
+      /** A store with stream `a` made, and a writer of it with what it told. */
+      const openWriter = async (limits: Partial<StreamStoreLimits> = {}) => {
+        const store = await open(limits);
         await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
         const { told, events } = writerEvents();
-        const writer = store.writer('a', events);
+        return { store, told, writer: store.writer('a', events) };
+      };
+
+      it('stores what it is given in order, densely numbered, by the time it is flushed', async () => {
+        const { store, told, writer } = await openWriter();
         writer.write(start('a'));
         await writer.flushed();
         expect((await store.read('a', 0))?.map((f) => f.frame)).toEqual([start('a')]);
@@ -187,10 +192,7 @@ export function describeStreamStore(
       });
 
       it('finishes the stream with a terminal frame', async () => {
-        const store = await open();
-        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
-        const { told, events } = writerEvents();
-        const writer = store.writer('a', events);
+        const { store, told, writer } = await openWriter();
         writer.write(start('a'));
         writer.write(delta('x'));
         writer.write(finish);
@@ -206,10 +208,7 @@ export function describeStreamStore(
       });
 
       it('tells once that a stream ended by another hand, or unknown, is lost, and writes no more', async () => {
-        const store = await open();
-        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
-        const { told, events } = writerEvents();
-        const writer = store.writer('a', events);
+        const { store, told, writer } = await openWriter();
         writer.write(start('a'));
         await writer.flushed();
         // A stop written by someone else (a reader's request served on another instance).
@@ -232,10 +231,7 @@ export function describeStreamStore(
       });
 
       it('tells when the stream passes its size limit, and still takes its last frame', async () => {
-        const store = await open({ maxStreamBytes: 200 });
-        await store.create({ streamId: 'a', model: 'm', owner: 'alice' });
-        const { told, events } = writerEvents();
-        const writer = store.writer('a', events);
+        const { store, told, writer } = await openWriter({ maxStreamBytes: 200 });
         writer.write(start('a'));
         for (let i = 0; i < 30 && told.overLimit === 0; i++) {
           writer.write(delta('0123456789'));

@@ -14,8 +14,8 @@ const MAX_RETRY_DELAY_MS = 1_000;
  * frames to the store, in order, with at most one append in flight. Frames that arrive meanwhile
  * go in the next append, together, their consecutive text deltas joined into one frame: positions
  * stay dense and resume exact, and a shared store is written once per round trip rather than once
- * per token. A store that fails is retried (in order, nothing
- * dropped, and nothing doubled: each append names the position it follows) for a bounded time.
+ * per token. A store that fails is retried (in order, nothing dropped, and nothing doubled: each
+ * append names the position it follows) for a bounded time.
  */
 export class StreamWriter implements FrameWriter {
   private queue: StreamFrame[] = [];
