@@ -48,6 +48,26 @@ describe('createUpstreamFetch', () => {
     });
   });
 
+  it('reads an error body as text or as a web stream, as the SDK does', async () => {
+    const served = await serve((_, res) => {
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '2' });
+      res.write('{"error":{"message":"slow');
+      setTimeout(() => res.end(' down"}}'), 20);
+    });
+    server = served.server;
+    const asText = await upstreamFetch(served.url, { method: 'POST', body: '{}' });
+    expect(asText.status).toBe(429);
+    expect(asText.headers.get('retry-after')).toBe('2');
+    expect(asText.bodyUsed).toBe(false);
+    expect(await asText.text()).toBe('{"error":{"message":"slow down"}}');
+    expect(asText.bodyUsed).toBe(true);
+    const asStream = await upstreamFetch(served.url, { method: 'POST', body: '{}' });
+    // The same stream each time it is asked for, as a `Response`'s is.
+    expect(asStream.body).toBe(asStream.body);
+    const text = await new Response(asStream.body).text();
+    expect(text).toBe('{"error":{"message":"slow down"}}');
+  });
+
   it('answers a status without a body with a null body', async () => {
     const served = await serve((_, res) => res.writeHead(204).end());
     server = served.server;
