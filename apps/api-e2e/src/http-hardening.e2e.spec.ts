@@ -1,4 +1,6 @@
-import { startApi } from '@tokenstream/e2e-support';
+import { connect, type Socket } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
+import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
 import { ApiPaths } from '@tokenstream/stream-contracts';
 import { useApiUnderTest } from './support/api-under-test';
 
@@ -74,5 +76,59 @@ describe('CORS and security headers', () => {
     await expect(startApi({ CORS_ORIGINS: 'https://*.example.com' })).rejects.toThrow(
       /CORS_ORIGINS=/,
     );
+  });
+});
+
+describe('a surge of new connections', () => {
+  /**
+   * Opens `count` connections to `url` while its process is stopped (as busy as it gets: it
+   * accepts nothing), and counts those the kernel completes within `waitMs`: the ones it holds in
+   * the listen backlog for the api. A connection past the backlog gets no answer to its SYN and
+   * would retry a second later, then three, then seven.
+   */
+  async function acceptedWhileBusy(
+    api: ApiProcess,
+    count: number,
+    waitMs: number,
+  ): Promise<number> {
+    const { hostname, port } = new URL(api.url);
+    const sockets: Socket[] = [];
+    let connected = 0;
+    api.child.kill('SIGSTOP');
+    try {
+      for (let i = 0; i < count; i += 1) {
+        const socket = connect({ host: hostname, port: Number(port) });
+        socket.on('error', () => undefined);
+        socket.once('connect', () => (connected += 1));
+        sockets.push(socket);
+      }
+      await setTimeout(waitMs);
+      return connected;
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      api.child.kill('SIGCONT');
+    }
+  }
+
+  it('are all held for the api while it is busy, past Node’s default backlog of 511', async () => {
+    const api = await startApi();
+    try {
+      expect(await acceptedWhileBusy(api, 1_000, 1_500)).toBe(1_000);
+      // And it serves once it is back.
+      expect((await fetch(new URL(ApiPaths.healthLive, api.url))).status).toBe(200);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('past LISTEN_BACKLOG, wait for a retry', async () => {
+    const api = await startApi({ LISTEN_BACKLOG: '100' });
+    try {
+      const accepted = await acceptedWhileBusy(api, 300, 500);
+      expect(accepted).toBeGreaterThan(50);
+      expect(accepted).toBeLessThan(200);
+    } finally {
+      await api.stop();
+    }
   });
 });

@@ -124,7 +124,14 @@ async function bootstrap(): Promise<void> {
       ]);
     }
   }
-  await app.listen(config.server.port, config.server.host ?? '0.0.0.0');
+  // Nest's type names a port and a host; it hands every argument on to Node's `server.listen`,
+  // whose third is the backlog.
+  const listen = app.listen.bind(app) as unknown as (
+    port: number,
+    host: string,
+    backlog: number,
+  ) => Promise<unknown>;
+  await listen(config.server.port, config.server.host ?? '0.0.0.0', config.server.listenBacklog);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const where = servesWeb
     ? `tokenstream ${APP_VERSION}: chat and api on ${url}`

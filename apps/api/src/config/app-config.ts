@@ -54,6 +54,7 @@ function appConfigFrom(settings: Settings, env: Env, problems: string[], webDist
     server: {
       port: settings.PORT,
       host: settings.HOST,
+      listenBacklog: settings.LISTEN_BACKLOG,
       production: settings.NODE_ENV === 'production',
       logLevel: settings.LOG_LEVEL,
       webDistDir: settings.WEB_DIST_DIR ?? webDistDir,

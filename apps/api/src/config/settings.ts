@@ -19,6 +19,11 @@ export const settingsSchema = z.object({
     .optional()
     .describe('the address it listens on')
     .meta({ shown: '`0.0.0.0`' }),
+  LISTEN_BACKLOG: wholeNumber(1, 65_535)
+    .default(4096)
+    .describe(
+      "how many new connections the kernel holds for the api while it is busy starting others (the kernel's `net.core.somaxconn` caps it); past it, a connection waits a second or more for its retry (see [Deploying](#deploying))",
+    ),
   METRICS_PORT: wholeNumber(0, 65_535)
     .optional()
     .describe(
