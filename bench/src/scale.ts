@@ -52,9 +52,8 @@ async function warmUp(target: ScaleTarget): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { scenario, targets, out, rampMs, cpuProfDir, repeat, profileSplit } = parseScaleOptions(
-    process.argv.slice(2),
-  );
+  const { scenario, targets, out, rampMs, cpuProfDir, repeat, profileSplit, apiEnv } =
+    parseScaleOptions(process.argv.slice(2));
   // Each target's profile in a folder of its own, so it is known whose it is.
   const profiles = profileSplit
     ? (cpuProfDir ?? mkdtempSync(join(tmpdir(), 'scale-prof-')))
@@ -82,7 +81,12 @@ async function main(): Promise<void> {
         });
         const profileDir = profileSplit && profiles ? join(profiles, `${name}-${round}`) : profiles;
         if (profileDir) mkdirSync(profileDir, { recursive: true });
-        const target = await startTarget(name, upstream.url, scenario.apiEnv, profileDir);
+        const target = await startTarget(
+          name,
+          upstream.url,
+          { ...scenario.apiEnv, ...apiEnv },
+          profileDir,
+        );
         let measured:
           | { figures: Figures; window: { startUs: number; endUs: number }; systemMs: number }
           | undefined;
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
     const targetRuns = runs.get(name) ?? [];
     return { target: name, figures: medianFigures(targetRuns), runs: targetRuns };
   });
-  const path = writeReport(scenario, context, results, out);
+  const path = writeReport(scenario, context, results, out, apiEnv);
   const medians = repeat > 1 ? ` Medians of ${repeat} runs, interleaved.` : '';
   console.log(`\n${scenario.summary}.${medians}`);
   console.log(

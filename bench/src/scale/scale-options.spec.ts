@@ -13,4 +13,17 @@ describe('parseScaleOptions', () => {
       /--profile-split reports per delivered token: --scenario start-cost counts none/,
     );
   });
+
+  it('takes api settings to measure, and refuses one that is not NAME=VALUE', () => {
+    const options = parseScaleOptions([
+      '--scenario=slow-1000',
+      '--api-env',
+      'LISTEN_BACKLOG=511',
+      '--api-env=LOG_LEVEL=warn',
+    ]);
+    expect(options.apiEnv).toEqual({ LISTEN_BACKLOG: '511', LOG_LEVEL: 'warn' });
+    expect(() => parseScaleOptions(['--scenario=burst', '--api-env', 'backlog'])).toThrow(
+      /--api-env takes NAME=VALUE, not backlog/,
+    );
+  });
 });

@@ -22,6 +22,8 @@ export interface ScaleOptions {
    * temporary folder), and the report says where its CPU went in the measured window, per token.
    */
   profileSplit: boolean;
+  /** `--api-env NAME=VALUE` (repeatable): api settings on top of the scenario's, to measure one. */
+  apiEnv: Record<string, string>;
 }
 
 /** The most `--repeat` takes: each round is a whole run, minutes for the slow scenarios. */
@@ -36,7 +38,7 @@ function isTargetName(name: string): name is TargetName {
 
 /**
  * Reads `--scenario <name>` (required), `--targets a,b`, `--ramp-s <s>`, `--repeat <n>`, `--cpu-prof-dir <dir>`,
- * `--profile-split` and `--out <file>`, as `--flag value` or
+ * `--profile-split`, `--api-env NAME=VALUE` (repeatable) and `--out <file>`, as `--flag value` or
  * `--flag=value` (Nx forwards either); anything else throws with the list of what is known.
  */
 export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
@@ -50,6 +52,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
       'cpu-prof-dir': { type: 'string' },
       repeat: { type: 'string' },
       'profile-split': { type: 'boolean' },
+      'api-env': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -75,6 +78,12 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
   if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= MAX_REPEAT)) {
     throw new Error(`--repeat must be a whole number from 1 to ${MAX_REPEAT}`);
   }
+  const apiEnv: Record<string, string> = {};
+  for (const setting of values['api-env'] ?? []) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (!match) throw new Error(`--api-env takes NAME=VALUE, not ${setting}`);
+    apiEnv[match[1]] = match[2];
+  }
   return {
     repeat,
     scenario,
@@ -83,5 +92,6 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
     rampMs: rampS === undefined ? undefined : rampS * 1000,
     cpuProfDir: values['cpu-prof-dir'] && resolve(values['cpu-prof-dir']),
     profileSplit: values['profile-split'] ?? false,
+    apiEnv,
   };
 }

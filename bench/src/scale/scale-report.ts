@@ -66,16 +66,16 @@ export function writeReport(
   context: RunContext,
   results: readonly TargetResult[],
   out: string | undefined,
+  apiEnv: Record<string, string> = {},
 ): string {
   const stamp = context.startedAt.replace(/[:.]/g, '-');
   const path = resolve(ROOT, out ?? `bench/results/scale-${scenario.name}-${stamp}.json`);
   mkdirSync(dirname(path), { recursive: true });
-  const apiEnv = { ...API_ENV, ...scenario.apiEnv };
   const report = {
     scenario: scenario.name,
     summary: scenario.summary,
     ...context,
-    apiEnv,
+    apiEnv: { ...API_ENV, ...scenario.apiEnv, ...apiEnv },
     results,
   };
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
