@@ -10,3 +10,4 @@ export * from './lib/read-frames';
 export * from './lib/reply-accumulator';
 export * from './lib/conversations';
 export * from './lib/model-history';
+export * from './lib/admin';

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Principal } from '../shared/principal';
-import { ownLimitsSchema } from '../shared/principal-limits';
+import { ownLimitsSchema } from '@tokenstream/stream-contracts';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -15,6 +15,8 @@ const keysFileSchema = z.strictObject({
         .regex(/^[\w.-]{1,64}$/, { error: 'expected letters, digits, ".", "_" or "-"' }),
       /** The key's SHA-256, in hex: the key itself is never stored. */
       sha256: z.string().regex(SHA256_HEX, { error: 'expected 64 lowercase hex digits' }),
+      /** The groups its caller is in: what `ADMIN_GROUPS` and group budgets match. */
+      groups: z.array(z.string().min(1)).optional(),
       /** The models this key may use; absent: every model the api offers. */
       models: z.array(z.string().min(1)).optional(),
       /** A revoked key is refused like an unknown one. */
@@ -76,14 +78,14 @@ export class ApiKeyRegistry {
     return found?.revoked ? undefined : found;
   }
 
-  /** The principal a key stands for. */
-  static principalOf(entry: ApiKeyEntry): Principal {
+  /** The principal a key stands for, file key or made key: `apikey:<name>`. */
+  static principalOf(entry: Pick<ApiKeyEntry, 'name' | 'groups'>): Principal {
     return {
       id: `apikey:${entry.name}`,
       kind: 'service',
       via: 'apikey',
       name: entry.name,
-      groups: [],
+      groups: entry.groups ?? [],
     };
   }
 }

@@ -1,11 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ErrorCodes } from '@tokenstream/stream-contracts';
+import { AuditActions, ErrorCodes } from '@tokenstream/stream-contracts';
+import { AuditTrail } from '../audit/audit-trail';
 import { ApiException } from '../common/api-exception';
 import { AuthFailure } from './auth-failure';
 import { Authenticator } from './authenticator';
 import type { AuthenticatedRequest } from '../common/current-principal.decorator';
 import { IS_PUBLIC } from '../common/public.decorator';
+
+/** How many refusals from one address in a minute make an `auth.failures` audit event. */
+const REPEATED_FAILURES = 5;
 
 /** What a refused caller is told, whatever the real reason (that goes to the log). */
 const UNAUTHENTICATED_MESSAGE = 'Sign in to continue: no valid credentials came with this request.';
@@ -21,6 +25,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
+    private readonly audit: AuditTrail,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,6 +50,22 @@ export class AuthGuard implements CanActivate {
       const sentCredentials = Boolean(
         request.headers.authorization || request.headers['x-api-key'],
       );
+      // Credentials that fail again and again (a leaked key's holder, a guesser) are for admins to
+      // see; a browser that has not signed in yet is not.
+      if (sentCredentials) {
+        const address = request.socket.remoteAddress ?? 'unknown';
+        this.audit.noteSummarised(
+          `address:${address}`,
+          {
+            at: new Date(),
+            actor: 'anonymous',
+            action: AuditActions.authFailures,
+            target: address,
+            detail: { reason: error.reason },
+          },
+          REPEATED_FAILURES,
+        );
+      }
       throw new ApiException(401, ErrorCodes.unauthenticated, UNAUTHENTICATED_MESSAGE, undefined, {
         'WWW-Authenticate': sentCredentials
           ? 'Bearer realm="tokenstream", error="invalid_token"'

@@ -6,12 +6,16 @@ import { schemaRef } from '../common/openapi-schemas';
 import { ModelCatalog } from '../models/model-catalog';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
+import { Admins } from './admins';
 
 @ApiTags('auth')
 @ApiAuthenticated()
 @Controller('me')
 export class MeController {
-  constructor(private readonly catalog: ModelCatalog) {}
+  constructor(
+    private readonly catalog: ModelCatalog,
+    private readonly admins: Admins,
+  ) {}
 
   /** Who the api takes the caller to be, and which models it may use. */
   @ApiOperation({ summary: 'Who the api takes the caller to be' })
@@ -23,6 +27,7 @@ export class MeController {
       ...{ id, kind, via, name, email, groups },
       models: this.catalog.describe(principal).models,
       embeddingModels: this.catalog.allowedFor(principal, 'embeddings'),
+      isAdmin: this.admins.includes(principal),
     };
   }
 }

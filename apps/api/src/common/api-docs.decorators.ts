@@ -23,11 +23,15 @@ const json = (body: 'ApiErrorBody' | 'OpenAiErrorBody') => ({
 const ERROR_WHEN: Record<number, string> = {
   400: 'The request is invalid (`invalid_request`, `unknown_model`); `problems` names each problem.',
   401: 'No valid credentials (`unauthenticated`), with `WWW-Authenticate`.',
-  403: 'This caller may not use the model it asked for (`model_not_allowed`).',
+  403:
+    'This caller may not use the model it asked for (`model_not_allowed`), or the route is for ' +
+    'admins (`forbidden`).',
   404:
-    'No such stream (`stream_not_found`) or conversation (`conversation_not_found`): it never ' +
-    'existed, is not yours, or has expired or been deleted.',
-  409: 'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`).',
+    'No such stream (`stream_not_found`), conversation (`conversation_not_found`) or key ' +
+    '(`key_not_found`): it never existed, is not yours, or has expired or been deleted.',
+  409:
+    'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`), or ' +
+    'a key of that name is in use (`key_name_taken`).',
   413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`http_error\`).`,
   429: 'The caller reached one of its limits (`rate_limited`); `Retry-After` says when to retry.',
   503:

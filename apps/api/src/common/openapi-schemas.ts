@@ -1,5 +1,9 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import {
+  AuditActions,
+  budgetSchema,
+  newApiKeySchema,
+  ownLimitsSchema,
   chatRequestSchema,
   conversationPageSchema,
   conversationPatchSchema,
@@ -44,6 +48,72 @@ function chatRequest(): SchemaObject {
       '`conversation`, the turn is kept: `messages` holds only the new user message (or none, ' +
       'to answer `conversation.parentId` again) and the model reads the kept branch.',
   };
+}
+
+/** The admin routes' bodies: keys made at runtime and the audit trail. */
+function adminSchemas() {
+  const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, nullable: true });
+  const dateTime: SchemaObject = { type: 'string', format: 'date-time' };
+  const budget = fromZod(budgetSchema, 'output');
+  const limits = fromZod(ownLimitsSchema, 'output');
+  const key = {
+    id: { type: 'string', format: 'uuid' },
+    name: string,
+    prefix: { ...string, description: "The key's first characters, to tell keys apart." },
+    groups: strings,
+    models: nullable(strings),
+    expiresAt: nullable(dateTime),
+    budget: nullable(budget),
+    createdAt: dateTime,
+  } satisfies Record<string, SchemaObject>;
+  const summary = {
+    ...key,
+    limits: nullable(limits),
+    createdBy: string,
+    lastUsedAt: nullable(dateTime),
+    revokedAt: nullable(dateTime),
+  };
+  return {
+    NewApiKey: fromZod(newApiKeySchema, 'input'),
+    CreatedApiKey: {
+      type: 'object',
+      required: [...Object.keys(key), 'key'],
+      properties: {
+        ...key,
+        key: { ...string, description: 'The secret (`sk-ts-…`): shown in this answer only.' },
+      },
+    },
+    ApiKeyList: {
+      type: 'object',
+      required: ['keys'],
+      properties: {
+        keys: {
+          type: 'array',
+          items: { type: 'object', required: Object.keys(summary), properties: summary },
+        },
+      },
+    },
+    AuditTrail: {
+      type: 'object',
+      required: ['events'],
+      properties: {
+        events: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['at', 'actor', 'action', 'target', 'detail'],
+            properties: {
+              at: dateTime,
+              actor: string,
+              action: { type: 'string', enum: Object.values(AuditActions) },
+              target: string,
+              detail: { type: 'object', additionalProperties: true },
+            },
+          },
+        },
+      },
+    },
+  } satisfies Record<string, SchemaObject>;
 }
 
 /**
@@ -210,7 +280,7 @@ export const NATIVE_OPENAPI_SCHEMAS = {
   },
   MeResponse: {
     type: 'object',
-    required: ['id', 'kind', 'via', 'groups', 'models', 'embeddingModels'],
+    required: ['id', 'kind', 'via', 'groups', 'models', 'embeddingModels', 'isAdmin'],
     properties: {
       id: string,
       kind: { type: 'string', enum: ['user', 'service', 'anonymous'] },
@@ -223,6 +293,7 @@ export const NATIVE_OPENAPI_SCHEMAS = {
         ...strings,
         description: 'The models this caller may ask `POST /v1/embeddings` for.',
       },
+      isAdmin: { ...boolean, description: 'Whether the caller is in one of `ADMIN_GROUPS`.' },
     },
   },
   ClientConfigResponse: {
@@ -239,4 +310,5 @@ export const NATIVE_OPENAPI_SCHEMAS = {
   ConversationSummary: fromZod(conversationSummarySchema, 'output'),
   Conversation: fromZod(conversationSchema, 'output'),
   ConversationPatch: fromZod(conversationPatchSchema, 'input'),
+  ...adminSchemas(),
 } satisfies Record<string, SchemaObject>;

@@ -136,7 +136,11 @@ describe('loadAppConfig', () => {
 
   describe('authentication', () => {
     it('runs without authentication unless told otherwise', () => {
-      expect(loadAppConfig({}).auth).toEqual({ modes: ['none'], signInUrl: undefined });
+      expect(loadAppConfig({}).auth).toEqual({
+        modes: ['none'],
+        signInUrl: undefined,
+        adminGroups: [],
+      });
     });
 
     it('reads every method with its settings', () => {

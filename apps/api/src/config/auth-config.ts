@@ -22,6 +22,8 @@ export interface AuthConfig {
     groupsHeader: string;
   };
   apiKeysFile?: string;
+  /** Groups whose members are admins (`ADMIN_GROUPS`); empty: nobody is. */
+  adminGroups: string[];
   /** Where the web app sends a user whose session expired; `{returnTo}` is the page to come back to. */
   signInUrl?: string;
 }
@@ -35,7 +37,11 @@ export function authConfigFrom(settings: Settings, problems: string[]): AuthConf
     );
   }
   const modes = list(settings.AUTH_MODE ?? 'none') as AuthConfig['modes'];
-  const auth: AuthConfig = { modes, signInUrl: settings.AUTH_SIGN_IN_URL };
+  const auth: AuthConfig = {
+    modes,
+    signInUrl: settings.AUTH_SIGN_IN_URL,
+    adminGroups: list(settings.ADMIN_GROUPS),
+  };
   if (modes.includes('none') && modes.length > 1) {
     problems.push(
       `AUTH_MODE=${JSON.stringify(settings.AUTH_MODE)}: "none" accepts everyone, so it cannot be combined`,

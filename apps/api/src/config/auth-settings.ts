@@ -75,6 +75,13 @@ export const authSettings = {
     .optional()
     .describe("the services' keys, as hashes")
     .meta({ shown: 'none (required for `apikey`)' }),
+  ADMIN_GROUPS: z
+    .string()
+    .optional()
+    .describe(
+      "groups whose members are admins, comma-separated: groups from the SSO proxy or OIDC claims, or an API key's `groups`; the routes under `/api/admin/` and the admin page are theirs (see [Administration](#administration))",
+    )
+    .meta({ shown: 'none: nobody is an admin' }),
   AUTH_SIGN_IN_URL: z
     .string()
     .regex(/^(\/|https?:\/\/)\S*$/, { error: 'expected a path or an http(s) URL' })

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '@tokenstream/stream-contracts';
-import { ownLimitsSchema } from '../shared/principal-limits';
+import { ownLimitsSchema } from '@tokenstream/stream-contracts';
 import type { Deployment, ModelRoutes } from './model-routes';
 import { upstreamUrl } from './setting-types';
 

@@ -1,10 +1,8 @@
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
+import { databaseUnavailable } from '../database/database-unavailable';
 
 /** Every refusal the conversation routes answer with, one text each. */
-
-/** Seconds a client is asked to wait when the database cannot be reached. */
-const DATABASE_RETRY_AFTER_SECONDS = '2';
 
 /** The `404` for a conversation that does not exist, or is someone else's. */
 export function conversationNotFound(): ApiException {
@@ -12,14 +10,8 @@ export function conversationNotFound(): ApiException {
 }
 
 /** The `503` while the database is out of reach. */
-export function databaseUnavailable(): ApiException {
-  return new ApiException(
-    503,
-    ErrorCodes.databaseUnavailable,
-    'Conversations cannot be reached right now. Please try again in a moment.',
-    undefined,
-    { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS },
-  );
+export function conversationsUnavailable(): ApiException {
+  return databaseUnavailable('Conversations');
 }
 
 /** A `400` naming the one field of the request that is wrong. */

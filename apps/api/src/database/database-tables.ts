@@ -35,8 +35,40 @@ export interface MessagesTable {
   created_at: Timestamp;
 }
 
+/** A JSON column: written as JSON text (or null), read back parsed. */
+type Json<T> = ColumnType<T, Extract<T, null> | string, Extract<T, null> | string>;
+
+/** `api_keys`: keys made at runtime, by their SHA-256; the secret itself is never stored. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  sha256: string;
+  groups: Json<string[]>;
+  models: Json<string[] | null>;
+  limits: Json<Record<string, number> | null>;
+  budget: Json<{ usd: number; period: 'day' | 'month' } | null>;
+  expires_at: Date | null;
+  created_at: Timestamp;
+  created_by: string;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+/** `audit_events`: admin actions and security events; the database refuses to change them. */
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Json<Record<string, unknown>>;
+}
+
 /** The api's database, as Kysely types its queries. */
 export interface DatabaseTables {
   conversations: ConversationsTable;
   messages: MessagesTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
 }

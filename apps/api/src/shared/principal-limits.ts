@@ -1,27 +1,14 @@
-import { z } from 'zod';
-
-/** One limit: a whole number, `0` for none. */
-const limitValue = z
-  .int({ error: 'expected a whole number' })
-  .min(0, { error: 'expected 0 or more' });
+import { ownLimitsSchema } from '@tokenstream/stream-contracts';
+import type { z } from 'zod';
 
 /**
  * A principal's limits; each is a whole number, and `0` means no limit. The one shape the settings
- * (`LIMIT_*`), the keys file and the models file all use, the latter two with each limit optional.
+ * (`LIMIT_*`), the keys file, the models file and keys made at runtime all use, the latter three
+ * with each limit optional ({@link ownLimitsSchema}, in the contracts lib for the admin routes).
  */
-export const principalLimitsSchema = z.strictObject({
-  /** Streams the principal may have generating at once. */
-  concurrentStreams: limitValue,
-  /** New streams the principal may start in any rolling minute. */
-  requestsPerMinute: limitValue,
-  /** Tokens (prompt and completion) the principal may use per UTC day. */
-  tokensPerDay: limitValue,
-});
+export const principalLimitsSchema = ownLimitsSchema.required();
 
 export type PrincipalLimits = z.infer<typeof principalLimitsSchema>;
-
-/** Limits where each may be left to the defaults, as a key or a model sets its own. */
-export const ownLimitsSchema = principalLimitsSchema.partial();
 
 /** The name of one limit, as it appears in a `429`'s `problems` and in the keys file. */
 export type LimitName = keyof PrincipalLimits;

@@ -12,6 +12,8 @@ export interface Principal {
   name?: string;
   email?: string;
   groups: string[];
+  /** The id of the key made at runtime the caller came with (`/api/admin/keys`), if any. */
+  keyId?: string;
   /** The models this caller may use, when narrower than what the api offers (an API key's list). */
   models?: string[];
   /** This caller's own limits, overriding the configured defaults (an API key's `limits`). */

@@ -76,6 +76,8 @@ export interface MeResponse {
   models: string[];
   /** The models this caller may ask `POST /v1/embeddings` for. */
   embeddingModels: string[];
+  /** Whether the caller is in one of `ADMIN_GROUPS`: the admin routes and page are theirs. */
+  isAdmin: boolean;
 }
 
 /** The body of `GET /api/client-config` (public): what a browser client needs to know up front. */

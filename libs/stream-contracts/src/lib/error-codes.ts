@@ -9,6 +9,12 @@ export const ErrorCodes = {
   unknownModel: 'unknown_model',
   /** No valid credentials (HTTP 401): sign in again, or send a valid token or API key. */
   unauthenticated: 'unauthenticated',
+  /** The route is for admins (`ADMIN_GROUPS`), and this caller is not one (HTTP 403). */
+  forbidden: 'forbidden',
+  /** No such key (HTTP 404). */
+  keyNotFound: 'key_not_found',
+  /** A key of that name is already in use (HTTP 409). */
+  keyNameTaken: 'key_name_taken',
   /** This caller may not use the model it asked for (HTTP 403). */
   modelNotAllowed: 'model_not_allowed',
   /** The `Idempotency-Key` was used before with a different request (HTTP 409). */

@@ -47,6 +47,12 @@ export const ApiPaths = {
   healthReady: '/api/health/ready',
   me: '/api/me',
   clientConfig: '/api/client-config',
+  /** Admins only: `POST` makes a key, `GET` lists them. */
+  adminKeys: '/api/admin/keys',
+  /** Admins only: `DELETE` revokes a key. */
+  adminKey: (id: string) => `/api/admin/keys/${encodeURIComponent(id)}`,
+  /** Admins only: the audit trail (`?from=&to=`). */
+  adminAudit: '/api/admin/audit',
   /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
   stream: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}`,
   streamEvents: (streamId: string) => `/api/streams/${encodeURIComponent(streamId)}/events`,

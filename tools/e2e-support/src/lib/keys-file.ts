@@ -8,6 +8,8 @@ export interface TestKey {
   name: string;
   key: string;
   models?: string[];
+  /** The groups its caller is in (`ADMIN_GROUPS` makes some of them admins). */
+  groups?: string[];
   revoked?: boolean;
   limits?: { concurrentStreams?: number; requestsPerMinute?: number; tokensPerDay?: number };
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { conversationsMigration } from './0001-conversations';
 import { reasoningMigration } from './0002-reasoning';
+import { keysAndAuditMigration } from './0003-keys-and-audit';
 
 /**
  * Every migration, by name, applied in name order. Add one with the next number; never change or
@@ -9,4 +10,5 @@ import { reasoningMigration } from './0002-reasoning';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-conversations': conversationsMigration,
   '0002-reasoning': reasoningMigration,
+  '0003-keys-and-audit': keysAndAuditMigration,
 };

@@ -8,6 +8,7 @@ const me = (fields: Partial<MeResponse>): MeResponse => ({
   groups: [],
   models: [],
   embeddingModels: [],
+  isAdmin: false,
   ...fields,
 });
 

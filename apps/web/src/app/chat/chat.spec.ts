@@ -19,6 +19,7 @@ const ME: MeResponse = {
   groups: [],
   models: ['demo'],
   embeddingModels: [],
+  isAdmin: false,
 };
 
 /** The small JSON routes the page loads at start, answered as the api does. */

@@ -1,0 +1,40 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  periodQuerySchema,
+  type AuditTrail as AuditTrailBody,
+  type PeriodQuery,
+} from '@tokenstream/stream-contracts';
+import { MAX_AUDIT_EVENTS } from '../audit/audit-repository';
+import { AuditTrail } from '../audit/audit-trail';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
+import { schemaRef } from '../common/openapi-schemas';
+import { ZodPipe } from '../common/zod.pipe';
+import { AdminGuard } from './admin.guard';
+import { reportPeriod } from './report-period';
+
+/** The audit trail, read: admin actions and security events. */
+@ApiTags('admin')
+@ApiAuthenticated()
+@ApiErrors(400, 403, 503)
+@UseGuards(AdminGuard)
+@Controller('admin/audit')
+export class AdminAuditController {
+  constructor(private readonly audit: AuditTrail) {}
+
+  @ApiOperation({
+    summary: `The audit trail of a period, newest first (at most ${MAX_AUDIT_EVENTS} events)`,
+  })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'ISO date or date-time (inclusive); the current UTC month unless told.',
+  })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive).' })
+  @ApiOkResponse({ schema: schemaRef('AuditTrail') })
+  @Get()
+  async list(@Query(new ZodPipe(periodQuerySchema)) query: PeriodQuery): Promise<AuditTrailBody> {
+    const { from, to } = reportPeriod(query);
+    return { events: await this.audit.list(from, to) };
+  }
+}
