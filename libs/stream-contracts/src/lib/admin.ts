@@ -129,3 +129,51 @@ export const periodQuerySchema = z.strictObject({
 });
 
 export type PeriodQuery = z.infer<typeof periodQuerySchema>;
+
+/** What `GET /api/admin/usage` totals by: each row names one of these. `day` (UTC) feeds a chart. */
+export const USAGE_GROUP_BY = ['user', 'key', 'model', 'group', 'day'] as const;
+
+export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
+
+/** `?from=&to=&groupBy=` of `GET /api/admin/usage` (`user` unless told). */
+export const usageQuerySchema = periodQuerySchema.extend({
+  groupBy: z.enum(USAGE_GROUP_BY).default('user'),
+});
+
+export type UsageQuery = z.infer<typeof usageQuerySchema>;
+
+/** Totals of the usage rows that share one value of `groupBy`. */
+export type UsageRow = Partial<Record<UsageGroupBy, string>> & {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+};
+
+/**
+ * The body of `GET /api/admin/usage` (each row names its `user`, `key` id, `model`, `group` or
+ * `day`) and of `GET /api/me/usage` (the caller's own, by `model`). `Accept: text/csv` on the
+ * admin route gives the same rows as CSV, its header naming the same fields.
+ */
+export interface UsageReport {
+  rows: UsageRow[];
+}
+
+/** Who a budget set by an admin belongs to; a key's budget is set with the key. */
+export const BUDGET_OWNER_KINDS = ['user', 'group'] as const;
+
+export type BudgetOwnerKind = (typeof BUDGET_OWNER_KINDS)[number];
+
+/** A budget and what has been spent against it in its current period. */
+export interface BudgetStatus extends Budget {
+  /** `user` (a principal id), `group` (a group name) or `key` (a made key's id). */
+  kind: BudgetOwnerKind | 'key';
+  id: string;
+  /** Spent in the current UTC day or month, in US dollars. */
+  spentUsd: number;
+}
+
+/** The body of `GET /api/admin/budgets`: every budget, the keys' included. */
+export interface BudgetList {
+  budgets: BudgetStatus[];
+}

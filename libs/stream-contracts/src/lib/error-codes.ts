@@ -11,6 +11,8 @@ export const ErrorCodes = {
   unauthenticated: 'unauthenticated',
   /** The route is for admins (`ADMIN_GROUPS`), and this caller is not one (HTTP 403). */
   forbidden: 'forbidden',
+  /** The caller is at or over one of its budgets in money (HTTP 429); it resets with its period. */
+  budgetExceeded: 'budget_exceeded',
   /** No such key (HTTP 404). */
   keyNotFound: 'key_not_found',
   /** A key of that name is already in use (HTTP 409). */

@@ -51,6 +51,15 @@ export const ApiPaths = {
   adminKeys: '/api/admin/keys',
   /** Admins only: `DELETE` revokes a key. */
   adminKey: (id: string) => `/api/admin/keys/${encodeURIComponent(id)}`,
+  /** Admins only: usage and cost totals (`?from=&to=&groupBy=`), JSON or CSV. */
+  adminUsage: '/api/admin/usage',
+  /** The caller's own usage and cost by model (`?from=&to=`). */
+  meUsage: '/api/me/usage',
+  /** Admins only: every budget with its spend. */
+  adminBudgets: '/api/admin/budgets',
+  /** Admins only: `PUT` sets a user's or a group's budget, `DELETE` removes it. */
+  adminBudget: (kind: 'user' | 'group', id: string) =>
+    `/api/admin/budgets/${kind}/${encodeURIComponent(id)}`,
   /** Admins only: the audit trail (`?from=&to=`). */
   adminAudit: '/api/admin/audit',
   /** `GET` replays a stream after `Last-Event-ID` and follows it live; `DELETE` stops it. */
