@@ -111,18 +111,21 @@ async function bootstrap(): Promise<void> {
         'and read any stream. Set AUTH_MODE to oidc, proxy or apikey.',
     );
   }
-  // A shared database is opened and migrated before the api listens: one out of reach (or a
-  // migration that fails) stops the boot with one line, as Redis does.
-  if ('url' in config.database.location) {
-    try {
-      await app.get(Database).open();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await app.close().catch(() => undefined);
-      refuseToStart([
-        `DATABASE_URL: cannot open ${redactedUrl(config.database.location.url)}: ${reason}`,
-      ]);
-    }
+  // The database is opened and migrated before the api listens: every reply records a usage row
+  // in it, and the embedded one's start (seconds of CPU on the event loop) must not stall the
+  // replies of a running api. One out of reach (or a migration that fails) stops the boot with one
+  // line, as Redis does.
+  try {
+    await app.get(Database).open();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await app.close().catch(() => undefined);
+    const { location } = config.database;
+    refuseToStart([
+      'url' in location
+        ? `DATABASE_URL: cannot open ${redactedUrl(location.url)}: ${reason}`
+        : `DATABASE_DIR: cannot open ${location.dir}: ${reason}`,
+    ]);
   }
   // Nest's type names a port and a host; it hands every argument on to Node's `server.listen`,
   // whose third is the backlog.

@@ -11,7 +11,7 @@ import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { ZodPipe } from '../common/zod.pipe';
 import { AdminGuard } from './admin.guard';
-import { reportPeriod } from './report-period';
+import { reportPeriod } from '../common/report-period';
 
 /** The audit trail, read: admin actions and security events. */
 @ApiTags('admin')

@@ -93,6 +93,7 @@ export class Authenticator {
     return {
       ...ApiKeyRegistry.principalOf(made),
       keyId: made.id,
+      budget: made.budget ?? undefined,
       models: made.models ?? undefined,
       limits: made.limits ?? undefined,
     };

@@ -33,7 +33,9 @@ const ERROR_WHEN: Record<number, string> = {
     'The `Idempotency-Key` was used before with a different request (`idempotency_conflict`), or ' +
     'a key of that name is in use (`key_name_taken`).',
   413: `The body is larger than ${JSON_BODY_LIMIT_MB} MB (\`http_error\`).`,
-  429: 'The caller reached one of its limits (`rate_limited`); `Retry-After` says when to retry.',
+  429:
+    'The caller reached one of its limits (`rate_limited`; `Retry-After` says when to retry), or ' +
+    'is at or over one of its budgets in money (`budget_exceeded`).',
   503:
     'The instance is shutting down (`server_shutting_down`), holds as many replies as it can ' +
     '(`server_busy`), or cannot reach its stream store (`store_unavailable`) or its database ' +
@@ -65,7 +67,8 @@ const OPENAI_ERROR_WHEN = {
   415: 'The body is in a charset or content encoding the api cannot read (`unsupported_body_encoding`).',
   429:
     'The caller reached one of its limits (`rate_limit_exceeded`), or, without `stream`, the ' +
-    'upstream did (`upstream_rate_limited`); `type: requests`.',
+    'upstream did (`upstream_rate_limited`); `type: requests`. Or the caller is at or over one of ' +
+    'its budgets in money (`type: insufficient_quota`, `code: budget_exceeded`).',
   502:
     'Without `stream` only: the upstream failed (`upstream_error`, `upstream_unavailable`, ' +
     '`upstream_auth_failed`). A streamed reply reports it in-band instead.',

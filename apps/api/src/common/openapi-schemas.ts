@@ -1,6 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import {
   AuditActions,
+  USAGE_GROUP_BY,
   budgetSchema,
   newApiKeySchema,
   ownLimitsSchema,
@@ -66,6 +67,17 @@ function adminSchemas() {
     budget: nullable(budget),
     createdAt: dateTime,
   } satisfies Record<string, SchemaObject>;
+  const budgetStatus: SchemaObject = {
+    type: 'object',
+    required: ['kind', 'id', 'usd', 'period', 'spentUsd'],
+    properties: {
+      kind: { type: 'string', enum: ['user', 'group', 'key'] },
+      id: string,
+      usd: { type: 'number' },
+      period: { type: 'string', enum: ['day', 'month'] },
+      spentUsd: { type: 'number', description: 'Spent this UTC day or month.' },
+    },
+  };
   const summary = {
     ...key,
     limits: nullable(limits),
@@ -90,6 +102,35 @@ function adminSchemas() {
         keys: {
           type: 'array',
           items: { type: 'object', required: Object.keys(summary), properties: summary },
+        },
+      },
+    },
+    Budget: budget,
+    BudgetStatus: budgetStatus,
+    BudgetList: {
+      type: 'object',
+      required: ['budgets'],
+      properties: { budgets: { type: 'array', items: budgetStatus } },
+    },
+    UsageReport: {
+      type: 'object',
+      required: ['rows'],
+      properties: {
+        rows: {
+          type: 'array',
+          items: {
+            type: 'object',
+            description:
+              'Totals of the rows that share one value of `groupBy`, named by a property of that name.',
+            required: ['requests', 'promptTokens', 'completionTokens', 'costUsd'],
+            properties: {
+              ...Object.fromEntries(USAGE_GROUP_BY.map((name) => [name, string])),
+              requests: integer,
+              promptTokens: integer,
+              completionTokens: integer,
+              costUsd: { type: 'number', description: 'US dollars, at the models’ prices.' },
+            },
+          },
         },
       },
     },

@@ -65,6 +65,7 @@ function appConfigFrom(settings: Settings, env: Env, problems: string[], webDist
     database: {
       location: databaseLocationFrom(settings),
       retentionDays: settings.CONVERSATION_RETENTION_DAYS,
+      usageRetentionDays: settings.USAGE_RETENTION_DAYS,
     },
     models: {
       ...routes,

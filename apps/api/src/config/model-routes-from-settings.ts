@@ -27,6 +27,7 @@ const NO_ROUTES: ModelRoutes = {
   deployments: {},
   fallbacks: {},
   modelLimits: {},
+  modelPrices: {},
   cooldownMs: 0,
 };
 
@@ -109,6 +110,7 @@ function routesFromVariables(settings: Settings, problems: string[]): ModelRoute
     deployments: Object.fromEntries(all.map((model) => [model, [deployment(model)]])),
     fallbacks: Object.fromEntries(all.map((model) => [model, []])),
     modelLimits: {},
+    modelPrices: {},
     cooldownMs: DEFAULT_COOLDOWN_SECONDS * 1000,
   };
 }

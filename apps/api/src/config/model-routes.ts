@@ -33,6 +33,12 @@ export type Deployment = DeploymentTarget & {
   firstTokenTimeoutMs?: number;
 };
 
+/** What a model's tokens cost, in US dollars per million. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
 /** The models callers may ask for, and where each is answered from. */
 export interface ModelRoutes {
   /** Every chat model callers may name, in the order they are listed. */
@@ -47,6 +53,8 @@ export interface ModelRoutes {
   deployments: Record<string, Deployment[]>;
   /** Each caller's limits on one model, for the models that have their own. */
   modelLimits: Record<string, Partial<PrincipalLimits>>;
+  /** Each model's price in US dollars per million tokens, for the models that have one. */
+  modelPrices: Record<string, ModelPrice>;
   /** Each model's fallbacks: other models tried, in order, when its deployments all fail. */
   fallbacks: Record<string, string[]>;
   /** How long a deployment that failed (429, 5xx, timeout) is left alone, unless it said how long. */

@@ -53,6 +53,13 @@ const modelSchema = z.strictObject({
   groups: z.array(z.string().min(1)).min(1).optional(),
   /** Each caller's limits on this model, on top of its own on every model; `0`: no limit. */
   limits: ownLimitsSchema.optional(),
+  /** What its tokens cost, in US dollars per million: usage rows and budgets count it. */
+  price: z
+    .strictObject({
+      inputPerMillion: z.number().min(0).max(1_000_000),
+      outputPerMillion: z.number().min(0).max(1_000_000),
+    })
+    .optional(),
 });
 
 /** The models file (`MODELS_FILE`), JSON or YAML. */
@@ -209,6 +216,11 @@ export function readModelsFile(
       modelLimits: Object.fromEntries(
         Object.entries(file.models).flatMap(([model, entry]) =>
           entry.limits ? [[model, entry.limits]] : [],
+        ),
+      ),
+      modelPrices: Object.fromEntries(
+        Object.entries(file.models).flatMap(([model, entry]) =>
+          entry.price ? [[model, entry.price]] : [],
         ),
       ),
       cooldownMs: file.cooldownSeconds * 1000,

@@ -70,6 +70,11 @@ export const settingsSchema = z.object({
     .describe(
       'conversations not updated for this many days are deleted (at boot, then hourly); `0`: kept until deleted',
     ),
+  USAGE_RETENTION_DAYS: wholeNumber(1, 36_500)
+    .default(400)
+    .describe(
+      'usage rows (one per reply and embeddings call: who, which model, tokens, cost; never content) older than this many days are deleted (at boot, then hourly)',
+    ),
   CHAT_PROVIDER: z
     .enum(['demo', 'openai'], { error: 'expected "demo" or "openai"' })
     .optional()

@@ -65,10 +65,45 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
+/** `usage_rows`: one per reply and embeddings call: who, what, how much; never content. */
+export interface UsageRowsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  principal: string;
+  key_id: string | null;
+  groups: Json<string[]>;
+  /** `native`, `openai` (`/v1` chat) or `embeddings`. */
+  api: string;
+  model: string;
+  deployment: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** True when the upstream reported no usage and the tokens are our estimate. */
+  estimated: boolean;
+  cost_usd: number;
+  /** False when the model has no price: its cost is 0. */
+  priced: boolean;
+  ttft_ms: number | null;
+  duration_ms: number;
+  /** A finish reason, an error code, or `ok` for embeddings. */
+  outcome: string;
+}
+
+/** `budgets`: what admins allow a user or a group to spend per UTC day or month. */
+export interface BudgetsTable {
+  kind: string;
+  owner: string;
+  usd: number;
+  period: string;
+  updated_at: Timestamp;
+}
+
 /** The api's database, as Kysely types its queries. */
 export interface DatabaseTables {
   conversations: ConversationsTable;
   messages: MessagesTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  usage_rows: UsageRowsTable;
+  budgets: BudgetsTable;
 }

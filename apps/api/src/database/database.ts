@@ -5,10 +5,10 @@ import { CONFIG } from '../config/config-slices';
 import { openDatabase, type AppDatabase } from './open-database';
 
 /**
- * The api's database, opened once. A PostgreSQL server (`DATABASE_URL`) is opened and migrated at
- * boot (main.ts), so a database out of reach stops the api with one line. The embedded one opens
- * when first needed: its start costs seconds of CPU and ~250 MiB, which an api that keeps no
- * conversations (a gateway for services, most test set-ups) never pays.
+ * The api's database, opened once: a PostgreSQL server (`DATABASE_URL`) or the embedded one. It is
+ * opened and migrated at boot (main.ts), before the api listens, so a database out of reach stops
+ * the api with one line, and the embedded one's start (seconds of CPU) never stalls running
+ * replies: every reply records its usage here.
  */
 @Injectable()
 export class Database implements OnApplicationShutdown {
@@ -22,6 +22,11 @@ export class Database implements OnApplicationShutdown {
   /** True when conversations are kept in a server that every instance shares. */
   get isShared(): boolean {
     return 'url' in this.config.location;
+  }
+
+  /** True once it has been asked to open (at boot in the api; a test's app may never). */
+  get isOpen(): boolean {
+    return this.opening !== undefined;
   }
 
   /** The migrated database; rejects when it cannot be opened (the next call tries again). */

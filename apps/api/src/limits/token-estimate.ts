@@ -1,7 +1,7 @@
 import type { Usage } from '@tokenstream/stream-contracts';
 
 /** About four characters make a token in English text: the estimate when usage is unknown. */
-const CHARS_PER_TOKEN = 4;
+export const CHARS_PER_TOKEN = 4;
 
 /** What is known of a finished stream's size. */
 export interface StreamSize {

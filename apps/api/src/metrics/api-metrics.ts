@@ -8,6 +8,7 @@ import {
 } from 'prom-client';
 import type { RefusedLimit } from '../shared/refused-limit';
 import type { StoreUsage } from '../shared/store-usage';
+import type { BudgetStatus } from '@tokenstream/stream-contracts';
 
 /** Which api a stream was asked for on: the native protocol or the OpenAI-compatible routes. */
 export type StreamApi = 'native' | 'openai';
@@ -175,6 +176,41 @@ export class ApiMetrics {
    * Reports the stream store's size at each scrape: read once for the four gauges. A store that
    * cannot answer (a shared one out of reach) leaves them as they were rather than fail the scrape.
    */
+  /**
+   * Spend against budget per owner kind (`user`, `group`, `key`: bounded labels), read at each
+   * scrape from `statuses`: the highest ratio of any budget of that kind, and how many budgets are
+   * at 80 % or more, for an alert before callers are refused.
+   */
+  watchBudgets(statuses: () => Promise<readonly BudgetStatus[]>): void {
+    let reading: Promise<readonly BudgetStatus[] | undefined> | undefined;
+    const current = () => {
+      reading ??= statuses()
+        .catch(() => undefined)
+        .finally(() => (reading = undefined));
+      return reading;
+    };
+    const KINDS = ['user', 'group', 'key'] as const;
+    const perKind = (name: string, help: string, figure: (ratios: number[]) => number) =>
+      this.gauge(name, help, ['kind'], async function collect() {
+        const known = await current();
+        if (!known) return;
+        for (const kind of KINDS) {
+          const ratios = known.filter((b) => b.kind === kind).map((b) => b.spentUsd / b.usd);
+          this.set({ kind }, figure(ratios));
+        }
+      });
+    perKind(
+      'tokenstream_budget_spend_ratio_max',
+      'The highest spend against its budget of any budget of this owner kind, this period (1 = spent).',
+      (ratios) => Math.max(0, ...ratios),
+    );
+    perKind(
+      'tokenstream_budgets_at_80_percent',
+      'Budgets of this owner kind whose spend this period is at 80 % of the budget or more.',
+      (ratios) => ratios.filter((ratio) => ratio >= 0.8).length,
+    );
+  }
+
   watchStore(usage: () => Promise<StoreUsage>): void {
     let reading: Promise<StoreUsage | undefined> | undefined;
     const current = () => {

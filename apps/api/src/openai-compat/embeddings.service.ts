@@ -4,7 +4,9 @@ import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
+import { Budgets } from '../budgets/budgets';
 import { StreamLimiter } from '../limits/stream-limiter';
+import { UsageLog } from '../usage/usage-log';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { firstTokenLimit } from '../models/first-token-limit';
 import { ModelCatalog } from '../models/model-catalog';
@@ -41,6 +43,8 @@ export class EmbeddingsService {
     private readonly router: ModelRouter,
     private readonly limiter: StreamLimiter,
     private readonly metrics: ApiMetrics,
+    private readonly budgets: Budgets,
+    private readonly usageRows: UsageLog,
   ) {}
 
   async create(
@@ -49,6 +53,7 @@ export class EmbeddingsService {
   ): Promise<EmbeddingsResult> {
     const { principal } = context;
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
+    await this.budgets.check(principal);
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
     // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
     const limitMs = this.upstream.firstTokenTimeoutMs;
@@ -56,6 +61,8 @@ export class EmbeddingsService {
     const started = performance.now();
     let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null =
       null;
+    let answeredBy: string | null = null;
+    let outcome = 'ok';
     try {
       const { value, deployment } = await this.router.call(model, signal, (route, attempt) => {
         if (!route.client) throw new Error(`${route.deployment.name} has no embeddings`);
@@ -65,6 +72,7 @@ export class EmbeddingsService {
         });
       });
       const promptTokens = value.usage?.prompt_tokens ?? Math.ceil(request.inputChars / 4);
+      answeredBy = deployment;
       usage = {
         promptTokens,
         completionTokens: 0,
@@ -87,9 +95,12 @@ export class EmbeddingsService {
     } catch (error) {
       // The upstream judged the request (a bad `dimensions`, an input too long): the caller's
       // to fix, told as the upstream told it.
-      if (isRefusalOfTheRequest(error))
+      if (isRefusalOfTheRequest(error)) {
+        outcome = 'refused';
         return { status: error.status, body: { error: error.error } };
+      }
       const frame = toErrorFrame(error);
+      outcome = frame.code;
       this.logger.warn(
         { requestId: context.requestId, principal: principal.id, model, err: error },
         'embeddings failed',
@@ -98,6 +109,18 @@ export class EmbeddingsService {
     } finally {
       release();
       void ticket.end({ completionChars: 0, usage });
+      this.usageRows.recordReply({
+        principal,
+        api: 'embeddings',
+        model,
+        deployment: answeredBy,
+        usage,
+        promptChars: request.inputChars,
+        completionChars: 0,
+        ttftMs: null,
+        durationMs: Math.round(performance.now() - started),
+        outcome,
+      });
     }
   }
 }

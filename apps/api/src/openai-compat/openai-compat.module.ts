@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { LimitsModule } from '../limits/limits.module';
+import { UsageModule } from '../usage/usage.module';
 import { ModelsModule } from '../models/models.module';
 import { StreamsModule } from '../streams/streams.module';
 import { ChatCompletionsController } from './chat-completions.controller';
@@ -13,7 +15,7 @@ import { OpenAiModelsController } from './openai-models.controller';
  * for OpenAI SDKs.
  */
 @Module({
-  imports: [StreamsModule, ModelsModule, LimitsModule],
+  imports: [StreamsModule, ModelsModule, LimitsModule, UsageModule, BudgetsModule],
   controllers: [ChatCompletionsController, EmbeddingsController, OpenAiModelsController],
   providers: [ChatCompletionsService, EmbeddingsService],
 })

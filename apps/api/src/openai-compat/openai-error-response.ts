@@ -17,8 +17,9 @@ function error(
   param: string | null,
   code: string | null,
   headers: Record<string, string> = {},
+  type = typeFor(status),
 ): ErrorResponse<OpenAiErrorBody> {
-  return { status, body: { error: { message, type: typeFor(status), param, code } }, headers };
+  return { status, body: { error: { message, type, param, code } }, headers };
 }
 
 /**
@@ -47,6 +48,9 @@ export function toOpenAiErrorResponse(exception: unknown): ErrorResponse<OpenAiE
         return error(403, message, 'model', 'model_not_allowed', headers);
       case ErrorCodes.rateLimited:
         return error(429, message, null, 'rate_limit_exceeded', headers);
+      case ErrorCodes.budgetExceeded:
+        // OpenAI's answer to an account out of credit, which its SDKs do not retry.
+        return error(429, message, null, code, headers, 'insufficient_quota');
       default:
         return error(statusCode, message, problems?.[0]?.path ?? null, code, headers);
     }

@@ -1,7 +1,12 @@
 import { HttpException } from '@nestjs/common';
 
 /** OpenAI's error `type`s that tokenstream answers: by status, `429` and `5xx` aside. */
-export const OPENAI_ERROR_TYPES = ['invalid_request_error', 'requests', 'server_error'] as const;
+export const OPENAI_ERROR_TYPES = [
+  'invalid_request_error',
+  'requests',
+  'insufficient_quota',
+  'server_error',
+] as const;
 
 /** One of {@link OPENAI_ERROR_TYPES}. */
 export type OpenAiErrorType = (typeof OPENAI_ERROR_TYPES)[number];

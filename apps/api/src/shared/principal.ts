@@ -1,3 +1,4 @@
+import type { Budget } from '@tokenstream/stream-contracts';
 import type { PrincipalLimits } from './principal-limits';
 
 /** How a caller proved who it is. */
@@ -14,6 +15,8 @@ export interface Principal {
   groups: string[];
   /** The id of the key made at runtime the caller came with (`/api/admin/keys`), if any. */
   keyId?: string;
+  /** The budget in money of that key, if it was made with one. */
+  budget?: Budget;
   /** The models this caller may use, when narrower than what the api offers (an API key's list). */
   models?: string[];
   /** This caller's own limits, overriding the configured defaults (an API key's `limits`). */

@@ -3,7 +3,9 @@ import type { ChatRequest } from '@tokenstream/stream-contracts';
 import type { Principal } from '../shared/principal';
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
+import { Budgets } from '../budgets/budgets';
 import { StreamLimiter } from '../limits/stream-limiter';
+import { UsageLog } from '../usage/usage-log';
 import { ModelCatalog } from '../models/model-catalog';
 import { ApiMetrics, type StreamApi } from '../metrics/api-metrics';
 import { ModelProvider, type ModelRequest } from '../models/model-provider';
@@ -69,6 +71,8 @@ export class StreamStarter implements BeforeApplicationShutdown {
     private readonly limiter: StreamLimiter,
     private readonly metrics: ApiMetrics,
     private readonly readers: ReaderLimits,
+    private readonly budgets: Budgets,
+    private readonly usage: UsageLog,
   ) {
     // The store's size is read at each scrape; the starter owns the one store of the process.
     metrics.watchStore(() => store.usage());
@@ -103,9 +107,10 @@ export class StreamStarter implements BeforeApplicationShutdown {
     // The request that starts a stream is its first reader, so it counts against the bounds too.
     const admission = new Admission(this.readers.acquire(streamId, principal.id));
     let holder: IdempotentStream | undefined;
+    const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
     try {
       // Before the stream exists, so a refused request generates nothing.
-      const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
+      await this.budgets.check(principal);
       admission.ticketed(await this.limiter.admit(principal, { promptChars, model }));
       if (context.isClientGone?.()) {
         admission.release();
@@ -136,7 +141,13 @@ export class StreamStarter implements BeforeApplicationShutdown {
       return this.join(holder, idempotency, context);
     }
     const admitted = admission.started();
-    const generation = this.generate(streamId, { ...request, model }, context, admitted);
+    const generation = this.generate(
+      streamId,
+      { ...request, model },
+      context,
+      admitted,
+      promptChars,
+    );
     return { streamId, reader: admitted.reader, joined: false, servedBy: generation.servedBy };
   }
 
@@ -151,6 +162,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
     request: StartRequest & { model: string },
     context: StartContext,
     { ticket }: AdmittedStream,
+    promptChars: number,
   ): Generation {
     const { keeper, principal } = context;
     const api = context.api ?? 'native';
@@ -173,6 +185,18 @@ export class StreamStarter implements BeforeApplicationShutdown {
       },
       onEnd: (outcome, stats, failure) => {
         void ticket.end({ completionChars: stats.chars, usage: stats.usage });
+        this.usage.recordReply({
+          principal,
+          api,
+          model: stats.servedModel ?? model,
+          deployment: stats.deployment,
+          usage: stats.usage,
+          promptChars,
+          completionChars: stats.chars,
+          ttftMs: stats.ttftMs,
+          durationMs: stats.durationMs ?? 0,
+          outcome: stats.finishReason ?? stats.errorCode ?? 'unknown',
+        });
         const line = {
           streamId,
           requestId: context.requestId,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { LimitsModule } from '../limits/limits.module';
+import { UsageModule } from '../usage/usage.module';
 import { ModelsModule } from '../models/models.module';
 import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
@@ -17,7 +19,7 @@ import { StreamReaders } from './stream-readers';
 import { StreamStarter } from './stream-starter';
 
 @Module({
-  imports: [ModelsModule, LimitsModule],
+  imports: [ModelsModule, LimitsModule, UsageModule, BudgetsModule],
   controllers: [StreamsController],
   providers: [
     StreamStarter,

@@ -48,6 +48,27 @@ describe('streams: starting and reading', () => {
     store.onModuleDestroy();
   });
 
+  it("records a usage row as a reply ends: who, which model, tokens, time, outcome", async () => {
+    const { readers, store, start, usage } = streamsForTest();
+    const streamId = await start({ ...alice, groups: ['ml'] }, { ...request, maxTokens: 3 });
+    await collect(readers.deliver(streamId, 0, socket(), alice));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(usage.replies).toEqual([
+      expect.objectContaining({
+        principal: expect.objectContaining({ id: alice.id, groups: ['ml'] }),
+        api: 'native',
+        model: 'demo',
+        // The demo provider answers itself, without a router and its deployments.
+        deployment: null,
+        promptChars: 2,
+        outcome: 'length',
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(usage.replies[0].completionChars).toBeGreaterThan(0);
+    store.onModuleDestroy();
+  });
+
   it('refuses an unknown model before anything starts', async () => {
     const { starter } = streamsForTest();
     await expect(

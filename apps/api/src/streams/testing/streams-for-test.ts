@@ -6,7 +6,10 @@ import { loadAppConfig } from '../../config/app-config';
 import { MemoryLimitStore } from '../../limits/memory-limit-store';
 import { NO_LIMIT, type PrincipalLimits } from '../../shared/principal-limits';
 import { StreamLimiter } from '../../limits/stream-limiter';
+import { Budgets } from '../../budgets/budgets';
+import { Database } from '../../database/database';
 import { ApiMetrics } from '../../metrics/api-metrics';
+import { UsageKeptInMemory } from '../../usage/testing/usage-kept-in-memory';
 import { DemoModelProvider } from '../../models/demo-model-provider';
 import { ModelCatalog } from '../../models/model-catalog';
 import { GenerationRegistry } from '../generation-registry';
@@ -49,6 +52,8 @@ export function streamsForTest(
   const registry = new GenerationRegistry(config.streams.resumeGraceMs);
   const limitStore = new MemoryLimitStore();
   const readerLimits = new ReaderLimits(config.streams.maxReaders);
+  const metrics = new ApiMetrics({ defaultMetrics: false });
+  const usage = new UsageKeptInMemory();
   const starter = new StreamStarter(
     config.streams,
     new DemoModelProvider(options.tokenDelayMs ?? 0),
@@ -56,8 +61,10 @@ export function streamsForTest(
     store,
     registry,
     new StreamLimiter({ ...UNLIMITED, ...options.limits }, limitStore),
-    new ApiMetrics({ defaultMetrics: false }),
+    metrics,
     readerLimits,
+    new Budgets(config.auth, new Database(config.database), usage, metrics),
+    usage,
   );
   const readers = new StreamReaders(config.streams, store, registry, readerLimits);
   /** Starts a stream for `principal` and returns its id (its first reader's slot given back). */
@@ -78,7 +85,7 @@ export function streamsForTest(
         toArray(),
       ),
     );
-  return { config, starter, readers, store, registry, limitStore, start, readToEnd };
+  return { config, starter, readers, store, registry, limitStore, usage, start, readToEnd };
 }
 
 const DEFAULT_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };

@@ -1,0 +1,15 @@
+import { startPostgres, type PostgresServer } from '@tokenstream/e2e-support';
+import { openDatabase } from '../database/open-database';
+import { describeUsageAndBudgets } from './usage-repository.contract';
+
+jest.setTimeout(60_000);
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(() => server?.stop());
+
+describeUsageAndBudgets('a PostgreSQL server', async () =>
+  openDatabase({ url: await server.createDatabase() }),
+);
