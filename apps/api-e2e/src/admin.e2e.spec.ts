@@ -14,6 +14,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { setTimeout } from 'node:timers/promises';
 import OpenAI from 'openai';
+import { callWithKey } from './support/admin-client';
 
 jest.setTimeout(60_000);
 
@@ -35,15 +36,7 @@ const settings = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-function call(api: ApiProcess, path: string, key?: string, init: RequestInit = {}) {
-  return fetch(new URL(path, api.url), {
-    ...init,
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-    },
-  });
-}
+const call = callWithKey;
 
 async function makeKey(api: ApiProcess, body: object): Promise<CreatedApiKey> {
   const response = await call(api, ApiPaths.adminKeys, ROOT_KEY, {

@@ -17,6 +17,7 @@ import {
 import { setTimeout } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+import { callWithKey, okJson } from './support/admin-client';
 import { openStream } from './support/stream-client';
 
 jest.setTimeout(90_000);
@@ -27,22 +28,9 @@ const PRICE = { inputPerMillion: 2, outputPerMillion: 8 };
 const costOf = (promptTokens: number, completionTokens: number) =>
   (promptTokens * PRICE.inputPerMillion + completionTokens * PRICE.outputPerMillion) / 1e6;
 
-function call(api: ApiProcess, path: string, key: string, init: RequestInit = {}, accept?: string) {
-  return fetch(new URL(path, api.url), {
-    ...init,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-      ...(accept ? { accept } : {}),
-    },
-  });
-}
+const call = callWithKey;
 
-async function json<T>(response: Response | Promise<Response>): Promise<T> {
-  const answered = await response;
-  if (!answered.ok) throw new Error(`${answered.status}: ${await answered.text()}`);
-  return (await answered.json()) as T;
-}
+const json = okJson;
 
 /** A native reply read to its end: the usage its `finish` frame reports. */
 async function reply(

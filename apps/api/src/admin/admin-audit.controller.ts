@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   periodQuerySchema,
   type AuditTrail as AuditTrailBody,
@@ -7,7 +7,7 @@ import {
 } from '@tokenstream/stream-contracts';
 import { MAX_AUDIT_EVENTS } from '../audit/audit-repository';
 import { AuditTrail } from '../audit/audit-trail';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
+import { ApiAuthenticated, ApiErrors, ApiReportPeriod } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { ZodPipe } from '../common/zod.pipe';
 import { AdminGuard } from './admin.guard';
@@ -25,12 +25,7 @@ export class AdminAuditController {
   @ApiOperation({
     summary: `The audit trail of a period, newest first (at most ${MAX_AUDIT_EVENTS} events)`,
   })
-  @ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'ISO date or date-time (inclusive); the current UTC month unless told.',
-  })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive).' })
+  @ApiReportPeriod()
   @ApiOkResponse({ schema: schemaRef('AuditTrail') })
   @Get()
   async list(@Query(new ZodPipe(periodQuerySchema)) query: PeriodQuery): Promise<AuditTrailBody> {

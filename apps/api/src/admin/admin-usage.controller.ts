@@ -7,7 +7,7 @@ import {
   type UsageReport,
 } from '@tokenstream/stream-contracts';
 import type { Response } from 'express';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
+import { ApiAuthenticated, ApiErrors, ApiReportPeriod } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
 import { reportPeriod } from '../common/report-period';
 import { ZodPipe } from '../common/zod.pipe';
@@ -27,12 +27,7 @@ export class AdminUsageController {
   @ApiOperation({
     summary: 'Usage and cost in a period, totalled by user, key, model, group or day',
   })
-  @ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'ISO date or date-time (inclusive); the current UTC month unless told.',
-  })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive).' })
+  @ApiReportPeriod()
   @ApiQuery({
     name: 'groupBy',
     required: false,

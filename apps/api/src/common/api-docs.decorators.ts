@@ -4,6 +4,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiProduces,
+  ApiQuery,
   ApiResponse,
   ApiSecurity,
 } from '@nestjs/swagger';
@@ -92,6 +93,17 @@ export const ApiAuthenticated = (errorBody: 'ApiErrorBody' | 'OpenAiErrorBody' =
       description: errorBody === 'OpenAiErrorBody' ? OPENAI_ERROR_WHEN[401] : ERROR_WHEN[401],
       content: json(errorBody),
     }),
+  );
+
+/** `?from=&to=` of a report: ISO dates or date-times, the current UTC month unless told. */
+export const ApiReportPeriod = () =>
+  applyDecorators(
+    ApiQuery({
+      name: 'from',
+      required: false,
+      description: 'ISO date or date-time (inclusive); the current UTC month unless told.',
+    }),
+    ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive).' }),
   );
 
 /** The errors a route may answer before any body, each an `ApiErrorBody`. */

@@ -48,7 +48,7 @@ describe('streams: starting and reading', () => {
     store.onModuleDestroy();
   });
 
-  it("records a usage row as a reply ends: who, which model, tokens, time, outcome", async () => {
+  it('records a usage row as a reply ends: who, which model, tokens, time, outcome', async () => {
     const { readers, store, start, usage } = streamsForTest();
     const streamId = await start({ ...alice, groups: ['ml'] }, { ...request, maxTokens: 3 });
     await collect(readers.deliver(streamId, 0, socket(), alice));

@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   periodQuerySchema,
   type PeriodQuery,
   type UsageReport,
 } from '@tokenstream/stream-contracts';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
+import { ApiAuthenticated, ApiErrors, ApiReportPeriod } from '../common/api-docs.decorators';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { schemaRef } from '../common/openapi-schemas';
 import { reportPeriod } from '../common/report-period';
@@ -21,12 +21,7 @@ export class MeUsageController {
   constructor(private readonly reports: UsageReports) {}
 
   @ApiOperation({ summary: 'Your own usage and cost in a period, by model' })
-  @ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'ISO date or date-time (inclusive); the current UTC month unless told.',
-  })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive).' })
+  @ApiReportPeriod()
   @ApiOkResponse({ schema: schemaRef('UsageReport') })
   @ApiErrors(400, 503)
   @Get()
