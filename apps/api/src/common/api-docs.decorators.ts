@@ -11,6 +11,7 @@ import {
 import { IDEMPOTENCY_KEY_HEADER, LAST_EVENT_ID_HEADER } from '@tokenstream/stream-contracts';
 import { JSON_BODY_LIMIT_MB } from './json-body-parser';
 import { schemaRef } from './openapi-schemas';
+import { RATE_LIMIT_RESPONSE_HEADERS } from './rate-limit-response-headers';
 import { STREAM_RESPONSE_HEADERS } from './stream-response-headers';
 
 /** Names of the security schemes in the document (see `createOpenApiDocument`). */
@@ -68,8 +69,10 @@ const OPENAI_ERROR_WHEN = {
   415: 'The body is in a charset or content encoding the api cannot read (`unsupported_body_encoding`).',
   429:
     'The caller reached one of its limits (`rate_limit_exceeded`), or, without `stream`, the ' +
-    'upstream did (`upstream_rate_limited`); `type: requests`. Or the caller is at or over one of ' +
-    'its budgets in money (`type: insufficient_quota`, `code: budget_exceeded`).',
+    "upstream did (`upstream_rate_limited`); `type: requests`. A refusal by the caller's own " +
+    'limits carries the `x-ratelimit-*` headers, none left of the limit that refused; one by a ' +
+    "model's own limits, or by the bounds on readers, carries `Retry-After` alone. Or the caller " +
+    'is at or over one of its budgets in money (`type: insufficient_quota`, `code: budget_exceeded`).',
   502:
     'Without `stream` only: the upstream failed (`upstream_error`, `upstream_unavailable`, ' +
     '`upstream_auth_failed`). A streamed reply reports it in-band instead.',
@@ -122,7 +125,8 @@ export const ApiOpenAiErrors = (...statuses: OpenAiErrorStatus[]) =>
         status,
         description: OPENAI_ERROR_WHEN[status],
         content: json('OpenAiErrorBody'),
-        ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
+        ...(status === 429 ? { headers: { ...retryAfter, ...RATE_LIMIT_RESPONSE_HEADERS } } : {}),
+        ...(status === 503 ? { headers: retryAfter } : {}),
       }),
     ),
   );

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { LimitName } from '../shared/principal-limits';
 import type { RefusedLimit } from '../shared/refused-limit';
 
@@ -21,6 +22,22 @@ const MESSAGES: Record<RefusedLimit, (limit: number, retryAfterSeconds: number) 
 };
 
 /**
+ * A `429` for a limit reached, with where the caller's request and token limits stood when it was
+ * refused, for the routes that tell callers so (OpenAI's `x-ratelimit-*` headers on `/v1`).
+ */
+export class LimitExceededException extends ApiException {
+  constructor(
+    message: string,
+    problems: ApiException['problems'],
+    headers: Record<string, string>,
+    /** Where the caller's own limits stood; absent when they were not read (a reader bound). */
+    readonly standing: LimitStandings | undefined,
+  ) {
+    super(429, ErrorCodes.rateLimited, message, problems, headers);
+  }
+}
+
+/**
  * The `429 rate_limited` for a limit reached: a message naming it, `problems` naming it for code
  * (`[{ path: 'limit', message: 'concurrentStreams' }]`), and `Retry-After` in whole seconds.
  */
@@ -28,16 +45,20 @@ export function limitExceeded(
   name: RefusedLimit,
   limit: number,
   retryAfterMs: number,
-  /** The model whose own limit was reached (the models file's `limits`), if it was one. */
-  model?: string,
-): ApiException {
+  options: {
+    /** The model whose own limit was reached (the models file's `limits`), if it was one. */
+    model?: string;
+    /** Where the caller's own limits stood, when the refusal read them. */
+    standing?: LimitStandings;
+  } = {},
+): LimitExceededException {
+  const { model, standing } = options;
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const message = MESSAGES[name](limit, seconds);
-  return new ApiException(
-    429,
-    ErrorCodes.rateLimited,
+  return new LimitExceededException(
     model ? `With ${model}: ${message[0].toLowerCase()}${message.slice(1)}` : message,
     [{ path: LIMIT_PROBLEM_PATH, message: name }],
     { 'Retry-After': String(seconds) },
+    standing,
   );
 }

@@ -1,4 +1,5 @@
 import { REQUEST_WINDOW_MS, type LimitStore } from './limit-store';
+import { msUntilUtcMidnight } from './utc-day';
 
 /** A lease short enough to run out during a test, on the real clock. */
 const SHORT_LEASE_MS = 50;
@@ -125,11 +126,11 @@ export function describeLimitStore(name: string, create: () => Promise<LimitStor
 
       it('takes a slot and counts a request when every limit has room', async () => {
         const admission = await store.admit('alice', limits, LONG_LEASE_MS);
-        expect(admission).toEqual({ ok: true, slotId: expect.any(String) });
+        expect(admission).toMatchObject({ ok: true, slotId: expect.any(String) });
         expect(await store.activeSlots('alice')).toBe(1);
         // Two more requests fit in the window of three; the slots are both taken after one more.
         await store.admit('alice', limits, LONG_LEASE_MS);
-        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toEqual({
+        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toMatchObject({
           ok: false,
           limit: 'concurrentStreams',
         });
@@ -140,6 +141,7 @@ export function describeLimitStore(name: string, create: () => Promise<LimitStor
         expect(await store.admit('alice', none, LONG_LEASE_MS)).toEqual({
           ok: true,
           slotId: undefined,
+          standing: {},
         });
         expect(await store.activeSlots('alice')).toBe(0);
       });
@@ -157,12 +159,84 @@ export function describeLimitStore(name: string, create: () => Promise<LimitStor
 
       it('refuses once the day’s tokens are used, counting nothing', async () => {
         await store.addTokens('alice', 100);
-        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toEqual({
+        expect(await store.admit('alice', limits, LONG_LEASE_MS)).toMatchObject({
           ok: false,
           limit: 'tokensPerDay',
         });
         expect(await store.activeSlots('alice')).toBe(0);
         expect(await store.admit('bob', limits, LONG_LEASE_MS)).toMatchObject({ ok: true });
+      });
+    });
+
+    describe('where the limits stand at an admission', () => {
+      const requestsOnly = { tokensPerDay: 0, concurrentStreams: 0, requestsPerMinute: 3 };
+      const tokensOnly = { tokensPerDay: 100, concurrentStreams: 0, requestsPerMinute: 0 };
+
+      it('counts the admitted request in what remains, a full window off while it is the only one', async () => {
+        const admission = await store.admit('alice', requestsOnly, LONG_LEASE_MS);
+        expect(admission.standing).toEqual({
+          requests: { limit: 3, remaining: 2, resetMs: REQUEST_WINDOW_MS },
+        });
+      });
+
+      it('frees a place when the oldest request leaves the window, and refuses with none left', async () => {
+        await store.admit('alice', requestsOnly, LONG_LEASE_MS);
+        await sleep(200);
+        const second = await store.admit('alice', requestsOnly, LONG_LEASE_MS);
+        // The first request, 200 ms older, leaves first (the store's clock and this one's differ
+        // by the time a call takes).
+        expect(second.standing.requests?.remaining).toBe(1);
+        expect(second.standing.requests?.resetMs).toBeLessThanOrEqual(REQUEST_WINDOW_MS - 150);
+        expect(second.standing.requests?.resetMs).toBeGreaterThan(REQUEST_WINDOW_MS - 2_000);
+        const third = await store.admit('alice', requestsOnly, LONG_LEASE_MS);
+        expect(third.standing.requests?.remaining).toBe(0);
+        const refused = await store.admit('alice', requestsOnly, LONG_LEASE_MS);
+        expect(refused).toMatchObject({ ok: false, limit: 'requestsPerMinute' });
+        const { retryAfterMs, standing } = refused as { retryAfterMs: number } & typeof refused;
+        expect(standing.requests).toEqual({ limit: 3, remaining: 0, resetMs: retryAfterMs });
+        expect(retryAfterMs).toBeLessThanOrEqual(third.standing.requests?.resetMs ?? 0);
+      });
+
+      it('leaves a refused request out of what remains, a full window off when none is counted', async () => {
+        const oneSlot = { ...requestsOnly, concurrentStreams: 1 };
+        await store.acquireSlot('alice', 1, LONG_LEASE_MS);
+        const refused = await store.admit('alice', oneSlot, LONG_LEASE_MS);
+        expect(refused).toMatchObject({
+          ok: false,
+          limit: 'concurrentStreams',
+          standing: { requests: { limit: 3, remaining: 3, resetMs: REQUEST_WINDOW_MS } },
+        });
+      });
+
+      it('says the tokens left of the day and the time until midnight UTC, counting none', async () => {
+        await store.addTokens('alice', 30);
+        const before = msUntilUtcMidnight(Date.now());
+        const { standing } = await store.admit('alice', tokensOnly, LONG_LEASE_MS);
+        const after = msUntilUtcMidnight(Date.now());
+        expect(standing.requests).toBeUndefined();
+        expect(standing.tokens).toMatchObject({ limit: 100, remaining: 70 });
+        // A store over the network reads its own clock: this machine's, here, within a second.
+        expect(standing.tokens?.resetMs).toBeLessThanOrEqual(before + 1_000);
+        expect(standing.tokens?.resetMs).toBeGreaterThanOrEqual(after - 1_000);
+        expect(await store.tokensToday('alice')).toBe(30);
+      });
+
+      it('never says fewer than no tokens left, and refuses with none', async () => {
+        await store.addTokens('alice', 150);
+        const refused = await store.admit('alice', { ...tokensOnly, requestsPerMinute: 3 }, 1);
+        expect(refused).toMatchObject({
+          ok: false,
+          limit: 'tokensPerDay',
+          standing: {
+            tokens: { limit: 100, remaining: 0 },
+            requests: { limit: 3, remaining: 3, resetMs: REQUEST_WINDOW_MS },
+          },
+        });
+      });
+
+      it('says nothing of a limit that is off', async () => {
+        const slotsOnly = { tokensPerDay: 0, concurrentStreams: 2, requestsPerMinute: 0 };
+        expect((await store.admit('alice', slotsOnly, LONG_LEASE_MS)).standing).toEqual({});
       });
     });
   });

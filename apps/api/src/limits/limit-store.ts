@@ -1,3 +1,4 @@
+import type { LimitStandings } from '../shared/limit-standing';
 import type { LimitName, PrincipalLimits } from '../shared/principal-limits';
 
 /** The rolling window of `requestsPerMinute`. */
@@ -12,9 +13,13 @@ export type AdmissionLimits = PrincipalLimits;
 /**
  * A stream admitted (holding `slotId` when there is a concurrency limit), or the first limit it
  * met, having counted nothing; `retryAfterMs` is known to the store for the rolling window only.
+ * Either way `standing` says where the request and token limits stand, read with the admission:
+ * requests left with this one counted (a refused one is not) and when the window frees a place;
+ * tokens left of the day's and when the UTC day ends, by the store's clock.
  */
-export type Admission =
-  { ok: true; slotId: string | undefined } | { ok: false; limit: LimitName; retryAfterMs?: number };
+export type Admission = (
+  { ok: true; slotId: string | undefined } | { ok: false; limit: LimitName; retryAfterMs?: number }
+) & { standing: LimitStandings };
 
 /**
  * The counters behind the per-principal limits, keyed by principal id. Each check-and-count is one
@@ -45,26 +50,8 @@ export abstract class LimitStore {
 
   /**
    * Checks one stream against every limit and counts it (a slot, a request in the window), or
-   * counts nothing: tokens per day first, then the concurrency slot, then the window. This default
-   * takes a call per limit; a store over the network does it in one round trip.
+   * counts nothing: tokens per day first, then the concurrency slot, then the window. Atomic: a
+   * store over the network does it in one round trip, with where the limits stand read in it.
    */
-  async admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission> {
-    const { tokensPerDay, concurrentStreams, requestsPerMinute } = limits;
-    if (tokensPerDay > 0 && (await this.tokensToday(key)) >= tokensPerDay) {
-      return { ok: false, limit: 'tokensPerDay' };
-    }
-    let slotId: string | undefined;
-    if (concurrentStreams > 0) {
-      slotId = await this.acquireSlot(key, concurrentStreams, leaseMs);
-      if (slotId === undefined) return { ok: false, limit: 'concurrentStreams' };
-    }
-    if (requestsPerMinute > 0) {
-      const decision = await this.recordRequest(key, requestsPerMinute);
-      if (!decision.ok) {
-        if (slotId !== undefined) await this.releaseSlot(key, slotId);
-        return { ok: false, limit: 'requestsPerMinute', retryAfterMs: decision.retryAfterMs };
-      }
-    }
-    return { ok: true, slotId };
-  }
+  abstract admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission>;
 }

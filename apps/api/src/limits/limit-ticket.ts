@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Usage } from '@tokenstream/stream-contracts';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { LimitStore } from './limit-store';
 import { tokensUsed } from './token-estimate';
 
-/** What a ticket gives back when its stream ends. */
+/** What a ticket was admitted under, and gives back when its stream ends. */
 export interface TicketTerms {
   /** The principal id the counters are kept under. */
   key: string;
@@ -13,6 +14,8 @@ export interface TicketTerms {
   countsTokens: boolean;
   /** Characters of the request's messages, for the estimate when no usage is reported. */
   promptChars: number;
+  /** Where the caller's request and token limits stood at the admission; none if not counted. */
+  standing?: LimitStandings;
 }
 
 /** What a stream produced, as its summary reports it: the reply's size and the upstream's usage. */
@@ -35,6 +38,14 @@ export class LimitTicket {
     /** The ticket of the model's own limits, ended with this one. */
     private readonly next?: LimitTicket,
   ) {}
+
+  /**
+   * Where the caller's request and token limits stood when the stream was admitted, each absent
+   * when it is off; nothing when the limits could not be read (admitted uncounted).
+   */
+  get standing(): LimitStandings {
+    return this.terms.standing ?? {};
+  }
 
   /**
    * The stream is over: gives back its slot and counts its tokens; later calls do nothing. Settles

@@ -1,5 +1,23 @@
-import { LimitStore, REQUEST_WINDOW_MS, type WindowDecision } from './limit-store';
-import { utcDay } from './utc-day';
+import {
+  LimitStore,
+  REQUEST_WINDOW_MS,
+  type Admission,
+  type AdmissionLimits,
+  type WindowDecision,
+} from './limit-store';
+import type { LimitStandings } from '../shared/limit-standing';
+import type { LimitName } from '../shared/principal-limits';
+import { msUntilUtcMidnight, utcDay } from './utc-day';
+
+/**
+ * When a window holding `times` (oldest first) has a place under `max` again: when the request
+ * `max` back from the end leaves it, which is the oldest unless the limit was lowered below what
+ * the window holds; a full window from `now` when it holds none.
+ */
+function windowFreesInMs(times: readonly number[], max: number, now: number): number {
+  if (times.length === 0) return REQUEST_WINDOW_MS;
+  return times[Math.max(0, times.length - max)] + REQUEST_WINDOW_MS - now;
+}
 
 /**
  * The default store: this process's memory, so each instance counts on its own. Expired entries
@@ -26,12 +44,8 @@ export class MemoryLimitStore extends LimitStore {
   }
 
   async acquireSlot(key: string, max: number, leaseMs: number): Promise<string | undefined> {
-    const held = this.slotsHeld(key);
-    if (held.size >= max) return undefined;
-    const slotId = String(this.nextSlotId++);
-    held.set(slotId, this.now() + leaseMs);
-    this.slots.set(key, held);
-    return slotId;
+    if (this.slotsHeld(key).size >= max) return undefined;
+    return this.takeSlot(key, leaseMs);
   }
 
   async releaseSlot(key: string, slotId: string): Promise<void> {
@@ -48,14 +62,53 @@ export class MemoryLimitStore extends LimitStore {
     const now = this.now();
     this.sweep(now);
     const times = this.requestsInWindow(key, now);
-    if (times.length >= max) {
-      // The request that frees a place is the one `max` back from the end: with a lowered limit
-      // there may be more than `max` in the window.
-      return { ok: false, retryAfterMs: times[times.length - max] + REQUEST_WINDOW_MS - now };
-    }
+    if (times.length >= max) return { ok: false, retryAfterMs: windowFreesInMs(times, max, now) };
     times.push(now);
     this.requests.set(key, times);
     return { ok: true };
+  }
+
+  /** Every check, then every count, with no `await` between them: atomic in this process. */
+  override async admit(key: string, limits: AdmissionLimits, leaseMs: number): Promise<Admission> {
+    const { tokensPerDay, concurrentStreams, requestsPerMinute } = limits;
+    const now = this.now();
+    this.sweep(now);
+    const used = tokensPerDay > 0 ? this.usedToday(key) : 0;
+    const times = requestsPerMinute > 0 ? this.requestsInWindow(key, now) : [];
+    let refused: LimitName | undefined;
+    if (tokensPerDay > 0 && used >= tokensPerDay) refused = 'tokensPerDay';
+    else if (concurrentStreams > 0 && this.slotsHeld(key).size >= concurrentStreams) {
+      refused = 'concurrentStreams';
+    } else if (requestsPerMinute > 0 && times.length >= requestsPerMinute) {
+      refused = 'requestsPerMinute';
+    }
+    let slotId: string | undefined;
+    if (refused === undefined) {
+      if (concurrentStreams > 0) slotId = this.takeSlot(key, leaseMs);
+      if (requestsPerMinute > 0) {
+        times.push(now);
+        this.requests.set(key, times);
+      }
+    }
+    const standing: LimitStandings = {};
+    if (requestsPerMinute > 0) {
+      standing.requests = {
+        limit: requestsPerMinute,
+        remaining: Math.max(0, requestsPerMinute - times.length),
+        resetMs: windowFreesInMs(times, requestsPerMinute, now),
+      };
+    }
+    if (tokensPerDay > 0) {
+      standing.tokens = {
+        limit: tokensPerDay,
+        remaining: Math.max(0, tokensPerDay - used),
+        resetMs: msUntilUtcMidnight(now),
+      };
+    }
+    if (refused === undefined) return { ok: true, slotId, standing };
+    if (refused !== 'requestsPerMinute') return { ok: false, limit: refused, standing };
+    const retryAfterMs = windowFreesInMs(times, requestsPerMinute, now);
+    return { ok: false, limit: refused, retryAfterMs, standing };
   }
 
   async addTokens(key: string, tokens: number): Promise<void> {
@@ -66,6 +119,15 @@ export class MemoryLimitStore extends LimitStore {
 
   async tokensToday(key: string): Promise<number> {
     return this.usedToday(key);
+  }
+
+  /** Takes a slot for `key`, leased for `leaseMs`, whether or not `key` is at its max. */
+  private takeSlot(key: string, leaseMs: number): string {
+    const held = this.slotsHeld(key);
+    const slotId = String(this.nextSlotId++);
+    held.set(slotId, this.now() + leaseMs);
+    this.slots.set(key, held);
+    return slotId;
   }
 
   /** `key`'s slots whose lease has not run out, expired ones dropped. */

@@ -2,7 +2,11 @@ import { startRedis, type RedisServer } from '@tokenstream/e2e-support';
 import { createClient } from 'redis';
 import { describeLimitStore } from './limit-store.contract';
 import { REQUEST_WINDOW_MS } from './limit-store';
-import { DEFAULT_LIMIT_KEY_PREFIX, RedisLimitStore } from './redis-limit-store';
+import {
+  DEFAULT_LIMIT_KEY_PREFIX,
+  RedisLimitStore,
+  type LimitRedisClient,
+} from './redis-limit-store';
 import { RedisCommandTimeoutError } from '../redis/redis-command-timeout';
 import { msUntilUtcMidnight, utcDay } from './utc-day';
 
@@ -175,6 +179,38 @@ describe('RedisLimitStore', () => {
       await first.scriptFlush();
       await store.addTokens('alice', 1);
       expect(await store.tokensToday('alice')).toBe(2);
+    });
+
+    it('admits, and reads where the limits stand, in one command', async () => {
+      const calls: string[] = [];
+      const counted: LimitRedisClient = {
+        eval: (...args) => (calls.push('eval'), first.eval(...args)),
+        evalSha: (...args) => (calls.push('evalSha'), first.evalSha(...args)),
+        zRem: (...args) => (calls.push('zRem'), first.zRem(...args)),
+      };
+      const store = new RedisLimitStore(counted);
+      const limits = { tokensPerDay: 100, concurrentStreams: 2, requestsPerMinute: 3 };
+      await store.admit('alice', limits, LEASE_MS);
+      calls.length = 0;
+      const admission = await store.admit('alice', limits, LEASE_MS);
+      expect(calls).toEqual(['evalSha']);
+      expect(admission.standing).toMatchObject({
+        requests: { remaining: 1 },
+        tokens: { remaining: 100 },
+      });
+    });
+
+    it("says when the day ends by the server's clock, not the instance's", async () => {
+      const store = new RedisLimitStore(first);
+      const limits = { tokensPerDay: 100, concurrentStreams: 0, requestsPerMinute: 0 };
+      const untilMidnight = msUntilUtcMidnight(Date.now());
+      const skewed = jest.spyOn(Date, 'now').mockImplementation(() => 3 * 86_400_000 + 1_000);
+      try {
+        const { standing } = await store.admit('alice', limits, LEASE_MS);
+        expect(Math.abs((standing.tokens?.resetMs ?? 0) - untilMidnight)).toBeLessThan(2_000);
+      } finally {
+        skewed.mockRestore();
+      }
     });
 
     it("counts by the server's clock, not the instance's", async () => {

@@ -6,6 +6,7 @@ import {
   type AdmissionLimits,
   type WindowDecision,
 } from './limit-store';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { LimitName } from '../shared/principal-limits';
 import {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
@@ -85,42 +86,62 @@ return tonumber(redis.call('GET', counter) or '0')
 
 /**
  * One stream's whole admission in one round trip: every check first, then every count, so a
- * refusal counts nothing. KEYS: the slots, the requests, the token counters' stem. ARGV: tokens per
- * day, concurrent streams, requests per window (0: no limit), lease (ms), slot id, request id,
- * window (ms). Returns {0, 0} when admitted; {1, 0} over today's tokens; {2, 0} with every slot
- * taken; {3, ms until a place frees} with the window full.
+ * refusal counts nothing; then where the request and token limits stand, admitted or not. KEYS:
+ * the slots, the requests, the token counters' stem. ARGV: tokens per day, concurrent streams,
+ * requests per window (0: no limit), lease (ms), slot id, request id, window (ms). Returns
+ * {refusal, requests left, ms until the window frees a place, tokens left, ms until the UTC day
+ * ends}: refusal 0 when admitted, 1 over today's tokens, 2 with every slot taken, 3 with the
+ * window full (then the wait is when to retry); -1 for the standing of a limit that is off.
  */
 const ADMIT = script(`${NOW_MS}
 local tokens_max = tonumber(ARGV[1])
 local slots_max = tonumber(ARGV[2])
 local requests_max = tonumber(ARGV[3])
 local window = tonumber(ARGV[7])
+local refusal = 0
+local tokens_left, day_left = -1, -1
 if tokens_max > 0 then
   ${today('KEYS[3]')}
-  if tonumber(redis.call('GET', counter) or '0') >= tokens_max then return {1, 0} end
+  local used = tonumber(redis.call('GET', counter) or '0')
+  if used >= tokens_max then refusal = 1 end
+  tokens_left = math.max(0, tokens_max - used)
+  day_left = (day + 1) * day_ms - now
 end
-if slots_max > 0 then
+if refusal == 0 and slots_max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if redis.call('ZCARD', KEYS[1]) >= slots_max then return {2, 0} end
+  if redis.call('ZCARD', KEYS[1]) >= slots_max then refusal = 2 end
 end
+local count = 0
 if requests_max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[2])
-  if count >= requests_max then
-    local frees = redis.call('ZRANGE', KEYS[2], count - requests_max, count - requests_max, 'WITHSCORES')
-    return {3, tonumber(frees[2]) + window - now}
+  count = redis.call('ZCARD', KEYS[2])
+  if refusal == 0 and count >= requests_max then refusal = 3 end
+end
+if refusal == 0 then
+  if slots_max > 0 then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[5])
+    local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+    redis.call('PEXPIREAT', KEYS[1], last[2])
+  end
+  if requests_max > 0 then
+    redis.call('ZADD', KEYS[2], now, ARGV[6])
+    redis.call('PEXPIRE', KEYS[2], window)
+    count = count + 1
   end
 end
-if slots_max > 0 then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[5])
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  redis.call('PEXPIREAT', KEYS[1], last[2])
-end
+local requests_left, window_frees = -1, -1
 if requests_max > 0 then
-  redis.call('ZADD', KEYS[2], now, ARGV[6])
-  redis.call('PEXPIRE', KEYS[2], window)
+  requests_left = math.max(0, requests_max - count)
+  window_frees = window
+  if count > 0 then
+    -- The request max back from the end frees a place: the oldest, unless the limit was lowered
+    -- below what the window holds.
+    local first = math.max(0, count - requests_max)
+    local frees = redis.call('ZRANGE', KEYS[2], first, first, 'WITHSCORES')
+    window_frees = tonumber(frees[2]) + window - now
+  end
 end
-return {0, 0}
+return {refusal, requests_left, window_frees, tokens_left, day_left}
 `);
 
 /** How a {@link RedisLimitStore} names its keys and how long it waits for Redis. */
@@ -180,9 +201,9 @@ export class RedisLimitStore extends LimitStore {
       randomUUID(),
       String(REQUEST_WINDOW_MS),
     );
-    let answer: [number, number];
+    let answer: number[];
     try {
-      answer = (await withCommandTimeout(admitting, this.commandTimeoutMs)) as [number, number];
+      answer = (await withCommandTimeout(admitting, this.commandTimeoutMs)) as number[];
     } catch (error) {
       if (error instanceof RedisCommandTimeoutError) {
         // The stream goes ahead uncounted, but the script may still run once Redis wakes up and
@@ -191,20 +212,29 @@ export class RedisLimitStore extends LimitStore {
         // did start.) If that release fails too, the slot still ends with its lease.
         void admitting
           .then(async (late) => {
-            const admitted = ADMIT_REFUSALS[Number((late as [number, number])[0])] === undefined;
+            const admitted = ADMIT_REFUSALS[Number((late as number[])[0])] === undefined;
             if (admitted && limits.concurrentStreams > 0) await this.client.zRem(slots, slotId);
           })
           .catch(() => undefined);
       }
       throw error;
     }
-    const limit = ADMIT_REFUSALS[Number(answer[0])];
+    const [refusal, requestsLeft, windowFreesMs, tokensLeft, dayLeftMs] = answer.map(Number);
+    const standing: LimitStandings = {};
+    if (limits.requestsPerMinute > 0) {
+      const limit = limits.requestsPerMinute;
+      standing.requests = { limit, remaining: requestsLeft, resetMs: windowFreesMs };
+    }
+    if (limits.tokensPerDay > 0) {
+      standing.tokens = { limit: limits.tokensPerDay, remaining: tokensLeft, resetMs: dayLeftMs };
+    }
+    const limit = ADMIT_REFUSALS[refusal];
     if (limit === undefined) {
-      return { ok: true, slotId: limits.concurrentStreams > 0 ? slotId : undefined };
+      return { ok: true, slotId: limits.concurrentStreams > 0 ? slotId : undefined, standing };
     }
     return limit === 'requestsPerMinute'
-      ? { ok: false, limit, retryAfterMs: Number(answer[1]) }
-      : { ok: false, limit };
+      ? { ok: false, limit, retryAfterMs: windowFreesMs, standing }
+      : { ok: false, limit, standing };
   }
 
   /** One limit alone is an admission under that limit only: the same script, the same rules. */

@@ -1,6 +1,7 @@
 import { ErrorCodes, type ChatRequest } from '@tokenstream/stream-contracts';
 import { ANONYMOUS, type Principal } from '../shared/principal';
 import type { ApiException } from '../common/api-exception';
+import { LimitExceededException } from './limit-exceeded';
 import { MemoryLimitStore } from './memory-limit-store';
 import type { PrincipalLimits } from '../shared/principal-limits';
 import { StreamLimiter } from './stream-limiter';
@@ -132,7 +133,7 @@ describe('StreamLimiter', () => {
   it('admits without counting, and says so, when the limit store cannot be reached', async () => {
     const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const unreachable = new MemoryLimitStore();
-    for (const method of ['acquireSlot', 'releaseSlot', 'recordRequest', 'tokensToday'] as const) {
+    for (const method of ['admit', 'acquireSlot', 'releaseSlot', 'recordRequest'] as const) {
       jest.spyOn(unreachable, method).mockRejectedValue(down);
     }
     const metrics = new ApiMetrics({ defaultMetrics: false });
@@ -144,6 +145,51 @@ describe('StreamLimiter', () => {
     const tickets = [await limiter.admit(alice, request), await limiter.admit(alice, request)];
     await Promise.all(tickets.map((ticket) => ticket.end({ completionChars: 100 })));
     expect(await metrics.registry.metrics()).toContain('tokenstream_limits_unavailable_total 2');
+  });
+
+  it('hands over where the caller’s requests and tokens stand, with this request counted', async () => {
+    const { limiter, advance } = setUp({ requestsPerMinute: 3, tokensPerDay: 1_000 });
+    const first = await limiter.admit(alice, request);
+    expect(first.standing).toEqual({
+      requests: { limit: 3, remaining: 2, resetMs: 60_000 },
+      // 12:00 UTC: half a day to midnight.
+      tokens: { limit: 1_000, remaining: 1_000, resetMs: 12 * 3_600_000 },
+    });
+    await first.end({
+      completionChars: 0,
+      usage: { promptTokens: 200, completionTokens: 50, totalTokens: 250 },
+    });
+    advance(15_000);
+    const second = await limiter.admit(alice, request);
+    expect(second.standing).toEqual({
+      requests: { limit: 3, remaining: 1, resetMs: 45_000 },
+      tokens: { limit: 1_000, remaining: 750, resetMs: 12 * 3_600_000 - 15_000 },
+    });
+  });
+
+  it('tells nothing of a limit that is off, and nothing when it admits without counting', async () => {
+    const { limiter } = setUp({ requestsPerMinute: 5, concurrentStreams: 2 });
+    expect((await limiter.admit(alice, request)).standing).toEqual({
+      requests: { limit: 5, remaining: 4, resetMs: 60_000 },
+    });
+    const keyed: Principal = { ...bob, limits: { requestsPerMinute: 0, tokensPerDay: 9 } };
+    expect(Object.keys((await limiter.admit(keyed, request)).standing)).toEqual(['tokens']);
+
+    const unreachable = new MemoryLimitStore();
+    jest.spyOn(unreachable, 'admit').mockRejectedValue(new Error('connect ECONNREFUSED'));
+    const failingOpen = new StreamLimiter({ ...unlimited, requestsPerMinute: 5 }, unreachable);
+    expect((await failingOpen.admit(alice, request)).standing).toEqual({});
+  });
+
+  it('tells a 429 where the caller’s limits stand, none left of the one that refused', async () => {
+    const { limiter } = setUp({ requestsPerMinute: 1, tokensPerDay: 1_000 });
+    await limiter.admit(alice, request);
+    const refused = await refusal(() => limiter.admit(alice, request));
+    expect(refused).toBeInstanceOf(LimitExceededException);
+    expect((refused as LimitExceededException).standing).toEqual({
+      requests: { limit: 1, remaining: 0, resetMs: 60_000 },
+      tokens: { limit: 1_000, remaining: 1_000, resetMs: 12 * 3_600_000 },
+    });
   });
 
   it('makes every caller of AUTH_MODE=none share one set of limits', async () => {
@@ -250,6 +296,16 @@ describe('StreamLimiter with limits of a model (the models file)', () => {
     await other.end({ completionChars: 0 });
     // ...and the model's slot that refusal took was given back.
     await expect(limiter.admit(alice, big())).resolves.toBeDefined();
+  });
+
+  it('tells the caller’s own standing, not the model’s, and none when the model’s limit refuses', async () => {
+    const { limiter } = setUp({ requestsPerMinute: 10 }, undefined, {
+      big: { requestsPerMinute: 1 },
+    });
+    const admitted = await limiter.admit(alice, big());
+    expect(admitted.standing).toEqual({ requests: { limit: 10, remaining: 9, resetMs: 60_000 } });
+    const refused = await refusal(() => limiter.admit(alice, big()));
+    expect((refused as LimitExceededException).standing).toBeUndefined();
   });
 
   it('counts the model’s tokens per caller per day', async () => {

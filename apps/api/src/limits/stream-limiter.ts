@@ -11,6 +11,7 @@ import {
   type LimitName,
   type PrincipalLimits,
 } from '../shared/principal-limits';
+import type { LimitStandings } from '../shared/limit-standing';
 import { msUntilUtcMidnight } from './utc-day';
 
 /** What a caller at its concurrency limit is asked to wait: a reply usually ends within seconds. */
@@ -113,20 +114,24 @@ export class StreamLimiter {
     const limits = scope?.limits ?? effectiveLimits(this.defaults, principal.limits);
     const key = scope?.key ?? principal.id;
     const admission = await this.store.admit(key, limits, this.slotLeaseMs);
+    // Where the caller's own limits stand: a model's limits (`scope`) are not what it paces by.
+    const standing = scope ? undefined : admission.standing;
     if (!admission.ok) {
       const { limit } = admission;
       const retryAfterMs =
         limit === 'tokensPerDay'
-          ? msUntilUtcMidnight(this.now())
+          ? // The store's clock, as the standing's, so that both say the same midnight.
+            (admission.standing.tokens?.resetMs ?? msUntilUtcMidnight(this.now()))
           : limit === 'concurrentStreams'
             ? CONCURRENCY_RETRY_AFTER_MS
             : (admission.retryAfterMs ?? REQUEST_WINDOW_MS);
-      throw this.refuse(principal.id, limit, limits[limit], retryAfterMs, scope?.model);
+      throw this.refuse(principal.id, limit, limits[limit], retryAfterMs, scope?.model, standing);
     }
     const countsTokens = limits.tokensPerDay !== NO_LIMIT;
+    const { promptChars } = request;
     return new LimitTicket(
       this.store,
-      { key, slotId: admission.slotId, countsTokens, promptChars: request.promptChars },
+      { key, slotId: admission.slotId, countsTokens, promptChars, standing },
       next,
     );
   }
@@ -136,13 +141,14 @@ export class StreamLimiter {
     name: LimitName,
     limit: number,
     retryAfterMs: number,
-    model?: string,
+    model: string | undefined,
+    standing: LimitStandings | undefined,
   ): ApiException {
     this.logger.log(
       { principal, limit: name, max: limit, retryAfterMs, ...(model ? { model } : {}) },
       'rate limited',
     );
     this.metrics?.rateLimited(name);
-    return limitExceeded(name, limit, retryAfterMs, model);
+    return limitExceeded(name, limit, retryAfterMs, { model, standing });
   }
 }

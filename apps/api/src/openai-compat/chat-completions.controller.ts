@@ -2,6 +2,7 @@ import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { Principal } from '../shared/principal';
 import { DEPLOYMENT_HEADER, IDEMPOTENCY_KEY_HEADER } from '@tokenstream/stream-contracts';
 import {
@@ -13,10 +14,12 @@ import { sendEventStream } from '../common/event-stream-response';
 import { parseIdempotencyKey } from '../streams/idempotency-key';
 import { setDeliveryHeaders } from '../streams/send-delivery';
 import { schemaRef } from '../common/openapi-schemas';
+import { RATE_LIMIT_RESPONSE_HEADERS } from '../common/rate-limit-response-headers';
 import { ChatCompletionsService } from './chat-completions.service';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { OpenAiChatRequestPipe } from './openai-chat-request.pipe';
 import { OpenAiPaths } from './openai-paths';
+import { setOpenAiRateLimitHeaders } from './openai-rate-limit-headers';
 
 @ApiTags('openai-compatible')
 @ApiAuthenticated('OpenAiErrorBody')
@@ -33,7 +36,10 @@ export class ChatCompletionsController {
       '`usage`. With `stream: true`: Server-Sent Events (`text/event-stream`) whose `data:` lines ' +
       'each hold a `ChatCompletionChunk` (`#/components/schemas/ChatCompletionChunk`) as JSON, then ' +
       'a last `data: [DONE]`; `: keep-alive` comments come while it is quiet. A failure after the ' +
-      'stream opened is one event whose `data` is an `OpenAiErrorBody`, and no `[DONE]` follows.',
+      'stream opened is one event whose `data` is an `OpenAiErrorBody`, and no `[DONE]` follows. ' +
+      "OpenAI's `x-ratelimit-*` headers say where the caller's limits stand (not on a reply " +
+      'joined by its `Idempotency-Key`, which was admitted before).',
+    headers: RATE_LIMIT_RESPONSE_HEADERS,
     content: {
       'application/json': { schema: schemaRef('ChatCompletion') },
       'text/event-stream': { schema: schemaRef('ChatCompletionChunk') },
@@ -53,6 +59,8 @@ export class ChatCompletionsController {
       requestId: String(req.id),
       principal,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      // Set once admitted, so that any answer after that carries them: the reply or an error.
+      onAdmitted: (standing: LimitStandings) => setOpenAiRateLimitHeaders(res, standing),
     };
     const answer = await this.completions.answer(request, context, res);
     // The caller left before its reply was started: nobody is there to answer.

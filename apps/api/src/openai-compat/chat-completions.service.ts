@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { encodeSseEvent, ErrorCodes } from '@tokenstream/stream-contracts';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import { KEEP_ALIVE_TEXT } from '../streams/frame-batch-encoder';
@@ -13,11 +14,15 @@ import { statusOfErrorFrame } from './in-band-error';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { toOpenAiUsage } from './openai-usage';
 
-/** Who asked, for the logs and the limits, and the request's `Idempotency-Key`. */
+/**
+ * Who asked, for the logs and the limits, the request's `Idempotency-Key`, and who is told where
+ * the caller's limits stand once they admit the request (not on joining another's reply).
+ */
 export interface CompletionContext {
   requestId: string;
   principal: Principal;
   idempotencyKey?: string;
+  onAdmitted?: (standing: LimitStandings) => void;
 }
 
 /**

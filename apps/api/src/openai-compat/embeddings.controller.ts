@@ -6,9 +6,11 @@ import { CurrentPrincipal } from '../common/current-principal.decorator';
 import type { Principal } from '../shared/principal';
 import { ApiAuthenticated, ApiOpenAiErrors } from '../common/api-docs.decorators';
 import { schemaRef } from '../common/openapi-schemas';
+import { RATE_LIMIT_RESPONSE_HEADERS } from '../common/rate-limit-response-headers';
 import { parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request';
 import { EmbeddingsService } from './embeddings.service';
 import { OpenAiPaths } from './openai-paths';
+import { setOpenAiRateLimitHeaders } from './openai-rate-limit-headers';
 
 /** A signal that aborts when the response closes before it was sent: the caller left. */
 function closed(res: Response): AbortSignal {
@@ -37,7 +39,9 @@ export class EmbeddingsController {
   @ApiOkResponse({
     description:
       "The upstream's `list` of `embedding` objects, as it answered it, with `usage`; the " +
-      '`X-Tokenstream-Deployment` header names the deployment that answered.',
+      "`X-Tokenstream-Deployment` header names the deployment that answered, and OpenAI's " +
+      "`x-ratelimit-*` headers where the caller's limits stand.",
+    headers: RATE_LIMIT_RESPONSE_HEADERS,
     schema: schemaRef('EmbeddingsResponse'),
   })
   @ApiOpenAiErrors(400, 403, 404, 413, 415, 429, 502, 503, 504)
@@ -52,6 +56,8 @@ export class EmbeddingsController {
       requestId: String(req.id),
       principal,
       callerGone: closed(res),
+      // Set once admitted, so that any answer after that carries them: the vectors or an error.
+      onAdmitted: (standing) => setOpenAiRateLimitHeaders(res, standing),
     });
     if (answer.deployment) res.setHeader(DEPLOYMENT_HEADER, answer.deployment);
     res.status(answer.status).json(answer.body);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APIError } from 'openai';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { Principal } from '../shared/principal';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
@@ -49,12 +50,19 @@ export class EmbeddingsService {
 
   async create(
     request: EmbeddingsRequest,
-    context: { requestId: string; principal: Principal; callerGone: AbortSignal },
+    context: {
+      requestId: string;
+      principal: Principal;
+      callerGone: AbortSignal;
+      /** Told where the caller's limits stand once they admit the call. */
+      onAdmitted?: (standing: LimitStandings) => void;
+    },
   ): Promise<EmbeddingsResult> {
     const { principal } = context;
     const model = this.catalog.choose(request.body.model, principal, 'embeddings');
     await this.budgets.check(principal);
     const ticket = await this.limiter.admit(principal, { promptChars: request.inputChars, model });
+    context.onAdmitted?.(ticket.standing);
     // The caller leaving, or the upstreams taking longer than a reply may to start, ends the call.
     const limitMs = this.upstream.firstTokenTimeoutMs;
     const { signal, release } = firstTokenLimit(context.callerGone, limitMs);

@@ -3,7 +3,9 @@ import { ErrorCodes } from '@tokenstream/stream-contracts';
 import { ApiException } from '../common/api-exception';
 import type { ErrorResponse } from '../common/error-response';
 import { RequestBodyError } from '../common/request-body-error';
+import { LimitExceededException } from '../limits/limit-exceeded';
 import { OpenAiRequestError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error';
+import { openAiRateLimitHeaders } from './openai-rate-limit-headers';
 
 /** OpenAI's error `type` for a status. */
 function typeFor(status: number): OpenAiErrorType {
@@ -46,8 +48,14 @@ export function toOpenAiErrorResponse(exception: unknown): ErrorResponse<OpenAiE
         return error(404, message, 'model', 'model_not_found', headers);
       case ErrorCodes.modelNotAllowed:
         return error(403, message, 'model', 'model_not_allowed', headers);
-      case ErrorCodes.rateLimited:
-        return error(429, message, null, 'rate_limit_exceeded', headers);
+      case ErrorCodes.rateLimited: {
+        // A caller's own limit says where its limits stood, as OpenAI's 429s do.
+        const standing = exception instanceof LimitExceededException && exception.standing;
+        const withStanding = standing
+          ? { ...headers, ...openAiRateLimitHeaders(standing) }
+          : headers;
+        return error(429, message, null, 'rate_limit_exceeded', withStanding);
+      }
       case ErrorCodes.budgetExceeded:
         // OpenAI's answer to an account out of credit, which its SDKs do not retry.
         return error(429, message, null, code, headers, 'insufficient_quota');

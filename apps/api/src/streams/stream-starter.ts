@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ChatRequest } from '@tokenstream/stream-contracts';
+import type { LimitStandings } from '../shared/limit-standing';
 import type { Principal } from '../shared/principal';
 import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
@@ -39,6 +40,8 @@ export interface StartContext {
   idempotencyKey?: string;
   /** Keeps the reply in its conversation, when the request named one. */
   keeper?: ReplyKeeper;
+  /** Told where the caller's limits stand once the limits admit it (OpenAI's headers need it). */
+  onAdmitted?: (standing: LimitStandings) => void;
 }
 
 /** A stream just started (or joined), and the reader slot of the request that asked for it. */
@@ -111,7 +114,9 @@ export class StreamStarter implements BeforeApplicationShutdown {
     try {
       // Before the stream exists, so a refused request generates nothing.
       await this.budgets.check(principal);
-      admission.ticketed(await this.limiter.admit(principal, { promptChars, model }));
+      const ticket = await this.limiter.admit(principal, { promptChars, model });
+      admission.ticketed(ticket);
+      context.onAdmitted?.(ticket.standing);
       if (context.isClientGone?.()) {
         admission.release();
         this.logger.log(
