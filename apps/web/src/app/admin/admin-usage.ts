@@ -50,6 +50,8 @@ export class AdminUsage {
   protected readonly error = signal<string | undefined>(undefined);
   /** The way the rows shown are totalled (the select may have changed since). */
   protected readonly shownGroupBy = signal<UsageGroupBy>('user');
+  /** Key id → `name (prefix…)`, for the rows by key; empty until those are asked for. */
+  private readonly keyNames = signal<ReadonlyMap<string, string>>(new Map());
 
   protected readonly totals = computed(() =>
     (this.rows() ?? []).reduce(
@@ -72,7 +74,10 @@ export class AdminUsage {
   }
 
   protected labelOf(row: UsageRow): string {
-    return row[this.shownGroupBy()] ?? '—';
+    const value = row[this.shownGroupBy()];
+    if (value === undefined) return '—';
+    // A key is named by its id: shown by its name and prefix, when it is a key made here.
+    return this.keyNames().get(value) ?? value;
   }
 
   protected columnLabel(): string {
@@ -98,10 +103,15 @@ export class AdminUsage {
     const period = periodQueryOf(range);
     this.loading.set(true);
     try {
-      const [report, daily] = await Promise.all([
+      const [report, daily, keys] = await Promise.all([
         this.api.usage(period, groupBy),
         groupBy === 'day' ? undefined : this.api.usage(period, 'day'),
+        // Without the list the rows still show the ids.
+        groupBy === 'key' ? this.api.listKeys().catch(() => undefined) : undefined,
       ]);
+      if (keys) {
+        this.keyNames.set(new Map(keys.keys.map((k) => [k.id, `${k.name} (${k.prefix}…)`])));
+      }
       const rows = sortRows(report.rows, groupBy);
       this.rows.set(rows);
       this.shownGroupBy.set(groupBy);

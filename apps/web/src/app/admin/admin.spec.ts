@@ -325,6 +325,25 @@ describe('Admin', () => {
       expect(rowsOf('cost-per-day-table')).toHaveLength(16);
     });
 
+    it('names each key by its name and prefix, where its rows give its id', async () => {
+      await open();
+      fill('key-name', 'reports');
+      await click(byTestId('make-key'));
+      const made = server.keys[0];
+      server.usage.key = [
+        row({ key: made.id, requests: 3, costUsd: 0.3 }),
+        row({ key: 'file-key', requests: 1, costUsd: 0.1 }),
+      ];
+      fill('usage-group-by', 'key');
+
+      await click(byTestId('show-usage'));
+
+      expect(rowsOf('usage-table').map((cells) => cells[0])).toEqual([
+        `reports (${made.prefix}…)`,
+        'file-key',
+      ]);
+    });
+
     it('refuses a period that runs backwards, asking nothing', async () => {
       await open();
       fill('usage-from', '2026-12-10');
