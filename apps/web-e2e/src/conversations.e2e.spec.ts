@@ -1,5 +1,5 @@
 import { startApi, type ApiProcess } from '@tokenstream/e2e-support';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import {
   type Reply,
 } from './support/chat-page';
 import { startChatApp, type ChatApp } from './support/chat-app';
+import { seriousViolations } from './support/axe';
 import { launchChromium } from './support/chromium';
 import { check, waitUntil } from './support/wait-until';
 
@@ -320,23 +321,10 @@ describe('replies rendered as Markdown in Chromium, and the page for screen read
   });
 
   it('axe finds no serious or critical violation on the chat page, empty or with a reply', async () => {
-    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    const audit = async () => {
-      await page.evaluate(axeSource);
-      return page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-        const results = await axe.run();
-        return results.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map(
-            (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
-          );
-      });
-    };
-    expect(await audit()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     await send(page, 'Show me some Markdown');
     await waitForEnd(page);
-    expect(await audit()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('the whole flow works from the keyboard', async () => {
@@ -355,8 +343,3 @@ describe('replies rendered as Markdown in Chromium, and the page for screen read
     }
   });
 });
-
-/** The part of axe-core's results the test reads. */
-interface AxeResults {
-  violations: { id: string; impact?: string | null; nodes: { target: string[] }[] }[];
-}

@@ -5,7 +5,7 @@ import {
 } from '@angular/core';
 import { HIGHLIGHT_WORKER } from './markdown/markdown-highlighter';
 
-/** Zoneless: signals drive change detection. No router: the app is a single view. */
+/** Zoneless: signals drive change detection. No router: `Pages` picks the chat or the admin page. */
 export const appConfig: ApplicationConfig = {
   providers: [
     provideZonelessChangeDetection(),

@@ -15,7 +15,7 @@ export interface ApiAnswer {
  * network failed. Any other answer resolves, with `body` undefined unless it was JSON.
  */
 export async function callApi(
-  method: 'GET' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   token: ChatAuthTokenProvider,
   options: { body?: unknown; signal?: AbortSignal; keepalive?: boolean } = {},

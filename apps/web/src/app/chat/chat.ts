@@ -59,6 +59,8 @@ export class Chat {
   protected readonly modelChoices = signal<ModelsResponse | undefined>(undefined);
   /** The signed-in user's name, when the api knows one (behind SSO). */
   protected readonly userName = signal<string | undefined>(undefined);
+  /** Whether the api takes the user for an admin: the header then links to the admin page. */
+  protected readonly isAdmin = signal(false);
   protected readonly sidebarOpen = signal(!this.window?.matchMedia?.(NARROW_QUERY).matches);
   /** The "Sign in" link: the configured sign-in page coming back here, or this page (a reload). */
   protected signInHref(): string {
@@ -82,7 +84,10 @@ export class Chat {
     inject(CurrentUser)
       .load(loads.signal)
       .then(
-        (me) => this.userName.set(displayNameOf(me)),
+        (me) => {
+          this.userName.set(displayNameOf(me));
+          this.isAdmin.set(me.isAdmin === true);
+        },
         // Not signed in, or no /api/me: the header just shows no user.
         (error: unknown) => this.session.noticeExpiry(error),
       );
