@@ -17,6 +17,7 @@ import { ChatCompletionsService } from './chat-completions.service';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { OpenAiChatRequestPipe } from './openai-chat-request.pipe';
 import { OpenAiPaths } from './openai-paths';
+import { requestSpan } from '../tracing/request-span';
 
 @ApiTags('openai-compatible')
 @ApiAuthenticated('OpenAiErrorBody')
@@ -53,6 +54,7 @@ export class ChatCompletionsController {
       requestId: String(req.id),
       principal,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      trace: requestSpan(req),
     };
     const answer = await this.completions.answer(request, context, res);
     // The caller left before its reply was started: nobody is there to answer.

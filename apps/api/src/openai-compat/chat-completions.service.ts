@@ -12,12 +12,15 @@ import { ChatCompletionFold } from './chat-completion-fold';
 import { statusOfErrorFrame } from './in-band-error';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { toOpenAiUsage } from './openai-usage';
+import type { TraceSpan } from '../tracing/trace-span';
 
 /** Who asked, for the logs and the limits, and the request's `Idempotency-Key`. */
 export interface CompletionContext {
   requestId: string;
   principal: Principal;
   idempotencyKey?: string;
+  /** The request's span, when traced. */
+  trace?: TraceSpan;
 }
 
 /**
@@ -70,6 +73,7 @@ export class ChatCompletionsService {
       socket,
       context.principal,
       started.reader,
+      context.trace,
     );
     if (!parsed.stream) {
       const completion = await this.complete(parsed, context, started, delivery, socket);

@@ -14,6 +14,7 @@ import { GenerationRegistry } from './generation-registry';
 import { idempotencyClaim } from './idempotency-key';
 import { ReaderLimits } from './reader-limits';
 import type { ReplyKeeper } from './reply-keeper';
+import type { TraceSpan } from '../tracing/trace-span';
 import { idempotencyConflict, shuttingDown, storeFull, storeUnavailable } from './stream-errors';
 import {
   StoreFullError,
@@ -37,6 +38,8 @@ export interface StartContext {
   idempotencyKey?: string;
   /** Keeps the reply in its conversation, when the request named one. */
   keeper?: ReplyKeeper;
+  /** The request's span, when traced: the admission and the upstream calls are its children. */
+  trace?: TraceSpan;
 }
 
 /** A stream just started (or joined), and the reader slot of the request that asked for it. */
@@ -49,7 +52,7 @@ export interface StartedStream {
   servedBy: Promise<string | undefined>;
 }
 
-type StartRequest = ChatRequest & Pick<ModelRequest, 'openAiBody'>;
+type StartRequest = ChatRequest & Pick<ModelRequest, 'openAiBody' | 'trace'>;
 
 /**
  * Starts generations, which write a reply's frames to the store: admits the request (limits,
@@ -101,7 +104,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
     }
     const streamId = newUuidV7();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
-    const admission = new Admission(this.readers.acquire(streamId, principal.id));
+    const admission = new Admission(this.readers.acquire(streamId, principal.id), context.trace);
     let holder: IdempotentStream | undefined;
     try {
       // Before the stream exists, so a refused request generates nothing.
@@ -127,7 +130,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
           throw storeUnavailable();
         });
     } catch (error) {
-      admission.release();
+      admission.release(error);
       throw error;
     }
     if (holder && idempotency) {
@@ -136,7 +139,12 @@ export class StreamStarter implements BeforeApplicationShutdown {
       return this.join(holder, idempotency, context);
     }
     const admitted = admission.started();
-    const generation = this.generate(streamId, { ...request, model }, context, admitted);
+    const generation = this.generate(
+      streamId,
+      { ...request, model, trace: context.trace },
+      context,
+      admitted,
+    );
     return { streamId, reader: admitted.reader, joined: false, servedBy: generation.servedBy };
   }
 
@@ -181,6 +189,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
           model,
           provider: this.provider.kind,
           ...stats,
+          ...context.trace?.ids,
         };
         this.metrics.streamEnded(model, api, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');
