@@ -1,4 +1,4 @@
-import { readStream, waitForLog } from '@tokenstream/e2e-support';
+import { readStream, startApi, waitForLog } from '@tokenstream/e2e-support';
 import { useApiUnderTest } from './support/api-under-test';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { openStream } from './support/stream-client';
@@ -128,6 +128,33 @@ describe.each(['http/protobuf', 'http/json'])('traces exported over OTLP, %s', (
     expect(summary).toMatchObject(ids);
   });
 
+  it('traces a resume: its request, in its caller’s trace, and a delivery from its position', async () => {
+    const first = await openStream(app.url, { messages: [{ role: 'user', content: 'Hi' }] });
+    const streamId = first.headers.get('x-stream-id');
+    await readStream(first);
+    const response = await fetch(`${app.url}/api/streams/${streamId}/events`, {
+      headers: { 'last-event-id': '2', traceparent: TRACEPARENT },
+    });
+    expect((await readStream(response)).frames.at(-1)?.frame).toMatchObject({ type: 'finish' });
+
+    const route = 'GET /api/streams/:streamId/events';
+    const spans = await receiver.waitFor((all) =>
+      all.some((span) => span.name === route && span.traceId === CALLER_TRACE),
+    );
+    const request = only(spans, route);
+    const delivery = await receiver.waitFor((all) =>
+      all.some((span) => span.parentSpanId === request.spanId),
+    );
+    expect(delivery.find((span) => span.parentSpanId === request.spanId)).toMatchObject({
+      name: 'tokenstream.delivery',
+      attributes: {
+        'tokenstream.stream.id': streamId,
+        'tokenstream.delivery.from': 2,
+        'tokenstream.outcome': 'stop',
+      },
+    });
+  });
+
   it('traces an OpenAI-compatible call, and fails the upstream span the upstream refused', async () => {
     app.upstream.configure({ fault: 'status', faultStatus: 401 });
     const response = await fetch(`${app.url}/v1/chat/completions`, {
@@ -151,5 +178,28 @@ describe.each(['http/protobuf', 'http/json'])('traces exported over OTLP, %s', (
         'http.response.status_code': 401,
       },
     });
+  });
+});
+
+describe('traces at shutdown', () => {
+  it('exports the spans it still holds when it stops, however long its batch would wait', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const api = await startApi({
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+      try {
+        expect((await fetch(`${api.url}/api/health/live`)).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(receiver.spans).toEqual([]); // held in the batch
+      } finally {
+        await api.stop();
+      }
+      expect(receiver.spans.map((span) => span.name)).toContain('GET /api/health/live');
+    } finally {
+      await receiver.close();
+    }
   });
 });
