@@ -87,6 +87,7 @@ describe.each(['http/protobuf', 'http/json'])('traces exported over OTLP, %s', (
         'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': 'gpt-4o-mini',
         'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.response.model': 'gpt-4o-mini',
         'gen_ai.usage.input_tokens': expect.any(Number),
         'gen_ai.usage.output_tokens': expect.any(Number),
         'gen_ai.response.time_to_first_chunk': expect.any(Number),

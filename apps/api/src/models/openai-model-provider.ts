@@ -73,6 +73,7 @@ export class OpenAiModelProvider extends ModelProvider {
             response.headers,
             span ? span.watch(push) : push,
           );
+          span?.reads(reader);
           stopReading = readUpstreamBody(response, {
             next: (bytes) => {
               if (over) return;

@@ -76,6 +76,7 @@ describe('the span of an upstream call', () => {
       'tokenstream.deployment': 'eu-1',
       'gen_ai.response.time_to_first_chunk': expect.any(Number),
       'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.response.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': expect.any(Number),
       'gen_ai.usage.output_tokens': expect.any(Number),
       'tokenstream.outcome': 'stop',

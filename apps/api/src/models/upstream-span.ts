@@ -3,6 +3,7 @@ import { GEN_AI_OPERATION_CHAT, SpanAttributes, SpanNames } from '../tracing/spa
 import type { SpanFailure, TraceAttributes, TraceSpan } from '../tracing/trace-span';
 import type { UpstreamDeployment } from './deployment-client';
 import type { ModelEvent, ModelRequest } from './model-provider';
+import type { OpenAiReplyReader } from './openai-reply-reader';
 import { toErrorFrame } from './upstream-failure';
 import { UpstreamTimeoutError } from './upstream-timeout-error';
 
@@ -38,6 +39,7 @@ export class UpstreamSpan {
   private readonly startedAt = performance.now();
   private firstTokenAt: number | undefined;
   private finish: FinishEvent | undefined;
+  private reader: Pick<OpenAiReplyReader, 'responseModel'> | undefined;
 
   private constructor(private readonly span: TraceSpan) {}
 
@@ -70,6 +72,11 @@ export class UpstreamSpan {
   /** The `traceparent` that makes this span the parent of the upstream's work. */
   headers(): Record<string, string> {
     return this.span.headers();
+  }
+
+  /** The reader of the reply's body, which names the model that answered. */
+  reads(reader: Pick<OpenAiReplyReader, 'responseModel'>): void {
+    this.reader = reader;
   }
 
   /**
@@ -113,6 +120,7 @@ export class UpstreamSpan {
       const { usage } = finish;
       attributes[SpanAttributes.outcome] = finish.finishReason;
       attributes[SpanAttributes.genAiResponseFinishReasons] = [finish.finishReason];
+      attributes[SpanAttributes.genAiResponseModel] = this.reader?.responseModel;
       attributes[SpanAttributes.genAiUsageInputTokens] = usage?.promptTokens;
       attributes[SpanAttributes.genAiUsageOutputTokens] = usage?.completionTokens;
       attributes[SpanAttributes.genAiUsageReasoningOutputTokens] = usage?.reasoningTokens;

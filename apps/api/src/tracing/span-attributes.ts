@@ -25,6 +25,7 @@ export const SpanAttributes = {
   genAiRequestTemperature: 'gen_ai.request.temperature',
   genAiRequestMaxTokens: 'gen_ai.request.max_tokens',
   genAiResponseFinishReasons: 'gen_ai.response.finish_reasons',
+  genAiResponseModel: 'gen_ai.response.model',
   genAiResponseTimeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
   genAiUsageInputTokens: 'gen_ai.usage.input_tokens',
   genAiUsageOutputTokens: 'gen_ai.usage.output_tokens',
