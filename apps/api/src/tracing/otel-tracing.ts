@@ -99,7 +99,10 @@ export class OtelTracing implements Tracing {
     return this.provider.shutdown();
   }
 
-  /** A span that continues what `parent` names (a request's `traceparent`), or a new trace. */
+  /**
+   * The request's span: a child of the caller's `traceparent`, or the root of a new trace; kept
+   * on the request, and ended when its response closes.
+   */
   private traceRequest(req: IncomingMessage, res: ServerResponse): void {
     const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const method = req.method ?? 'GET';
