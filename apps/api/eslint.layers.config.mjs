@@ -7,6 +7,7 @@ export const API_LAYERS = [
   ['shared'], // the types every feature shares: principal, limits, store usage, database location
   ['redis'], // the one Redis client and its command timeout
   ['config'], // settings, validated once
+  ['tracing'], // spans (OpenTelemetry's SDK, loaded only when configured), handed down explicitly
   ['common', 'database'], // cross-cutting HTTP pieces; the database connection
   ['metrics'],
   ['limits'],

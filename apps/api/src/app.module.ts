@@ -16,16 +16,23 @@ import type { RedisClient } from './redis/redis-client';
 import { RedisModule } from './redis/redis.module';
 import { ModelsModule } from './models/models.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { NO_TRACING, type Tracing } from './tracing/tracing';
+import { TracingModule } from './tracing/tracing.module';
 
 @Module({})
 export class AppModule {
   /** The whole api for a configuration that was validated before anything started. */
-  static forRoot(config: AppConfig, redis: RedisClient | null = null): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    redis: RedisClient | null = null,
+    tracing: Tracing = NO_TRACING,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        RequestLoggingModule.forRoot(loggerOptions(config.server, isApiPath)),
+        TracingModule.forRoot(tracing),
+        RequestLoggingModule.forRoot(loggerOptions(config.server, isApiPath, tracing.enabled)),
         MetricsModule,
         RedisModule.forRoot(redis),
         DatabaseModule,

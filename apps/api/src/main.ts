@@ -19,10 +19,12 @@ import { redactedUrl } from './shared/redacted-url';
 import { useJsonBodyParser } from './common/json-body-parser';
 import { serveOpenApi } from './app/openapi';
 import { securityHeaders } from './common/security-headers';
-import { serveWebApp } from './app/serve-web-app';
+import { isApiPath, serveWebApp } from './app/serve-web-app';
 import { SHUTDOWN_FLUSH_TIMEOUT_MS } from './streams/stream-starter';
 import { connectRedis, type RedisClient } from './redis/redis-client';
 import { Database } from './database/database';
+import { loadTracing } from './tracing/load-tracing';
+import type { Tracing } from './tracing/tracing';
 
 /** Past the drain, what the flush and the closing of connections may take before the process exits. */
 const SHUTDOWN_DEADLINE_MARGIN_MS = SHUTDOWN_FLUSH_TIMEOUT_MS + 3_000;
@@ -58,6 +60,16 @@ function readConfig(): AppConfig {
   return config;
 }
 
+/** Tracing as the `OTEL_*` variables ask: the SDK is loaded only when they ask for it. */
+async function startTracing(): Promise<Tracing> {
+  try {
+    return await loadTracing(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    refuseToStart(error.problems);
+  }
+}
+
 /**
  * The last resort on SIGTERM: whatever holds the shutdown up (a hook waiting on a stalled Redis,
  * say), the process exits by the drain time plus {@link SHUTDOWN_DEADLINE_MARGIN_MS}.
@@ -83,7 +95,9 @@ async function bootstrap(): Promise<void> {
       refuseToStart([`REDIS_URL: cannot reach ${redactedUrl(config.redis.url)}: ${reason}`]);
     }
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {
+  const tracing = await startTracing();
+  const appModule = AppModule.forRoot(config, redis, tracing);
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
     bufferLogs: true,
     // JSON only (`useJsonBodyParser`): Nest's default form parser would let any site's page start
     // replies with the user's SSO cookie, as forms are sent cross-site without a CORS preflight.
@@ -93,7 +107,9 @@ async function bootstrap(): Promise<void> {
     forceCloseConnections: true,
   });
   app.useLogger(app.get(PinoNestLogger));
-  shareResponseShape(app.getHttpServer(), app.get<HttpLogger>(HTTP_LOGGER));
+  // Each request's span starts ahead of its log line, which names it.
+  const logRequest = app.get<HttpLogger>(HTTP_LOGGER);
+  shareResponseShape(app.getHttpServer(), tracing.tracingRequests(logRequest, isApiPath));
   const logger = new NestLogger('Bootstrap');
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -12,6 +12,7 @@ import { sendDelivery } from '../streams/send-delivery';
 import { StreamReaders } from '../streams/stream-readers';
 import { StreamStarter } from '../streams/stream-starter';
 import { ConversationTurns } from '../conversations/conversation-turns';
+import { requestSpan } from '../tracing/request-span';
 import { ChatRequestPipe } from './chat-request.pipe';
 
 @ApiTags('streams')
@@ -47,8 +48,10 @@ export class ChatController {
     // answer.
     // A turn of a kept conversation: the model reads its branch, and its reply is kept.
     const turn = request.conversation ? await this.turns.prepare(request, principal.id) : undefined;
+    const trace = requestSpan(req);
     const started = await this.starter.start(turn?.request ?? request, {
       requestId: String(req.id),
+      trace,
       principal,
       isClientGone: () => req.socket.destroyed,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
@@ -58,7 +61,7 @@ export class ChatController {
     if (!started) return;
     sendDelivery(
       res,
-      await this.readers.deliver(started.streamId, 0, res, principal, started.reader),
+      await this.readers.deliver(started.streamId, 0, res, principal, started.reader, trace),
     );
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER } from '@tokenstream/stream-contracts';
 import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
+import { requestSpan } from '../tracing/request-span';
 import { loggedError } from './logged-error';
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -19,13 +20,16 @@ interface SerializedRequest {
 /**
  * Structured JSON logs with a request id: the caller's `X-Request-Id` when it is a sane token
  * (so a proxy's id follows the request through), otherwise a new one, echoed in the response.
- * A request whose URL `isLogged` refuses (the web app's files) gets no line of its own.
+ * A request whose URL `isLogged` refuses (the web app's files) gets no line of its own. When
+ * `traced`, a request's line names its span (`trace_id`, `span_id`).
  */
 export function loggerOptions(
   server: AppConfig['server'],
   isLogged: (url: string) => boolean = () => true,
+  traced = false,
 ): Options {
   return {
+    ...(traced ? { customProps: (req: IncomingMessage) => requestSpan(req)?.ids ?? {} } : {}),
     autoLogging: { ignore: (req) => !isLogged(req.url ?? '') },
     // pino-http's lines inside a request carry its id only; the full request is in its last line.
     quietReqLogger: true,

@@ -1,5 +1,5 @@
 import { ErrorCodes, type PeriodQuery } from '@tokenstream/stream-contracts';
-import { ApiException } from '../common/api-exception';
+import { ApiException } from './api-exception';
 
 /** A report's period: from (inclusive) to (exclusive). */
 export interface ReportPeriod {

@@ -1,5 +1,6 @@
 import type { ChatMessage, FinishReason, ProviderKind, Usage } from '@tokenstream/stream-contracts';
 import type { PushSink } from '../shared/push-sink';
+import type { TraceSpan } from '../tracing/trace-span';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -21,6 +22,8 @@ export interface ModelRequest {
   maxTokens?: number;
   /** Set for `/v1/chat/completions`: the body to pass through; the provider then yields `chunks`. */
   openAiBody?: OpenAiBody;
+  /** The span of the request that asked for it, when traced: each upstream call is its child. */
+  trace?: TraceSpan;
 }
 
 /**

@@ -14,6 +14,7 @@ import { ModelsController } from './models.controller';
 import { OpenAiModelProvider } from './openai-model-provider';
 import { RedisDeploymentCooldowns } from './redis-deployment-cooldowns';
 import { ResilientModelProvider } from './resilient-model-provider';
+import { upstreamTarget } from './upstream-span';
 
 type ModelsConfig = AppConfig['models'];
 
@@ -28,7 +29,10 @@ function routesOf(config: ModelsConfig): Map<string, Route[]> {
           return { model, upstreamModel: model, deployment, provider };
         }
         const client = createDeploymentClient(deployment);
-        const provider = new OpenAiModelProvider(client);
+        const provider = new OpenAiModelProvider(
+          client,
+          upstreamTarget(deployment, client.baseURL),
+        );
         const upstreamModel = upstreamModelName(deployment);
         return { model, upstreamModel, deployment, provider, client };
       }),

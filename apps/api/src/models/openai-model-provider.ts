@@ -1,7 +1,13 @@
 import type OpenAI from 'openai';
-import { ModelProvider, type ModelRequest, type ModelSink } from './model-provider';
+import {
+  ModelProvider,
+  type ModelEvent,
+  type ModelRequest,
+  type ModelSink,
+} from './model-provider';
 import { OpenAiReplyReader } from './openai-reply-reader';
 import { readUpstreamBody } from './upstream-fetch';
+import { UpstreamSpan, type UpstreamTarget } from './upstream-span';
 
 /**
  * Any OpenAI-compatible upstream through the official SDK: OpenAI, Azure OpenAI, Ollama, vLLM,
@@ -14,13 +20,18 @@ import { readUpstreamBody } from './upstream-fetch';
 export class OpenAiModelProvider extends ModelProvider {
   readonly kind = 'openai' as const;
 
-  constructor(private readonly client: OpenAI) {
+  constructor(
+    private readonly client: OpenAI,
+    /** Where its requests go, for their spans. */
+    private readonly target?: UpstreamTarget,
+  ) {
     super();
   }
 
   stream(request: ModelRequest, signal: AbortSignal, sink: ModelSink): void {
     if (signal.aborted) return sink.done();
     const { openAiBody } = request;
+    const span = UpstreamSpan.start(request, this.target);
     let over = false;
     let stopReading: (() => void) | undefined;
     const end = (failure?: { error: unknown }) => {
@@ -28,6 +39,7 @@ export class OpenAiModelProvider extends ModelProvider {
       over = true;
       signal.removeEventListener('abort', onAbort);
       stopReading?.();
+      span?.end(signal, failure);
       if (failure) sink.fail(failure.error);
       else sink.done();
     };
@@ -47,7 +59,7 @@ export class OpenAiModelProvider extends ModelProvider {
           // Always asked for: the limits count the tokens the upstream reports.
           stream_options: { ...openAiBody?.stream_options, include_usage: true },
         },
-        { signal },
+        span ? { signal, headers: span.headers() } : { signal },
       )
       .asResponse()
       .then(
@@ -55,11 +67,13 @@ export class OpenAiModelProvider extends ModelProvider {
           if (over) return void response.body?.cancel().catch(() => undefined);
           // The sink may stop the reply as it takes an event (a reply grown too large): what the
           // same read still holds is then dropped, as the sink is told nothing after the end.
+          const push = (event: ModelEvent) => over || sink.next(event);
           const reader = new OpenAiReplyReader(
             Boolean(openAiBody),
             response.headers,
-            (event) => over || sink.next(event),
+            span ? span.watch(push) : push,
           );
+          span?.reads(reader);
           stopReading = readUpstreamBody(response, {
             next: (bytes) => {
               if (over) return;

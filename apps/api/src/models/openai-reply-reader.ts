@@ -83,6 +83,7 @@ export class OpenAiReplyReader {
   private sawDone = false;
   private finishReason: ProviderFinishReason | undefined;
   private usage: Usage | undefined;
+  private model: string | undefined;
   /** Leading chunks that carry none of the reply, held until one does (see `carriesReply`). */
   private held: ChatCompletionChunk[] = [];
   private replying = false;
@@ -116,7 +117,11 @@ export class OpenAiReplyReader {
         if (event.event === 'error' || chunk.error) {
           throw new APIError(undefined, chunk.error, chunk.message, this.headers);
         }
-        if (chunk.usage) this.usage = mapUsage(chunk.usage);
+        if (chunk.usage) {
+          this.usage = mapUsage(chunk.usage);
+          // Read from the chunk that ends the reply, not from every chunk: for the reply's span.
+          this.model = chunk.model;
+        }
         if (this.passChunks) chunks.push(chunk as ChatCompletionChunk);
         const choice = chunk.choices?.[0];
         if (choice?.delta?.content) text += choice.delta.content;
@@ -135,6 +140,11 @@ export class OpenAiReplyReader {
       if (text) this.push({ type: 'delta', text });
     }
     if (fault) throw fault.error;
+  }
+
+  /** The model the upstream says answered, as its usage chunk names it (once that came). */
+  get responseModel(): string | undefined {
+    return this.model;
   }
 
   /** The body ended: pushes `finish`, or throws if the upstream never said why it stopped. */

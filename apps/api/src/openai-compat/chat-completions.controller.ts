@@ -20,6 +20,7 @@ import type { OpenAiChatRequest } from './openai-chat-request';
 import { OpenAiChatRequestPipe } from './openai-chat-request.pipe';
 import { OpenAiPaths } from './openai-paths';
 import { setOpenAiRateLimitHeaders } from './openai-rate-limit-headers';
+import { requestSpan } from '../tracing/request-span';
 
 @ApiTags('openai-compatible')
 @ApiAuthenticated('OpenAiErrorBody')
@@ -61,6 +62,7 @@ export class ChatCompletionsController {
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
       // Set once admitted, so that any answer after that carries them: the reply or an error.
       onAdmitted: (standing: LimitStandings) => setOpenAiRateLimitHeaders(res, standing),
+      trace: requestSpan(req),
     };
     const answer = await this.completions.answer(request, context, res);
     // The caller left before its reply was started: nobody is there to answer.

@@ -13,6 +13,7 @@ import { ChatCompletionFold } from './chat-completion-fold';
 import { statusOfErrorFrame } from './in-band-error';
 import type { OpenAiChatRequest } from './openai-chat-request';
 import { toOpenAiUsage } from './openai-usage';
+import type { TraceSpan } from '../tracing/trace-span';
 
 /**
  * Who asked, for the logs and the limits, the request's `Idempotency-Key`, and who is told where
@@ -23,6 +24,8 @@ export interface CompletionContext {
   principal: Principal;
   idempotencyKey?: string;
   onAdmitted?: (standing: LimitStandings) => void;
+  /** The request's span, when traced. */
+  trace?: TraceSpan;
 }
 
 /**
@@ -75,6 +78,7 @@ export class ChatCompletionsService {
       socket,
       context.principal,
       started.reader,
+      context.trace,
     );
     if (!parsed.stream) {
       const completion = await this.complete(parsed, context, started, delivery, socket);

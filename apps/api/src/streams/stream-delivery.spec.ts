@@ -4,6 +4,8 @@ import { GenerationRegistry } from './generation-registry';
 import { MemoryStreamStore } from './memory-stream-store';
 import { encodeFrameBatch, KEEP_ALIVE_TEXT } from './frame-batch-encoder';
 import { deliverStream, MAX_FRAMES_PER_TURN, type DeliveryBatch } from './stream-delivery';
+import { SpanAttributes, SpanNames } from '../tracing/span-attributes';
+import { recordedTracing } from '../tracing/testing/recorded-tracing';
 
 const delta = (text: string): StreamFrame => ({ type: 'text-delta', delta: text });
 
@@ -371,6 +373,60 @@ describe('deliverStream', () => {
       }
       expect(slow.destroyed).toBe(false);
       expect(framesOf(reader.events).length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('deliverStream, traced', () => {
+  const recorded = recordedTracing();
+  let store: MemoryStreamStore;
+  beforeEach(async () => {
+    store = new MemoryStreamStore({ retentionMs: 60_000, maxStreamBytes: 1e6, maxStoreBytes: 1e7 });
+    await store.create({ streamId: 's', model: 'm', owner: 'owner' });
+    await store.append('s', [{ type: 'start', streamId: 's', model: 'm' }, delta('a')]);
+  });
+  afterEach(() => store.onModuleDestroy());
+
+  function deliver(afterSeq: number) {
+    const { span: trace } = recorded.traced();
+    const registry = new GenerationRegistry(10_000);
+    const subscription = deliverStream({
+      store,
+      streamId: 's',
+      afterSeq,
+      heartbeatMs: 60_000,
+      stallTimeoutMs: 60_000,
+      socket: socket(),
+      attachReader: () => registry.attachReader('s'),
+      span: trace.child(SpanNames.delivery),
+    }).subscribe();
+    return { subscription, trace };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const last = () => recorded.spans().at(-1);
+
+  it('ends its span with the last frame sent and how the stream ended', async () => {
+    const { trace } = deliver(1);
+    await store.append('s', [delta('b'), { type: 'finish', finishReason: 'stop' }]);
+    await settle();
+    expect(last()?.name).toBe(SpanNames.delivery);
+    expect(last()?.parentSpanContext?.spanId).toBe(trace.ids.span_id);
+    expect(last()?.attributes).toEqual({
+      [SpanAttributes.deliveryTo]: 4,
+      [SpanAttributes.outcome]: 'stop',
+    });
+  });
+
+  it('ends its span as left when the reader goes before the end', async () => {
+    const ended = recorded.spans().length;
+    const { subscription } = deliver(0);
+    await settle();
+    expect(recorded.spans()).toHaveLength(ended); // still delivering
+    subscription.unsubscribe();
+    expect(recorded.spans()).toHaveLength(ended + 1);
+    expect(last()?.attributes).toEqual({
+      [SpanAttributes.deliveryTo]: 2,
+      [SpanAttributes.outcome]: 'left',
     });
   });
 });

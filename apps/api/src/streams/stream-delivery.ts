@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { ErrorCodes, isTerminalFrame, type ErrorFrame } from '@tokenstream/stream-contracts';
+import {
+  ErrorCodes,
+  isTerminalFrame,
+  type ErrorFrame,
+  type StreamFrame,
+} from '@tokenstream/stream-contracts';
 import { Observable } from 'rxjs';
+import { SpanAttributes } from '../tracing/span-attributes';
+import type { TraceSpan } from '../tracing/trace-span';
 import { SseKeepAlive } from './sse-keep-alive';
 import { mergeTextDeltas } from './merge-text-deltas';
 import type { StoredFrame, StreamStore } from './stream-store';
@@ -72,6 +79,14 @@ export interface DeliveryOptions {
    * frame, so that it resumes elsewhere); returns what counts it out, however it goes.
    */
   attachReader: (letGo: () => void) => () => void;
+  /** The delivery's span, when traced: it ends with the delivery, saying how. */
+  span?: TraceSpan;
+}
+
+/** How a delivery ended, for its span: its last frame's finish reason or error code, or `left`. */
+function deliveryOutcome(last: StreamFrame | undefined): string {
+  if (last?.type === 'finish') return last.finishReason;
+  return last?.type === 'error' ? last.code : 'left';
 }
 
 /**
@@ -89,6 +104,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
   const { store, streamId, heartbeatMs, stallTimeoutMs, socket } = options;
   return new Observable<DeliveryBatch>((subscriber) => {
     let position = options.afterSeq;
+    let lastFrame: StreamFrame | undefined;
     let fellBehind = false;
     let waitingForDrain: (() => void) | undefined;
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -143,6 +159,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       position = last.seq;
       send(batch);
       if (!isTerminalFrame(last.frame)) return false;
+      lastFrame = last.frame;
       subscriber.complete();
       return true;
     };
@@ -186,6 +203,7 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
             const notice = options.whenGone ? await options.whenGone() : EXPIRED;
             if (subscriber.closed) return;
             send(notice);
+            lastFrame = notice[0]?.frame;
             return subscriber.complete();
           }
           if (frames.length === 0) continue;
@@ -231,6 +249,10 @@ export function deliverStream(options: DeliveryOptions): Observable<DeliveryBatc
       clearTimeout(retryTimer);
       if (waitingForDrain) socket.off('drain', waitingForDrain);
       detachReader();
+      options.span?.end({
+        [SpanAttributes.deliveryTo]: position,
+        [SpanAttributes.outcome]: deliveryOutcome(lastFrame),
+      });
     };
   });
 }

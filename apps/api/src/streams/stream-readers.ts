@@ -11,6 +11,8 @@ import { ReaderLimits } from './reader-limits';
 import { deliverStream, EXPIRED, type DeliveryBatch, type DeliverySocket } from './stream-delivery';
 import { positionPastEnd, storeUnavailable, streamNotFound } from './stream-errors';
 import { StreamClosedError, StreamStore, type StreamInfo } from './stream-store';
+import { SpanAttributes, SpanNames } from '../tracing/span-attributes';
+import type { TraceSpan } from '../tracing/trace-span';
 
 /** A stream opened for one reader: the batches to write, and what the response says of it. */
 export interface Delivery {
@@ -48,7 +50,8 @@ export class StreamReaders {
    * The frames of `streamId` after position `afterSeq`, then the live tail, in batches to write,
    * paced by `socket`. Throws a `404` for an unknown or expired stream, a `400` for a position it
    * never reached, and a `429` past the bounds on readers. `reader` is the slot the starter took
-   * for the request that started the stream; without one, the delivery takes its own.
+   * for the request that started the stream; without one, the delivery takes its own. Traced
+   * (`trace`: the request's span), the delivery is a span of its own.
    */
   async deliver(
     streamId: string,
@@ -56,6 +59,7 @@ export class StreamReaders {
     socket: DeliverySocket,
     principal: Principal,
     reader?: ReaderSlot,
+    trace?: TraceSpan,
   ): Promise<Delivery> {
     let info: StreamInfo;
     try {
@@ -65,7 +69,7 @@ export class StreamReaders {
       if (error instanceof StreamLostError) return LOST;
       throw error;
     }
-    return this.open(info, afterSeq, socket, principal, reader);
+    return this.open(info, afterSeq, socket, principal, reader, trace);
   }
 
   /**
@@ -77,6 +81,7 @@ export class StreamReaders {
     afterSeq: number,
     socket: DeliverySocket,
     principal: Principal,
+    trace?: TraceSpan,
   ): Promise<Delivery | null> {
     let info: StreamInfo;
     try {
@@ -86,7 +91,7 @@ export class StreamReaders {
       throw error;
     }
     if (info.state === 'finished' && afterSeq === info.lastSeq) return null;
-    return this.open(info, afterSeq, socket, principal);
+    return this.open(info, afterSeq, socket, principal, undefined, trace);
   }
 
   /**
@@ -121,6 +126,7 @@ export class StreamReaders {
     socket: DeliverySocket,
     principal: Principal,
     reader?: ReaderSlot,
+    trace?: TraceSpan,
   ): Delivery {
     const { streamId } = info;
     try {
@@ -150,6 +156,10 @@ export class StreamReaders {
           slot();
         };
       },
+      span: trace?.child(SpanNames.delivery, {
+        [SpanAttributes.streamId]: streamId,
+        [SpanAttributes.deliveryFrom]: afterSeq,
+      }),
     });
     return { batches, stream: { id: streamId, heartbeatMs } };
   }

@@ -17,6 +17,7 @@ import { GenerationRegistry } from './generation-registry';
 import { idempotencyClaim } from './idempotency-key';
 import { ReaderLimits } from './reader-limits';
 import type { ReplyKeeper } from './reply-keeper';
+import type { TraceSpan } from '../tracing/trace-span';
 import { idempotencyConflict, shuttingDown, storeFull, storeUnavailable } from './stream-errors';
 import {
   StoreFullError,
@@ -42,6 +43,8 @@ export interface StartContext {
   keeper?: ReplyKeeper;
   /** Told where the caller's limits stand once the limits admit it (OpenAI's headers need it). */
   onAdmitted?: (standing: LimitStandings) => void;
+  /** The request's span, when traced: the admission and the upstream calls are its children. */
+  trace?: TraceSpan;
 }
 
 /** A stream just started (or joined), and the reader slot of the request that asked for it. */
@@ -54,7 +57,7 @@ export interface StartedStream {
   servedBy: Promise<string | undefined>;
 }
 
-type StartRequest = ChatRequest & Pick<ModelRequest, 'openAiBody'>;
+type StartRequest = ChatRequest & Pick<ModelRequest, 'openAiBody' | 'trace'>;
 
 /**
  * Starts generations, which write a reply's frames to the store: admits the request (limits,
@@ -108,7 +111,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
     }
     const streamId = newUuidV7();
     // The request that starts a stream is its first reader, so it counts against the bounds too.
-    const admission = new Admission(this.readers.acquire(streamId, principal.id));
+    const admission = new Admission(this.readers.acquire(streamId, principal.id), context.trace);
     let holder: IdempotentStream | undefined;
     const promptChars = request.messages.reduce((sum, { content }) => sum + content.length, 0);
     try {
@@ -137,7 +140,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
           throw storeUnavailable();
         });
     } catch (error) {
-      admission.release();
+      admission.release(error);
       throw error;
     }
     if (holder && idempotency) {
@@ -148,7 +151,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
     const admitted = admission.started();
     const generation = this.generate(
       streamId,
-      { ...request, model },
+      { ...request, model, trace: context.trace },
       context,
       admitted,
       promptChars,
@@ -210,6 +213,7 @@ export class StreamStarter implements BeforeApplicationShutdown {
           model,
           provider: this.provider.kind,
           ...stats,
+          ...context.trace?.ids,
         };
         this.metrics.streamEnded(model, api, stats);
         if (failure) this.logger.warn({ ...line, err: failure }, 'stream failed');

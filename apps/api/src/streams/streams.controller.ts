@@ -24,6 +24,7 @@ import { parseLastEventId } from './last-event-id';
 import { sendDelivery } from './send-delivery';
 import { streamNotFound } from './stream-errors';
 import { StreamReaders } from './stream-readers';
+import { requestSpan } from '../tracing/request-span';
 
 /** Stream ids are UUIDs; anything else cannot name a stream, so it is a 404 like an unknown one. */
 const streamIdPipe = new ParseUUIDPipe({
@@ -65,7 +66,8 @@ export class StreamsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
-    const delivery = await this.readers.resume(streamId, afterSeq, res, principal);
+    const trace = requestSpan(res.req);
+    const delivery = await this.readers.resume(streamId, afterSeq, res, principal, trace);
     // 204, which WHATWG's EventSource takes as "stop reconnecting".
     if (!delivery) return void res.status(204).end();
     sendDelivery(res, delivery);

@@ -16,7 +16,11 @@ export function usageCsv(groupBy: UsageGroupBy, rows: readonly UsageRow[]): stri
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Characters that make a CSV value need quotes. */
+const NEEDS_QUOTES = ['"', ',', '\r', '\n'];
+
 function cell(value: string): string {
   const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  if (!NEEDS_QUOTES.some((character) => safe.includes(character))) return safe;
+  return `"${safe.replaceAll('"', '""')}"`;
 }

@@ -39,9 +39,10 @@ export async function acceptRequest(
   const json = parseJson(await readBody(req));
   const { authorization } = req.headers;
   const apiKey = headerValue(req.headers['api-key']);
+  const traceparent = headerValue(req.headers['traceparent']);
   state.stats.recordRequest(
     isJsonObject(json)
-      ? { path: target.path, body: structuredClone(json), authorization, apiKey }
+      ? { path: target.path, body: structuredClone(json), authorization, apiKey, traceparent }
       : undefined,
   );
 

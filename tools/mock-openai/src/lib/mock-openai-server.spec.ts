@@ -364,12 +364,23 @@ describe('startMockOpenAi with the openai SDK', () => {
       expect(request?.path).toBe('/v1/chat/completions');
       expect(request?.authorization).toBe('Bearer sk-test');
       expect(request?.apiKey).toBeUndefined();
+      expect(request?.traceparent).toBeUndefined();
       expect(request?.body.model).toBe('gpt-4o');
       expect(request?.body.temperature).toBe(0.2);
       expect(request?.body.max_tokens).toBe(64);
       expect(request?.body.stream).toBe(true);
       expect(request?.body.stream_options).toEqual({ include_usage: true });
       expect(request?.body.messages).toEqual(MESSAGES);
+    });
+
+    it('records the traceparent a traced caller sends', async () => {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      await client.chat.completions.create(
+        { model: 'gpt-4o', messages: MESSAGES },
+        { headers: { traceparent } },
+      );
+
+      expect(mock.stats().lastRequest?.traceparent).toBe(traceparent);
     });
 
     it('keeps every request of a two-step exchange in recentRequests, oldest first', async () => {

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   authorization: string | undefined;
   /** Raw `api-key` header, which the Azure client authenticates with instead of Authorization. */
   apiKey: string | undefined;
+  /** Raw W3C `traceparent` header: the trace a traced caller sent the request in. */
+  traceparent: string | undefined;
 }
 
 /** How many requests `recentRequests` keeps: enough for any exchange a test drives, bounded for a long soak. */

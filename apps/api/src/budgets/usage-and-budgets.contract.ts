@@ -1,7 +1,7 @@
-import { BudgetRepository } from '../budgets/budget-repository';
+import { BudgetRepository } from './budget-repository';
 import { newUuidV7 } from '../common/uuid-v7';
 import type { AppDatabase } from '../database/open-database';
-import { UsageRepository, type UsageRecord } from './usage-repository';
+import { UsageRepository, type UsageRecord } from '../usage/usage-repository';
 
 /**
  * What every database usage rows and budgets are kept in must do, run against the embedded

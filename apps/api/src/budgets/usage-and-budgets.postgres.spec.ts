@@ -1,6 +1,6 @@
 import { startPostgres, type PostgresServer } from '@tokenstream/e2e-support';
 import { openDatabase } from '../database/open-database';
-import { describeUsageAndBudgets } from './usage-repository.contract';
+import { describeUsageAndBudgets } from './usage-and-budgets.contract';
 
 jest.setTimeout(60_000);
 

@@ -1,5 +1,5 @@
 import { openDatabase } from '../database/open-database';
-import { describeUsageAndBudgets } from './usage-repository.contract';
+import { describeUsageAndBudgets } from './usage-and-budgets.contract';
 
 // PGlite loads its own files with import(), which Jest allows only with --experimental-vm-modules:
 // the api's test target sets it (apps/api/project.json).
