@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
 import type { BudgetOwnerKind, BudgetStatus } from '@tokenstream/stream-contracts';
 import { AdminApi } from './admin-api';
 import { describeAdminError } from './admin-api-error';
@@ -20,6 +20,9 @@ const OWNER_KINDS: Record<BudgetOwnerKind, string> = { user: 'A user', group: 'A
 })
 export class AdminBudgets {
   private readonly api = inject(AdminApi);
+
+  /** A budget was set or removed (the audit trail has a new event). */
+  readonly changed = output<void>();
 
   protected readonly ownerKinds = Object.entries(OWNER_KINDS).map(([value, label]) => ({
     value,
@@ -65,6 +68,7 @@ export class AdminBudgets {
     this.saving.set(true);
     try {
       const set = await this.api.setBudget(kind as BudgetOwnerKind, id, { usd, period });
+      this.changed.emit();
       form.reset();
       await this.load();
       this.outcome.set({ ok: true, text: `The budget of ${set.kind} ${set.id} is set.` });
@@ -79,6 +83,7 @@ export class AdminBudgets {
     if (budget.kind === 'key') return;
     try {
       await this.api.removeBudget(budget.kind, budget.id);
+      this.changed.emit();
       await this.load();
       this.outcome.set({ ok: true, text: `The budget of ${budget.kind} ${budget.id} is removed.` });
     } catch (error) {

@@ -449,5 +449,25 @@ describe('Admin', () => {
         'auth.failures',
       ]);
     });
+
+    it('shows the new events as budgets are set and removed', async () => {
+      await open();
+      expect(text(byTestId('audit-table'))).not.toContain('budget.');
+
+      fill('budget-kind', 'user');
+      fill('budget-id', 'proxy:bob');
+      fill('budget-usd', '10');
+      await click(byTestId('set-budget'));
+      expect(rowsOf('audit-table').map((cells) => cells.slice(2, 4))).toEqual([
+        ['budget.set', 'user:proxy:bob'],
+      ]);
+
+      await click(byTestId('remove-budget'));
+      await click(byTestId('confirm'));
+      expect(rowsOf('audit-table').map((cells) => cells.slice(2, 4))).toEqual([
+        ['budget.removed', 'user:proxy:bob'],
+        ['budget.set', 'user:proxy:bob'],
+      ]);
+    });
   });
 });

@@ -104,11 +104,13 @@ export class FakeAdminServer {
       const id = decodeURIComponent(budget[2]);
       const status: BudgetStatus = { kind, id, usd: set.usd, period: set.period, spentUsd: 0 };
       this.budgets = [...this.budgets.filter((b) => !(b.kind === kind && b.id === id)), status];
+      this.audit = [this.event('budget.set', `${kind}:${id}`, { ...set }), ...this.audit];
       return Response.json(status);
     }
     if (budget && method === 'DELETE') {
       const id = decodeURIComponent(budget[2]);
       this.budgets = this.budgets.filter((b) => !(b.kind === budget[1] && b.id === id));
+      this.audit = [this.event('budget.removed', `${budget[1]}:${id}`, {}), ...this.audit];
       return new Response(null, { status: 204 });
     }
     if (path === ApiPaths.adminAudit && method === 'GET') {
