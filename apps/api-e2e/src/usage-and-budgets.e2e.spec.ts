@@ -74,7 +74,7 @@ async function pollUntil(
 const timeUntil = async (attempt: () => Promise<Response>, status: number) =>
   (await pollUntil(attempt, status)).ms;
 
-describe('usage, cost and budgets, on two instances sharing PostgreSQL', () => {
+describe('usage, cost and budgets, on two instances sharing PostgreSQL and Redis', () => {
   let pg: PostgresServer;
   let app: ApiUnderTest;
   let one: ApiProcess;
@@ -85,6 +85,8 @@ describe('usage, cost and budgets, on two instances sharing PostgreSQL', () => {
     const databaseUrl = await pg.createDatabase();
     app = await startApiUnderTest({
       upstreams: { main: { reply: 'one two three', chunks: 3 } },
+      // Several instances as the README sets them up: one PostgreSQL and one Redis.
+      redis: true,
       apis: 2,
       env: ({ main }) => ({
         MODELS_FILE: writeModelsFile(

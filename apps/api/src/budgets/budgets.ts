@@ -26,6 +26,13 @@ import { BudgetRepository, type OwnedBudget } from './budget-repository';
  */
 export const BUDGET_CACHE_MS = 500;
 
+/** Whose budget a refusal names. */
+const OWNER_OF: Record<OwnedBudget['kind'], (id: string) => string> = {
+  key: () => "This key's",
+  user: () => 'Your',
+  group: (id) => `The group ${id}'s`,
+};
+
 /** The most owners whose spend is remembered; past it the cache starts again. */
 const MAX_CACHED_SPEND = 10_000;
 
@@ -68,8 +75,8 @@ export class Budgets {
     throw new ApiException(
       429,
       ErrorCodes.budgetExceeded,
-      `The ${over.kind === 'key' ? "key's" : over.kind === 'group' ? `group ${over.id}'s` : 'your'} budget of ` +
-        `$${over.usd} a ${over.period} is spent; it renews at the start of the next UTC ${over.period}.`,
+      `${OWNER_OF[over.kind](over.id)} budget of $${over.usd} a ${over.period} is spent; it ` +
+        `renews at the start of the next UTC ${over.period}.`,
     );
   }
 

@@ -107,6 +107,23 @@ describe('ApiMetrics', () => {
     expect(text).toContain('tokenstream_store_max_bytes 1000');
   });
 
+  it('shows spend against budget per owner kind, for an alert at 80 %', async () => {
+    const metrics = new ApiMetrics({ defaultMetrics: false });
+    metrics.watchBudgets(async () => [
+      { kind: 'user', id: 'proxy:alice', usd: 10, period: 'month', spentUsd: 9 },
+      { kind: 'user', id: 'proxy:bob', usd: 10, period: 'month', spentUsd: 2 },
+      { kind: 'group', id: 'ml', usd: 100, period: 'day', spentUsd: 120 },
+    ]);
+    const text = await exposition(metrics);
+    expect(text).toContain('tokenstream_budget_spend_ratio_max{kind="user"} 0.9');
+    expect(text).toContain('tokenstream_budget_spend_ratio_max{kind="group"} 1.2');
+    expect(text).toContain('tokenstream_budget_spend_ratio_max{kind="key"} 0');
+    expect(text).toContain('tokenstream_budgets_at_80_percent{kind="user"} 1');
+    expect(text).toContain('tokenstream_budgets_at_80_percent{kind="group"} 1');
+    // No owner's id is a label: the series stay three per metric however many budgets there are.
+    expect(text).not.toContain('alice');
+  });
+
   it('counts refusals by limit and retries by cause', async () => {
     const metrics = new ApiMetrics({ defaultMetrics: false });
     metrics.rateLimited('tokensPerDay');
