@@ -26,7 +26,7 @@ const INSTANCES: Partial<Record<TargetName, number>> = { 'api-redis-3': 3 };
 
 /**
  * The api as deployed for one busy caller: no authentication, the per-caller limits off, logging
- * at its production level, and a store with room for 8,192 replies of `STREAM_MAX_BYTES` (each
+ * at its production level, its usage rows in an embedded database in memory, and a store with room for 8,192 replies of `STREAM_MAX_BYTES` (each
  * running reply counts at that size), more than the 5,000 at once of the largest scenario.
  */
 export const API_ENV: Readonly<Record<string, string>> = {
@@ -38,6 +38,8 @@ export const API_ENV: Readonly<Record<string, string>> = {
   STREAM_MAX_READERS_PER_CALLER: '0',
   STREAM_MAX_BYTES: String(256 * 1024),
   STREAM_STORE_MAX_BYTES: String(2 * 1024 ** 3),
+  // Usage rows go to an embedded database of the run's own, not the developer's `data/db`.
+  DATABASE_DIR: 'memory://',
 };
 
 /** The plain-JavaScript servers, run with plain `node` so their memory is Node's and theirs. */
