@@ -12,9 +12,11 @@ export const API_LAYERS = [
   ['metrics'],
   ['limits'],
   ['models'], // model providers, routing, retries
+  ['audit', 'usage'], // the audit trail; usage rows and their reports
+  ['budgets'], // budgets in money, read against the usage rows
   ['auth'],
   ['streams'], // stream store, generations, delivery
-  ['health', 'conversations', 'openai-compat'],
+  ['health', 'conversations', 'openai-compat', 'admin'],
   ['chat'],
   ['app'], // the composition of the HTTP app: prefix, web app, error filter, OpenAPI document
 ];
