@@ -191,6 +191,12 @@ describe('keys made at runtime, on two instances sharing PostgreSQL', () => {
     });
     expect(taken.status).toBe(409);
     expect(await taken.json()).toMatchObject({ code: 'key_name_taken' });
+    // The key and its audit event are written together: a key refused leaves no event.
+    const trail = (await (await call(one, ApiPaths.adminAudit, ROOT_KEY)).json()) as AuditTrail;
+    const made = trail.events.filter(
+      (event) => event.action === 'key.created' && event.detail['name'] === 'twice',
+    );
+    expect(made).toHaveLength(1);
     for (const id of ['00000000-0000-7000-8000-000000000000', 'not-an-id']) {
       const missing = await call(one, ApiPaths.adminKey(id), ROOT_KEY, { method: 'DELETE' });
       expect(missing.status).toBe(404);

@@ -19,14 +19,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
-  AuditActions,
   ErrorCodes,
   newApiKeySchema,
   type ApiKeyList,
   type CreatedApiKey,
   type NewApiKey,
 } from '@tokenstream/stream-contracts';
-import { AuditTrail } from '../audit/audit-trail';
 import { KeyNameTakenError } from '../auth/managed-key-repository';
 import { ManagedKeys } from '../auth/managed-keys';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators';
@@ -41,7 +39,7 @@ const keyNotFound = () => new ApiException(404, ErrorCodes.keyNotFound, 'No such
 
 /**
  * API keys made, listed and revoked at runtime. A key works, and a revoked one is refused, on
- * every instance within a second; each change is in the audit trail before it is answered.
+ * every instance within a second; each change is in the audit trail, written with it.
  */
 @ApiTags('admin')
 @ApiAuthenticated()
@@ -49,10 +47,7 @@ const keyNotFound = () => new ApiException(404, ErrorCodes.keyNotFound, 'No such
 @UseGuards(AdminGuard)
 @Controller('admin/keys')
 export class AdminKeysController {
-  constructor(
-    private readonly keys: ManagedKeys,
-    private readonly audit: AuditTrail,
-  ) {}
+  constructor(private readonly keys: ManagedKeys) {}
 
   @ApiOperation({ summary: 'Make an API key: its secret is in this answer only' })
   @ApiBody({ schema: schemaRef('NewApiKey') })
@@ -69,9 +64,8 @@ export class AdminKeysController {
         { path: 'expiresAt', message: 'must be in the future' },
       ]);
     }
-    let created: CreatedApiKey;
     try {
-      created = await this.keys.create(request, admin.id, at);
+      return await this.keys.create(request, admin.id, at);
     } catch (error) {
       if (!(error instanceof KeyNameTakenError)) throw error;
       throw new ApiException(
@@ -80,16 +74,6 @@ export class AdminKeysController {
         `A key named ${request.name} is in use: revoke it first, or choose another name.`,
       );
     }
-    // Everything but the secret.
-    const { name, prefix, groups, models, expiresAt, budget } = created;
-    await this.audit.record({
-      at,
-      actor: admin.id,
-      action: AuditActions.keyCreated,
-      target: created.id,
-      detail: { name, prefix, groups, models, expiresAt, budget },
-    });
-    return created;
   }
 
   @ApiOperation({ summary: 'Every key made at runtime, newest first, without secrets' })
@@ -109,18 +93,7 @@ export class AdminKeysController {
     @Param('id', new ParseUUIDPipe({ exceptionFactory: keyNotFound })) id: string,
     @CurrentPrincipal() admin: Principal,
   ): Promise<void> {
-    const at = new Date();
-    const key = await this.keys.revoke(id, at);
+    const key = await this.keys.revoke(id, new Date(), admin.id);
     if (!key) throw keyNotFound();
-    // Revoked by this call: its time is this one's.
-    if (key.revokedAt === at.toISOString()) {
-      await this.audit.record({
-        at,
-        actor: admin.id,
-        action: AuditActions.keyRevoked,
-        target: id,
-        detail: { name: key.name, prefix: key.prefix },
-      });
-    }
   }
 }

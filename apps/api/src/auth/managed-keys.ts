@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ApiKeySummary, CreatedApiKey, NewApiKey } from '@tokenstream/stream-contracts';
 import { randomBytes } from 'node:crypto';
+import { AuditActions } from '@tokenstream/stream-contracts';
+import { AuditRepository } from '../audit/audit-repository';
 import { newUuidV7 } from '../common/uuid-v7';
 import { Database } from '../database/database';
 import { useDatabase } from '../database/database-access';
@@ -41,19 +43,30 @@ export class ManagedKeys implements OnModuleDestroy {
 
   constructor(private readonly database: Database) {}
 
-  /** Makes a key: its secret is in the answer, and only its hash in the database. */
+  /**
+   * Makes a key for `createdBy`: its secret is in the answer, only its hash in the database, and
+   * `key.created` in the audit trail, in the same transaction as the key.
+   */
   async create(request: NewApiKey, createdBy: string, at: Date): Promise<CreatedApiKey> {
     const key = `${MANAGED_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const stored = await this.use((repository) =>
-      repository.create({
+    const id = newUuidV7(at.getTime());
+    const prefix = key.slice(0, SHOWN_PREFIX_LENGTH);
+    const stored = await this.inTransaction(async (keys, audit) => {
+      const made = await keys.create({
         ...request,
-        id: newUuidV7(at.getTime()),
+        id,
         sha256: hashApiKey(key),
-        prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+        prefix,
         createdBy,
         createdAt: at,
-      }),
-    );
+      });
+      // Everything but the secret.
+      const { name, groups, models, expiresAt, budget } = made;
+      const detail = { name, prefix, groups, models, expiresAt, budget };
+      const action = AuditActions.keyCreated;
+      await audit.append([{ at, actor: createdBy, action, target: id, detail }]);
+      return made;
+    });
     return { ...stored, key };
   }
 
@@ -61,9 +74,21 @@ export class ManagedKeys implements OnModuleDestroy {
     return this.use((repository) => repository.list());
   }
 
-  /** Revokes a key; undefined when there is no such key. */
-  revoke(id: string, at: Date): Promise<ApiKeySummary | undefined> {
-    return this.use((repository) => repository.revoke(id, at));
+  /**
+   * Revokes a key for `revokedBy`, with `key.revoked` in the audit trail in the same transaction
+   * (once: revoking it again changes nothing); undefined when there is no such key.
+   */
+  revoke(id: string, at: Date, revokedBy: string): Promise<ApiKeySummary | undefined> {
+    return this.inTransaction(async (keys, audit) => {
+      const revoked = await keys.revoke(id, at);
+      // Revoked by this call: its time is this one's.
+      if (revoked?.revokedAt === at.toISOString()) {
+        const detail = { name: revoked.name, prefix: revoked.prefix };
+        const action = AuditActions.keyRevoked;
+        await audit.append([{ at, actor: revokedBy, action, target: id, detail }]);
+      }
+      return revoked;
+    });
   }
 
   /**
@@ -105,6 +130,21 @@ export class ManagedKeys implements OnModuleDestroy {
     return useDatabase(
       this.database,
       (db) => use(new ManagedKeyRepository(db)),
+      () => databaseUnavailable('The keys'),
+      this.logger,
+    );
+  }
+
+  /** Runs `use` in one transaction over the keys and the audit trail. */
+  private inTransaction<T>(
+    use: (keys: ManagedKeyRepository, audit: AuditRepository) => Promise<T>,
+  ): Promise<T> {
+    return useDatabase(
+      this.database,
+      (db) =>
+        db
+          .transaction()
+          .execute((tx) => use(new ManagedKeyRepository(tx), new AuditRepository(tx))),
       () => databaseUnavailable('The keys'),
       this.logger,
     );
