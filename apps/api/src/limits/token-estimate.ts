@@ -1,7 +1,12 @@
 import type { Usage } from '@tokenstream/stream-contracts';
 
 /** About four characters make a token in English text: the estimate when usage is unknown. */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
+
+/** The tokens `chars` characters make, estimated: the one estimate wherever usage is unknown. */
+export function estimatedTokens(chars: number): number {
+  return Math.ceil(chars / CHARS_PER_TOKEN);
+}
 
 /** What is known of a finished stream's size. */
 export interface StreamSize {
@@ -19,5 +24,5 @@ export interface StreamSize {
  */
 export function tokensUsed({ usage, promptChars, completionChars }: StreamSize): number {
   if (usage) return usage.totalTokens;
-  return Math.ceil(promptChars / CHARS_PER_TOKEN) + Math.ceil(completionChars / CHARS_PER_TOKEN);
+  return estimatedTokens(promptChars) + estimatedTokens(completionChars);
 }

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { CONFIG } from '../config/config-slices';
 import { Budgets } from '../budgets/budgets';
 import { StreamLimiter } from '../limits/stream-limiter';
+import { estimatedTokens } from '../limits/token-estimate';
 import { UsageLog } from '../usage/usage-log';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { firstTokenLimit } from '../models/first-token-limit';
@@ -79,7 +80,7 @@ export class EmbeddingsService {
           signal: attempt,
         });
       });
-      const promptTokens = value.usage?.prompt_tokens ?? Math.ceil(request.inputChars / 4);
+      const promptTokens = value.usage?.prompt_tokens ?? estimatedTokens(request.inputChars);
       answeredBy = deployment;
       usage = {
         promptTokens,

@@ -1,7 +1,5 @@
 import type { ChatRequest, Usage } from '@tokenstream/stream-contracts';
-
-/** About four characters make a token in English text: the estimate when the upstream gave none. */
-const CHARS_PER_TOKEN = 4;
+import { estimatedTokens } from '../limits/token-estimate';
 
 /** Token counts in OpenAI's shape. */
 export interface OpenAiUsage {
@@ -27,8 +25,8 @@ export function toOpenAiUsage(
     };
   }
   const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
-  const prompt = Math.ceil(promptChars / CHARS_PER_TOKEN);
-  const completion = Math.ceil(completionText.length / CHARS_PER_TOKEN);
+  const prompt = estimatedTokens(promptChars);
+  const completion = estimatedTokens(completionText.length);
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,

@@ -1,5 +1,5 @@
 import type { ModelPrice } from '../config/model-routes';
-import { CHARS_PER_TOKEN } from '../limits/token-estimate';
+import { estimatedTokens } from '../limits/token-estimate';
 
 /** A reply's tokens and what they cost. */
 export interface ReplyCost {
@@ -25,10 +25,8 @@ export function replyCost(
   price: ModelPrice | undefined,
 ): ReplyCost {
   const { usage } = size;
-  const promptTokens = usage ? usage.promptTokens : Math.ceil(size.promptChars / CHARS_PER_TOKEN);
-  const completionTokens = usage
-    ? usage.completionTokens
-    : Math.ceil(size.completionChars / CHARS_PER_TOKEN);
+  const promptTokens = usage ? usage.promptTokens : estimatedTokens(size.promptChars);
+  const completionTokens = usage ? usage.completionTokens : estimatedTokens(size.completionChars);
   const costUsd = price
     ? (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1e6
     : 0;
